@@ -1,0 +1,66 @@
+//! Error enums, one per concern (numbat style): a broken config.json, an unknown catalogue
+//! id, a bad scenario for the CLI. Every message names the field at fault so that the page
+//! and `fitgrid plan` can say exactly what to fix.
+
+use thiserror::Error;
+
+/// A model configuration (Hugging Face `config.json`) the planner cannot use.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum ConfigError {
+    /// The text is not JSON at all.
+    #[error("config.json is not valid JSON: {0}")]
+    NotJson(String),
+    /// The top level is not an object.
+    #[error("config.json must be a JSON object")]
+    NotObject,
+    /// A field the planner needs is absent.
+    #[error("config.json is missing the required field `{0}`")]
+    Missing(&'static str),
+    /// A field has the wrong type or an impossible value.
+    #[error("config.json field `{field}` {problem}")]
+    Invalid {
+        /// The JSON key.
+        field: &'static str,
+        /// What is wrong with it, e.g. "must be a positive integer".
+        problem: String,
+    },
+}
+
+/// A catalogue lookup that found nothing.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum CatalogError {
+    /// No model with this id.
+    #[error("unknown model `{0}`")]
+    UnknownModel(String),
+    /// No GPU with this id.
+    #[error("unknown GPU `{0}`")]
+    UnknownGpu(String),
+    /// No weight format with this id.
+    #[error("unknown weight format `{0}`")]
+    UnknownFormat(String),
+}
+
+/// A scenario (the `fitgrid plan` input) that cannot be planned.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum ScenarioError {
+    /// The scenario text is not a JSON object.
+    #[error("scenario is not valid JSON: {0}")]
+    NotJson(String),
+    /// A field is missing.
+    #[error("scenario field `{0}` is required")]
+    Missing(&'static str),
+    /// A field has a wrong value.
+    #[error("scenario field `{field}` {problem}")]
+    Invalid {
+        /// The JSON key.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The embedded model config is unusable.
+    #[error("scenario field `model.hf_config`: {0}")]
+    Config(#[from] ConfigError),
+    /// A catalogue id is unknown.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}

@@ -1,0 +1,31 @@
+//! Fitgrid's planner core: will this LLM fit on that GPU, with this weight format, context and
+//! concurrency, under this engine's memory rules?
+//!
+//! Pure Rust (no browser crates), shared by the web app and the `fitgrid` CLI:
+//! - [`arch`]: a model's tensors from its `config.json`;
+//! - [`weights`]: weight bytes per storage format, TP/PP aware;
+//! - [`kv_cache`]: KV bytes per token per layer type;
+//! - [`engine`]: each engine's budget rule and measured reserves;
+//! - [`plan`]: one scenario → one per-GPU plan with a utilisation band;
+//! - [`catalog`], [`grid`], [`share`]: the built-in data, the grid and its URL form.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod arch;
+pub mod catalog;
+pub mod engine;
+pub mod error;
+pub mod grid;
+pub mod kv_cache;
+pub mod plan;
+pub mod share;
+pub mod units;
+pub mod weights;
+
+pub use catalog::{catalog, Catalog, Gpu, Model};
+pub use engine::Engine;
+pub use grid::{evaluate, Grid, GridConfig};
+pub use kv_cache::KvDtype;
+pub use plan::{plan, Band, Plan, Unsupported, Workload};
+pub use units::{Bytes, Unit};
+pub use weights::WeightFormat;

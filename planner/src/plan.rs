@@ -1,0 +1,364 @@
+//! One scenario (model, format, GPU, engine, workload) → one per-GPU memory plan.
+//!
+//! This is the single source of truth for the grid, the cell detail and `fitgrid plan`.
+
+use crate::arch::ModelConfig;
+use crate::engine::{self, Engine, Reserves};
+use crate::kv_cache::{kv_per_token, KvDtype, KvPerToken};
+use crate::units::Bytes;
+use crate::weights::{weight_bytes, WeightFormat};
+use serde::Serialize;
+
+/// Utilisation bands of GPU memory (thresholds from the seed study's monitoring table:
+/// safe < 60 %, caution 60–75 %, warning 75–90 %, critical 90–100 %).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Band {
+    /// Below 60 %.
+    Safe,
+    /// 60–75 %.
+    Caution,
+    /// 75–90 %.
+    Warning,
+    /// 90–100 %.
+    Critical,
+    /// Over 100 %, or the engine refuses the configuration.
+    DoesNotFit,
+}
+
+impl Band {
+    /// Band for a utilisation in per-mille (600 = 60 %).
+    pub fn from_permille(p: u64) -> Band {
+        match p {
+            0..=599 => Band::Safe,
+            600..=749 => Band::Caution,
+            750..=899 => Band::Warning,
+            900..=1000 => Band::Critical,
+            _ => Band::DoesNotFit,
+        }
+    }
+
+    /// Stable token for `data-fit` attributes and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Band::Safe => "safe",
+            Band::Caution => "caution",
+            Band::Warning => "warning",
+            Band::Critical => "critical",
+            Band::DoesNotFit => "does-not-fit",
+        }
+    }
+
+    /// A symbol that carries the band without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Band::Safe => "✓",
+            Band::Caution => "◐",
+            Band::Warning => "▲",
+            Band::Critical => "‼",
+            Band::DoesNotFit => "✗",
+        }
+    }
+
+    /// Short text for screen readers and the legend.
+    pub fn label(self) -> &'static str {
+        match self {
+            Band::Safe => "safe",
+            Band::Caution => "caution",
+            Band::Warning => "warning",
+            Band::Critical => "critical",
+            Band::DoesNotFit => "does not fit",
+        }
+    }
+}
+
+/// What the user wants to run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workload {
+    /// Engine whose budget rule applies.
+    pub engine: Engine,
+    /// Context length per sequence (vLLM `--max-model-len`).
+    pub context: u64,
+    /// Concurrent sequences at that context.
+    pub concurrency: u64,
+    /// KV cache element type.
+    pub kv_dtype: KvDtype,
+    /// Tensor-parallel ranks.
+    pub tensor_parallel: u64,
+    /// Pipeline stages.
+    pub pipeline_parallel: u64,
+    /// vLLM `--gpu-memory-utilization` (default 0.9).
+    pub gpu_memory_utilization: f64,
+}
+
+impl Default for Workload {
+    fn default() -> Self {
+        Workload {
+            engine: Engine::Vllm,
+            context: 4096,
+            concurrency: 1,
+            kv_dtype: KvDtype::Auto,
+            tensor_parallel: 1,
+            pipeline_parallel: 1,
+            gpu_memory_utilization: 0.9,
+        }
+    }
+}
+
+/// The plan for one GPU of the deployment. Bytes are per GPU.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Plan {
+    /// Weights on the most loaded GPU.
+    pub weights_bytes: u64,
+    /// KV bytes per token (all attention layers, this GPU's share).
+    pub kv_bytes_per_token: u64,
+    /// KV cache the workload needs (context × concurrency, engine paging rules).
+    pub kv_cache_bytes: u64,
+    /// Activation / compute buffer peak.
+    pub activation_bytes: u64,
+    /// Everything else: non-torch, CUDA context, CUDA graphs, margins.
+    pub overhead_bytes: u64,
+    /// Sum of the above.
+    pub total_bytes: u64,
+    /// Memory of the GPU as the engine sees it.
+    pub gpu_memory_bytes: u64,
+    /// What the engine lets weights + activations + KV use.
+    pub budget_bytes: u64,
+    /// `total_bytes / gpu_memory_bytes`.
+    pub utilization: f64,
+    /// The band (does-not-fit also when the engine's own rule refuses it).
+    pub status: Band,
+    /// KV pool capacity in tokens, engine-wide (vLLM "GPU KV cache size: N tokens").
+    pub kv_capacity_tokens: u64,
+    /// Sequences of `context` tokens that fit in the KV pool.
+    pub max_concurrency: u64,
+    /// Longest context that fits at `concurrency` sequences (capped at the model maximum).
+    pub max_context: u64,
+    /// Assumptions and warnings, in plain words.
+    pub notes: Vec<String>,
+}
+
+/// Why a cell has no plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unsupported {
+    /// Plain-words reason.
+    pub reason: String,
+}
+
+/// Which engines can run which weight formats (engine docs: vLLM "Supported Hardware for
+/// Quantization Kernels"; llama.cpp reads GGUF only; transformers via bitsandbytes/AWQ/GPTQ).
+pub fn supports(engine: Engine, format: WeightFormat) -> Result<(), Unsupported> {
+    use WeightFormat as F;
+    let ok = match engine {
+        Engine::Vllm | Engine::Sglang => !format.is_gguf() || engine == Engine::Vllm,
+        Engine::LlamaCpp => format.is_gguf() || matches!(format, F::Fp32 | F::Fp16 | F::Bf16),
+        Engine::Transformers => !format.is_gguf() && format != F::Nvfp4,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Unsupported {
+            reason: format!("{} does not load {} weights", engine.label(), format.label()),
+        })
+    }
+}
+
+/// KV bytes one sequence of `context` tokens holds on one GPU, by the engine's paging rule.
+fn sequence_kv(engine: Engine, kv: KvPerToken, context: u64, gpu: Bytes) -> u64 {
+    let block = engine.kv_block_tokens();
+    let tokens = context.div_ceil(block) * block;
+    let sliding_tokens = match engine {
+        // vLLM SlidingWindowSpec: min(window − 1 + max_num_batched_tokens, max_model_len)
+        // tokens, then one extra block.
+        Engine::Vllm => {
+            let t = (kv.window.saturating_sub(1) + engine::vllm_max_num_batched_tokens(gpu))
+                .min(context);
+            (t.div_ceil(block) + 1) * block
+        }
+        _ => kv.window.min(tokens),
+    };
+    kv.full
+        .saturating_mul(tokens)
+        .saturating_add(kv.sliding.saturating_mul(sliding_tokens.min(tokens.max(block))))
+}
+
+/// KV the whole workload needs on one GPU.
+fn workload_kv(engine: Engine, kv: KvPerToken, context: u64, concurrency: u64, gpu: Bytes) -> u64 {
+    match engine {
+        // llama-server sizes one cache of `-c` cells shared by `--parallel` slots, so the
+        // command for `n` slots of `c` tokens uses `-c n·c` (padded to 256 once).
+        Engine::LlamaCpp => {
+            let cells = context.saturating_mul(concurrency).div_ceil(256) * 256;
+            let swa = (kv.window.saturating_mul(concurrency) + 512).div_ceil(256) * 256;
+            kv.full
+                .saturating_mul(cells)
+                .saturating_add(kv.sliding.saturating_mul(swa.min(cells)))
+        }
+        _ => sequence_kv(engine, kv, context, gpu).saturating_mul(concurrency),
+    }
+}
+
+/// Plans `cfg` stored as `format` on a GPU with `gpu` bytes under `w`.
+pub fn plan(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu: Bytes,
+    w: &Workload,
+) -> Result<Plan, Unsupported> {
+    supports(w.engine, format)?;
+    let tp = w.tensor_parallel.max(1);
+    let pp = w.pipeline_parallel.max(1);
+    let context = w.context.max(1);
+    let concurrency = w.concurrency.max(1);
+    let mut notes = Vec::new();
+
+    let weights = weight_bytes(cfg, format, tp, pp);
+    let model_bytes = match format {
+        WeightFormat::Fp32 => 4,
+        WeightFormat::Native => cfg.dtype.bytes(),
+        _ => 2,
+    };
+    // llama.cpp's KV cache defaults to f16 whatever the weights are (`-ctk f16`).
+    let kv_model_bytes = if w.engine == Engine::LlamaCpp { 2 } else { model_bytes };
+    let kv = kv_per_token(cfg, w.kv_dtype, kv_model_bytes, tp, pp);
+    let kv_needed = workload_kv(w.engine, kv, context, concurrency, gpu);
+    let Reserves {
+        activation,
+        non_torch,
+        outside_budget,
+    } = engine::reserves(w.engine, cfg, gpu, tp, pp);
+
+    let fixed = Bytes(weights.0) + activation + non_torch;
+    let budget = match w.engine {
+        Engine::Vllm => {
+            let util = if w.gpu_memory_utilization.is_finite() {
+                w.gpu_memory_utilization.clamp(0.0, 1.0)
+            } else {
+                0.9
+            };
+            Bytes((gpu.0 as f64 * util) as u64)
+        }
+        Engine::Sglang => {
+            let frac = engine::sglang_mem_fraction_static(gpu, activation);
+            notes.push(format!(
+                "SGLang default mem_fraction_static ≈ {frac:.2} for this GPU"
+            ));
+            Bytes((gpu.0 as f64 * frac) as u64) + activation
+        }
+        Engine::LlamaCpp | Engine::Transformers => gpu.saturating_sub(outside_budget),
+    };
+    let kv_room = budget.saturating_sub(fixed);
+    let per_token_all = kv.total().max(1);
+    let block = w.engine.kv_block_tokens();
+    let kv_capacity_tokens = kv_room.0 / (per_token_all * block) * block;
+    let per_seq = sequence_kv(w.engine, kv, context, gpu).max(1);
+    let max_concurrency = match w.engine {
+        Engine::LlamaCpp => kv_room.0 / per_seq.max(1),
+        _ => kv_room.0 / per_seq,
+    };
+    let max_context = max_context_at(w.engine, kv, concurrency, kv_room.0, gpu)
+        .min(cfg.max_position_embeddings);
+
+    let overhead = non_torch + outside_budget;
+    let total = Bytes(weights.0) + Bytes(kv_needed) + activation + overhead;
+    let utilization = if gpu.0 == 0 {
+        f64::INFINITY
+    } else {
+        total.0 as f64 / gpu.0 as f64
+    };
+    let permille = if gpu.0 == 0 {
+        u64::MAX
+    } else {
+        ((total.0 as u128 * 1000).div_ceil(gpu.0 as u128)).min(u64::MAX as u128) as u64
+    };
+    let mut status = Band::from_permille(permille);
+    let in_budget = fixed + Bytes(kv_needed);
+    if in_budget > budget {
+        status = Band::DoesNotFit;
+        notes.push(format!(
+            "{} needs {} inside its budget of {}",
+            w.engine.label(),
+            in_budget,
+            budget
+        ));
+    }
+    if context > cfg.max_position_embeddings {
+        status = Band::DoesNotFit;
+        notes.push(format!(
+            "context {context} exceeds the model's max_position_embeddings {}",
+            cfg.max_position_embeddings
+        ));
+    }
+    if w.engine == Engine::Vllm {
+        notes.push(format!(
+            "vLLM pre-allocates its whole budget ({budget}); the rest of it becomes KV cache"
+        ));
+    }
+    if kv.sliding > 0 {
+        notes.push(format!(
+            "sliding-window layers keep at most {} tokens per sequence",
+            kv.window
+        ));
+    }
+    if cfg.moe.is_some() {
+        notes.push("MoE: memory holds all experts; only speed depends on the active ones".into());
+    }
+    Ok(Plan {
+        weights_bytes: weights.0,
+        kv_bytes_per_token: kv.total(),
+        kv_cache_bytes: kv_needed,
+        activation_bytes: activation.0,
+        overhead_bytes: overhead.0,
+        total_bytes: total.0,
+        gpu_memory_bytes: gpu.0,
+        budget_bytes: budget.0,
+        utilization,
+        status,
+        kv_capacity_tokens,
+        max_concurrency,
+        max_context,
+        notes,
+    })
+}
+
+/// Largest context (a multiple of the engine's block) whose workload KV fits in `room`.
+fn max_context_at(engine: Engine, kv: KvPerToken, concurrency: u64, room: u64, gpu: Bytes) -> u64 {
+    let block = engine.kv_block_tokens();
+    let fits = |c: u64| workload_kv(engine, kv, c, concurrency, gpu) <= room;
+    if !fits(block) {
+        return 0;
+    }
+    // Monotone in c: exponential then binary search over whole blocks.
+    let (mut lo, mut hi) = (1u64, 2u64);
+    while fits(hi * block) {
+        lo = hi;
+        if hi >= (1 << 32) {
+            return hi * block;
+        }
+        hi *= 2;
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if fits(mid * block) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo * block
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn band_thresholds_follow_the_seed_study() {
+        assert_eq!(Band::from_permille(599), Band::Safe);
+        assert_eq!(Band::from_permille(600), Band::Caution);
+        assert_eq!(Band::from_permille(750), Band::Warning);
+        assert_eq!(Band::from_permille(900), Band::Critical);
+        assert_eq!(Band::from_permille(1000), Band::Critical);
+        assert_eq!(Band::from_permille(1001), Band::DoesNotFit);
+    }
+}

@@ -1,0 +1,242 @@
+//! The grid configuration as a short, readable URL query, and back.
+//!
+//! `?v=1&m=Qwen/Qwen2.5-0.5B,meta-llama/Llama-2-7b-hf&g=rtx-4090-24gb&q=fp16,awq&ctx=4096&n=4&kv=fp8&e=vllm`
+//!
+//! Decoding is lenient: links outlive catalogue edits and get mangled in chat tools, so every
+//! bad or unknown value falls back to that field's default and is reported as an [`Ignored`]
+//! item naming the field. Decoding never fails and never panics.
+
+use crate::catalog::Catalog;
+use crate::engine::Engine;
+use crate::grid::GridConfig;
+use crate::kv_cache::KvDtype;
+use crate::weights::WeightFormat;
+
+/// Schema version written into every link.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Largest context accepted from a link.
+pub const MAX_CONTEXT: u64 = 10_000_000;
+/// Largest concurrency accepted from a link.
+pub const MAX_CONCURRENCY: u64 = 100_000;
+
+/// A query parameter that was not used, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ignored {
+    /// The query key, e.g. `ctx`.
+    pub field: String,
+    /// The value as it arrived (truncated), shown as text only.
+    pub value: String,
+    /// What was done instead.
+    pub reason: String,
+}
+
+/// Human name of a query key, for notices.
+pub fn field_name(key: &str) -> &'static str {
+    match key {
+        "m" => "models",
+        "g" => "GPUs",
+        "q" => "weight formats",
+        "ctx" => "context length",
+        "n" => "concurrency",
+        "kv" => "KV-cache dtype",
+        "e" => "engine",
+        "v" => "link version",
+        _ => "unknown parameter",
+    }
+}
+
+fn list(items: impl Iterator<Item = String>) -> String {
+    items.collect::<Vec<_>>().join(",")
+}
+
+impl GridConfig {
+    /// Encodes to a query string without the leading `?`.
+    pub fn to_query(&self) -> String {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        s.append_pair("v", &SCHEMA_VERSION.to_string());
+        s.append_pair("m", &list(self.models.iter().cloned()));
+        s.append_pair("g", &list(self.gpus.iter().cloned()));
+        s.append_pair(
+            "q",
+            &list(self.formats.iter().map(|f| f.id().to_string())),
+        );
+        s.append_pair("ctx", &self.context.to_string());
+        s.append_pair("n", &self.concurrency.to_string());
+        s.append_pair("kv", self.kv_dtype.id());
+        s.append_pair("e", self.engine.id());
+        // Keep ids readable: '/' and ',' need no escaping inside a query value.
+        s.finish().replace("%2F", "/").replace("%2C", ",")
+    }
+
+    /// Decodes a query (with or without the leading `?`). Never fails: every unusable
+    /// value is replaced by its default and listed.
+    pub fn from_query(query: &str, catalog: &Catalog) -> (GridConfig, Vec<Ignored>) {
+        let defaults = GridConfig::default();
+        let mut cfg = defaults.clone();
+        let mut ignored = Vec::new();
+        let query = query.strip_prefix('?').unwrap_or(query);
+        let mut note = |field: &str, value: &str, reason: String| {
+            let value: String = value.chars().take(80).collect();
+            ignored.push(Ignored {
+                field: field.to_string(),
+                value,
+                reason,
+            });
+        };
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            let (key, value) = (key.as_ref(), value.trim());
+            match key {
+                "v" => {
+                    if value.parse::<u32>().ok() != Some(SCHEMA_VERSION) {
+                        note(key, value, format!("read as version {SCHEMA_VERSION}"));
+                    }
+                }
+                "m" => {
+                    let (ok, bad) = split_known(value, |id| {
+                        catalog.model(id).ok().map(|m| m.id.clone())
+                    });
+                    if !bad.is_empty() {
+                        note(key, &bad.join(","), "not in the catalogue; left out".into());
+                    }
+                    cfg.models = if ok.is_empty() {
+                        defaults.models.clone()
+                    } else {
+                        ok
+                    };
+                }
+                "g" => {
+                    let (ok, bad) =
+                        split_known(value, |id| catalog.gpu(id).ok().map(|g| g.id.clone()));
+                    if !bad.is_empty() {
+                        note(key, &bad.join(","), "not in the catalogue; left out".into());
+                    }
+                    cfg.gpus = if ok.is_empty() {
+                        defaults.gpus.clone()
+                    } else {
+                        ok
+                    };
+                }
+                "q" => {
+                    let (ok, bad) = split_known(value, WeightFormat::parse);
+                    if !bad.is_empty() {
+                        note(key, &bad.join(","), "unknown format; left out".into());
+                    }
+                    cfg.formats = if ok.is_empty() {
+                        defaults.formats.clone()
+                    } else {
+                        ok
+                    };
+                }
+                "ctx" => match parse_count(value, MAX_CONTEXT) {
+                    Some(n) => cfg.context = n,
+                    None => note(
+                        key,
+                        value,
+                        format!(
+                            "must be a whole number from 1 to {MAX_CONTEXT}; using {}",
+                            defaults.context
+                        ),
+                    ),
+                },
+                "n" => match parse_count(value, MAX_CONCURRENCY) {
+                    Some(n) => cfg.concurrency = n,
+                    None => note(
+                        key,
+                        value,
+                        format!(
+                            "must be a whole number from 1 to {MAX_CONCURRENCY}; using {}",
+                            defaults.concurrency
+                        ),
+                    ),
+                },
+                "kv" => match KvDtype::parse(value) {
+                    Some(k) => cfg.kv_dtype = k,
+                    None => note(key, value, "unknown KV-cache dtype; using auto".into()),
+                },
+                "e" => match Engine::parse(value) {
+                    Some(e) => cfg.engine = e,
+                    None => note(key, value, "unknown engine; using vLLM".into()),
+                },
+                _ => note(key, value, "not a Fitgrid parameter; ignored".into()),
+            }
+        }
+        (cfg, ignored)
+    }
+}
+
+fn parse_count(s: &str, max: u64) -> Option<u64> {
+    let n: u64 = s.replace('_', "").parse().ok()?;
+    (1..=max).contains(&n).then_some(n)
+}
+
+/// Splits a comma list into resolved items (deduplicated, order kept) and unknown ones.
+fn split_known<T: PartialEq>(
+    value: &str,
+    resolve: impl Fn(&str) -> Option<T>,
+) -> (Vec<T>, Vec<String>) {
+    let mut ok = Vec::new();
+    let mut bad = Vec::new();
+    for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        match resolve(item) {
+            Some(t) if !ok.contains(&t) => ok.push(t),
+            Some(_) => {}
+            None => bad.push(item.to_string()),
+        }
+    }
+    (ok, bad)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+
+    #[test]
+    fn default_round_trips() {
+        let c = GridConfig::default();
+        let q = c.to_query();
+        assert!(q.starts_with("v=1&m=Qwen/Qwen2.5-0.5B,meta-llama/"), "{q}");
+        assert_eq!(GridConfig::from_query(&q, catalog()), (c, vec![]));
+    }
+
+    #[test]
+    fn edited_config_round_trips() {
+        let c = GridConfig {
+            models: vec!["meta-llama/Llama-2-13b-hf".into()],
+            gpus: vec!["h100-sxm-80gb".into(), "l40-48gb".into()],
+            formats: vec![WeightFormat::Q4KM, WeightFormat::Fp8],
+            engine: Engine::LlamaCpp,
+            context: 32_768,
+            concurrency: 7,
+            kv_dtype: KvDtype::Q8_0,
+        };
+        let q = format!("?{}", c.to_query());
+        assert_eq!(GridConfig::from_query(&q, catalog()), (c, vec![]));
+    }
+
+    #[test]
+    fn mangled_values_fall_back_per_field_and_are_named() {
+        let (c, ignored) = GridConfig::from_query(
+            "ctx=12abc&n=0&kv=fp7&e=tgi&m=nope/model,meta-llama/Llama-2-7b-hf&zzz=1&q=",
+            catalog(),
+        );
+        let d = GridConfig::default();
+        assert_eq!(c.context, d.context);
+        assert_eq!(c.concurrency, d.concurrency);
+        assert_eq!(c.kv_dtype, d.kv_dtype);
+        assert_eq!(c.engine, d.engine);
+        assert_eq!(c.models, vec!["meta-llama/Llama-2-7b-hf".to_string()]);
+        assert_eq!(c.formats, d.formats, "an empty list falls back to the default");
+        let fields: Vec<_> = ignored.iter().map(|i| i.field.as_str()).collect();
+        assert_eq!(fields, ["ctx", "n", "kv", "e", "m", "zzz"]);
+        assert_eq!(ignored[4].value, "nope/model");
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for q in ["%", "%%%ZZ", "&&&=", "m=,,,", "ctx=99999999999999999999999", "\u{0}=\u{ffff}"] {
+            let (c, _) = GridConfig::from_query(q, catalog());
+            assert!(!c.models.is_empty() && !c.gpus.is_empty() && !c.formats.is_empty());
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Byte counts as a type.
+//!
+//! Every memory figure in the planner is an integer number of bytes. "GiB" always means
+//! 2^30 bytes and "GB" 10^9 bytes; vLLM and SGLang print "GB" but divide by 2^30, so their
+//! log figures are GiB (see `shared/calibration/README.md`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::ops::{Add, AddAssign};
+
+/// 2^20 bytes.
+pub const MIB: u64 = 1 << 20;
+/// 2^30 bytes.
+pub const GIB: u64 = 1 << 30;
+/// 10^9 bytes.
+pub const GB: u64 = 1_000_000_000;
+
+/// A non-negative number of bytes.
+#[derive(
+    Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Bytes(pub u64);
+
+impl Bytes {
+    /// Zero bytes.
+    pub const ZERO: Bytes = Bytes(0);
+
+    /// `n` MiB.
+    pub const fn mib(n: u64) -> Self {
+        Bytes(n * MIB)
+    }
+
+    /// The value in GiB (2^30), for display only.
+    pub fn as_gib(self) -> f64 {
+        self.0 as f64 / GIB as f64
+    }
+
+    /// The value in GB (10^9), for display only.
+    pub fn as_gb(self) -> f64 {
+        self.0 as f64 / GB as f64
+    }
+
+    /// Saturating subtraction: memory left over never goes negative.
+    pub fn saturating_sub(self, rhs: Bytes) -> Bytes {
+        Bytes(self.0.saturating_sub(rhs.0))
+    }
+
+    /// Saturating multiplication by a count.
+    pub fn times(self, n: u64) -> Bytes {
+        Bytes(self.0.saturating_mul(n))
+    }
+
+    /// Renders in the given unit system with two decimals, e.g. `14.25 GiB`.
+    pub fn display(self, unit: Unit) -> String {
+        match unit {
+            Unit::GiB => format!("{:.2} GiB", self.as_gib()),
+            Unit::GB => format!("{:.2} GB", self.as_gb()),
+        }
+    }
+
+    /// Parses `"14.25 GiB"` style log figures (GiB, MiB, GB) into bytes. Used by the
+    /// calibration tests, never on user input paths that could panic.
+    pub fn from_gib_f64(gib: f64) -> Bytes {
+        if gib.is_finite() && gib > 0.0 {
+            Bytes((gib * GIB as f64).round() as u64)
+        } else {
+            Bytes::ZERO
+        }
+    }
+}
+
+impl Add for Bytes {
+    type Output = Bytes;
+    fn add(self, rhs: Bytes) -> Bytes {
+        Bytes(self.0.saturating_add(rhs.0))
+    }
+}
+
+impl AddAssign for Bytes {
+    fn add_assign(&mut self, rhs: Bytes) {
+        *self = *self + rhs;
+    }
+}
+
+impl std::iter::Sum for Bytes {
+    fn sum<I: Iterator<Item = Bytes>>(iter: I) -> Bytes {
+        iter.fold(Bytes::ZERO, Add::add)
+    }
+}
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.display(Unit::GiB))
+    }
+}
+
+/// Which unit system figures are shown in.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Unit {
+    /// Binary units, 2^30 bytes: what engines print.
+    #[default]
+    GiB,
+    /// Decimal units, 10^9 bytes: what datasheets print.
+    GB,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gib_and_gb_differ_by_the_binary_factor() {
+        // 80 GB (marketing) is 74.51 GiB; the two must never be mixed.
+        let b = Bytes(80 * GB);
+        assert_eq!(b.display(Unit::GB), "80.00 GB");
+        assert_eq!(b.display(Unit::GiB), "74.51 GiB");
+    }
+
+    #[test]
+    fn arithmetic_saturates_instead_of_overflowing() {
+        assert_eq!(Bytes(u64::MAX) + Bytes(1), Bytes(u64::MAX));
+        assert_eq!(Bytes(1).saturating_sub(Bytes(2)), Bytes::ZERO);
+        assert_eq!(Bytes(u64::MAX / 2).times(3), Bytes(u64::MAX));
+    }
+}

@@ -1,0 +1,350 @@
+//! Weight memory per GPU for each storage format.
+//!
+//! Every format prices each tensor class the way real checkpoints store it: quantized formats
+//! quantize the linear projections and keep embeddings, lm_head, norms and routers in 16-bit
+//! (AutoAWQ/AutoGPTQ/compressed-tensors `ignore: ["lm_head"]`); GGUF quantizes the embedding
+//! too and keeps norms in F32 (llama.cpp `llama-quant.cpp`). Block and group sizes come from
+//! the format definitions cited on each variant.
+
+use crate::arch::{Dtype, Linear, ModelConfig, Role, Tensors, TpSplit};
+use crate::units::Bytes;
+use serde::{Deserialize, Serialize};
+
+/// How the weights are stored.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum WeightFormat {
+    /// The checkpoint as published (`torch_dtype`, `quantization_config`).
+    #[serde(rename = "native")]
+    Native,
+    /// 32-bit floats.
+    #[serde(rename = "fp32")]
+    Fp32,
+    /// 16-bit floats.
+    #[serde(rename = "fp16")]
+    Fp16,
+    /// bfloat16.
+    #[serde(rename = "bf16")]
+    Bf16,
+    /// FP8 E4M3 weights with per-channel scales (compressed-tensors FP8, vLLM `--quantization fp8`).
+    #[serde(rename = "fp8")]
+    Fp8,
+    /// INT8 weights with per-channel scales (compressed-tensors W8A8 / W8A16).
+    #[serde(rename = "int8")]
+    Int8,
+    /// 4-bit AWQ, group 128, fp16 scales, packed 4-bit zeros (AutoAWQ GEMM layout).
+    #[serde(rename = "awq")]
+    Awq,
+    /// 4-bit GPTQ, group 128, fp16 scales, packed zeros and an int32 `g_idx` (AutoGPTQ layout).
+    #[serde(rename = "gptq")]
+    Gptq,
+    /// bitsandbytes NF4 with double quantization (blocks of 64, absmax re-quantized to 8 bits
+    /// in blocks of 256; bitsandbytes `functional.py`).
+    #[serde(rename = "nf4")]
+    Nf4,
+    /// OCP MXFP4 on routed experts (4-bit E2M1 + one E8M0 scale per 32), bf16 elsewhere (gpt-oss).
+    #[serde(rename = "mxfp4")]
+    Mxfp4,
+    /// NVFP4 (4-bit E2M1 + one FP8 scale per 16 + a per-tensor fp32 scale; ModelOpt).
+    #[serde(rename = "nvfp4")]
+    Nvfp4,
+    /// GGUF Q8_0: 34 bytes per block of 32 (ggml `block_q8_0`).
+    #[serde(rename = "q8_0")]
+    Q8_0,
+    /// GGUF Q6_K: 210 bytes per super-block of 256.
+    #[serde(rename = "q6_k")]
+    Q6K,
+    /// GGUF Q5_K_M: Q5_K (176 B/256) with Q6_K on half of attn_v/ffn_down and on output.
+    #[serde(rename = "q5_k_m")]
+    Q5KM,
+    /// GGUF Q4_K_M: Q4_K (144 B/256) with Q6_K on half of attn_v/ffn_down and on output.
+    #[serde(rename = "q4_k_m")]
+    Q4KM,
+    /// GGUF Q4_0: 18 bytes per block of 32, output at Q6_K.
+    #[serde(rename = "q4_0")]
+    Q4_0,
+}
+
+/// ggml block types, (bytes, elements) per block (`ggml.c` `type_traits`).
+#[derive(Copy, Clone)]
+enum Ggml {
+    Q8_0,
+    Q6K,
+    Q5K,
+    Q4K,
+    Q4_0,
+}
+
+impl Ggml {
+    const fn block(self) -> (u64, u64) {
+        match self {
+            Ggml::Q8_0 => (34, 32),
+            Ggml::Q6K => (210, 256),
+            Ggml::Q5K => (176, 256),
+            Ggml::Q4K => (144, 256),
+            Ggml::Q4_0 => (18, 32),
+        }
+    }
+
+    /// Bytes of a `rows × cols` tensor quantized along `cols` (row-wise blocks).
+    fn bytes(self, cols: u64, rows: u64) -> u64 {
+        let (b, n) = self.block();
+        cols.div_ceil(n) * b * rows
+    }
+}
+
+/// All formats, in the order the UI lists them.
+pub const ALL_FORMATS: [WeightFormat; 16] = [
+    WeightFormat::Native,
+    WeightFormat::Fp32,
+    WeightFormat::Fp16,
+    WeightFormat::Bf16,
+    WeightFormat::Fp8,
+    WeightFormat::Int8,
+    WeightFormat::Awq,
+    WeightFormat::Gptq,
+    WeightFormat::Nf4,
+    WeightFormat::Mxfp4,
+    WeightFormat::Nvfp4,
+    WeightFormat::Q8_0,
+    WeightFormat::Q6K,
+    WeightFormat::Q5KM,
+    WeightFormat::Q4KM,
+    WeightFormat::Q4_0,
+];
+
+impl WeightFormat {
+    /// Stable id used in URLs, the CLI and the catalogue.
+    pub fn id(self) -> &'static str {
+        match self {
+            WeightFormat::Native => "native",
+            WeightFormat::Fp32 => "fp32",
+            WeightFormat::Fp16 => "fp16",
+            WeightFormat::Bf16 => "bf16",
+            WeightFormat::Fp8 => "fp8",
+            WeightFormat::Int8 => "int8",
+            WeightFormat::Awq => "awq",
+            WeightFormat::Gptq => "gptq",
+            WeightFormat::Nf4 => "nf4",
+            WeightFormat::Mxfp4 => "mxfp4",
+            WeightFormat::Nvfp4 => "nvfp4",
+            WeightFormat::Q8_0 => "q8_0",
+            WeightFormat::Q6K => "q6_k",
+            WeightFormat::Q5KM => "q5_k_m",
+            WeightFormat::Q4KM => "q4_k_m",
+            WeightFormat::Q4_0 => "q4_0",
+        }
+    }
+
+    /// Human label for the grid.
+    pub fn label(self) -> &'static str {
+        match self {
+            WeightFormat::Native => "native",
+            WeightFormat::Fp32 => "FP32",
+            WeightFormat::Fp16 => "FP16",
+            WeightFormat::Bf16 => "BF16",
+            WeightFormat::Fp8 => "FP8",
+            WeightFormat::Int8 => "INT8",
+            WeightFormat::Awq => "INT4 AWQ",
+            WeightFormat::Gptq => "INT4 GPTQ",
+            WeightFormat::Nf4 => "NF4",
+            WeightFormat::Mxfp4 => "MXFP4",
+            WeightFormat::Nvfp4 => "NVFP4",
+            WeightFormat::Q8_0 => "GGUF Q8_0",
+            WeightFormat::Q6K => "GGUF Q6_K",
+            WeightFormat::Q5KM => "GGUF Q5_K_M",
+            WeightFormat::Q4KM => "GGUF Q4_K_M",
+            WeightFormat::Q4_0 => "GGUF Q4_0",
+        }
+    }
+
+    /// Parses an id (case-insensitive); `int4` is accepted as AWQ, the common 4-bit serving format.
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "int4" {
+            return Some(WeightFormat::Awq);
+        }
+        ALL_FORMATS.into_iter().find(|f| f.id() == s)
+    }
+
+    /// True for GGUF (llama.cpp) formats.
+    pub fn is_gguf(self) -> bool {
+        matches!(
+            self,
+            WeightFormat::Q8_0
+                | WeightFormat::Q6K
+                | WeightFormat::Q5KM
+                | WeightFormat::Q4KM
+                | WeightFormat::Q4_0
+        )
+    }
+}
+
+/// llama.cpp `use_more_bits(i_layer, n_layers)` from `llama-quant.cpp`: the K_M mixes give
+/// these layers' attn_v and ffn_down one more quant level (Q6_K).
+fn use_more_bits(i: u64, n: u64) -> bool {
+    i < n / 8 || i >= 7 * n / 8 || (i >= n / 8 && (i - n / 8) % 3 == 2)
+}
+
+/// Bytes of one class of linear weights (all its `count` matrices) at the given format.
+fn linear_bytes(l: &Linear, f: WeightFormat, n_layers: u64, dtype: Dtype) -> u64 {
+    let (i, o, c) = (l.in_features, l.out_features, l.count);
+    let n = i * o * c;
+    let groups = i.div_ceil(128) * o * c;
+    let k_mix = |base: Ggml| {
+        if matches!(l.role, Role::Value | Role::Down) && c % n_layers == 0 {
+            let per_layer = c / n_layers;
+            let more = (0..n_layers).filter(|&k| use_more_bits(k, n_layers)).count() as u64;
+            Ggml::Q6K.bytes(i, o) * per_layer * more
+                + base.bytes(i, o) * per_layer * (n_layers - more)
+        } else {
+            base.bytes(i, o) * c
+        }
+    };
+    match f {
+        WeightFormat::Native => n * dtype.bytes(),
+        WeightFormat::Fp32 => 4 * n,
+        WeightFormat::Fp16 | WeightFormat::Bf16 => 2 * n,
+        // 1 byte per weight + one 16-bit scale per output channel.
+        WeightFormat::Fp8 | WeightFormat::Int8 => n + 2 * o * c,
+        // Packed int4 + per group: fp16 scale (2 B) + 4-bit zero (0.5 B).
+        WeightFormat::Awq => n / 2 + groups * 5 / 2,
+        // As AWQ, plus `g_idx` (int32 per input feature).
+        WeightFormat::Gptq => n / 2 + groups * 5 / 2 + 4 * i * c,
+        // 4-bit codes + 1 byte absmax per 64 + fp32 second-level scale per 256 blocks.
+        WeightFormat::Nf4 => n / 2 + n.div_ceil(64) + 4 * n.div_ceil(64 * 256),
+        WeightFormat::Mxfp4 => {
+            if l.expert {
+                n / 2 + n.div_ceil(32)
+            } else {
+                2 * n
+            }
+        }
+        WeightFormat::Nvfp4 => n / 2 + n.div_ceil(16) + 4 * c,
+        WeightFormat::Q8_0 => Ggml::Q8_0.bytes(i, o) * c,
+        WeightFormat::Q6K => Ggml::Q6K.bytes(i, o) * c,
+        WeightFormat::Q5KM => k_mix(Ggml::Q5K),
+        WeightFormat::Q4KM => k_mix(Ggml::Q4K),
+        WeightFormat::Q4_0 => Ggml::Q4_0.bytes(i, o) * c,
+    }
+}
+
+/// Bytes per element of the tensors that stay unquantized (norms, biases, routers).
+fn small_bytes(f: WeightFormat, dtype: Dtype) -> u64 {
+    match f {
+        WeightFormat::Fp32 => 4,
+        // GGUF stores 1-D tensors (norms, biases) as F32.
+        _ if f.is_gguf() => 4,
+        WeightFormat::Native => dtype.bytes(),
+        _ => 2,
+    }
+}
+
+/// (embedding, lm_head) bytes: GGUF quantizes them (token_embd at the base type, output at
+/// Q6_K unless the base is Q8_0/Q6_K); every other quantized format keeps them 16-bit.
+fn embedding_bytes(t: &Tensors, h: u64, f: WeightFormat, dtype: Dtype) -> (u64, u64) {
+    let rows = |n: u64| n / h.max(1);
+    let (e, o) = (t.embedding, t.lm_head);
+    let gg = |base: Ggml, out: Ggml| (base.bytes(h, rows(e)), out.bytes(h, rows(o)));
+    match f {
+        WeightFormat::Fp32 => (4 * e, 4 * o),
+        WeightFormat::Native => (dtype.bytes() * e, dtype.bytes() * o),
+        WeightFormat::Q8_0 => gg(Ggml::Q8_0, Ggml::Q8_0),
+        WeightFormat::Q6K => gg(Ggml::Q6K, Ggml::Q6K),
+        WeightFormat::Q5KM => gg(Ggml::Q5K, Ggml::Q6K),
+        WeightFormat::Q4KM => gg(Ggml::Q4K, Ggml::Q6K),
+        WeightFormat::Q4_0 => gg(Ggml::Q4_0, Ggml::Q6K),
+        _ => (2 * e, 2 * o),
+    }
+}
+
+/// Weight bytes on the most loaded GPU for tensor parallelism `tp` and pipeline parallelism
+/// `pp`. TP divides linears, embedding and lm_head (vLLM `VocabParallelEmbedding`), but each
+/// rank keeps at least one KV head and replicates norms, routers and MLA latent projections.
+/// PP splits layers evenly (vLLM `get_pp_indices`); the first stage also holds the embedding
+/// and the last the lm_head, so the larger of the two is the per-GPU figure.
+pub fn weight_bytes(cfg: &ModelConfig, format: WeightFormat, tp: u64, pp: u64) -> Bytes {
+    let tp = tp.max(1);
+    let pp = pp.clamp(1, cfg.num_layers.max(1));
+    let t = cfg.tensors();
+    let dtype = cfg.dtype;
+    let mut layer_bytes = 0u64;
+    for l in &t.linears {
+        let b = linear_bytes(l, format, cfg.num_layers, dtype);
+        layer_bytes += match l.split {
+            TpSplit::Even => b / tp,
+            TpSplit::Replicated => b,
+            TpSplit::KvHeads => {
+                let kv = cfg.num_kv_heads.max(1);
+                b / kv * (kv / tp).max(1)
+            }
+        };
+    }
+    let small = t.small * small_bytes(format, dtype);
+    let (emb, head) = embedding_bytes(&t, cfg.hidden_size, format, dtype);
+    let (emb, head) = (emb / tp, head / tp);
+    if pp == 1 {
+        return Bytes(layer_bytes + small + emb + head);
+    }
+    let layers_per_stage = cfg.num_layers.div_ceil(pp);
+    let stage = (layer_bytes + small) / cfg.num_layers * layers_per_stage;
+    // With tied embeddings the last stage still needs its own copy of the matrix for lm_head.
+    let last_head = if cfg.tie_word_embeddings { emb } else { head };
+    Bytes(stage + emb.max(last_head))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn llama31_8b() -> ModelConfig {
+        // meta-llama/Llama-3.1-8B config.json (shared/calibration/model_configs.csv).
+        ModelConfig::from_json_str(
+            r#"{"architectures":["LlamaForCausalLM"],"model_type":"llama","hidden_size":4096,
+            "intermediate_size":14336,"max_position_embeddings":131072,"num_attention_heads":32,
+            "num_hidden_layers":32,"num_key_value_heads":8,"tie_word_embeddings":false,
+            "torch_dtype":"bfloat16","vocab_size":128256}"#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn bf16_is_two_bytes_per_parameter() {
+        // Llama-3.1-8B has 8,030,261,248 parameters (safetensors total on the model page).
+        let c = llama31_8b();
+        assert_eq!(c.param_count(), 8_030_261_248);
+        assert_eq!(weight_bytes(&c, WeightFormat::Bf16, 1, 1).0, 2 * 8_030_261_248);
+        assert_eq!(weight_bytes(&c, WeightFormat::Fp32, 1, 1).0, 4 * 8_030_261_248);
+    }
+
+    #[test]
+    fn quantized_formats_keep_embeddings_in_16_bit() {
+        let c = llama31_8b();
+        let emb_and_head = 2 * 2 * 128_256 * 4096; // two 16-bit vocab × hidden matrices
+        let awq = weight_bytes(&c, WeightFormat::Awq, 1, 1).0;
+        // Everything else is 4 bits + 2.5 bytes per group of 128: just over a quarter of bf16.
+        let linear_params = 8_030_261_248 - 2 * 128_256 * 4096 - (2 * 32 + 1) * 4096;
+        let expected_linear = linear_params / 2 + linear_params / 128 * 5 / 2;
+        let small = (2 * 32 + 1) * 4096 * 2;
+        assert_eq!(awq, emb_and_head + expected_linear + small);
+    }
+
+    #[test]
+    fn tensor_parallel_never_splits_below_one_kv_head() {
+        // 8 KV heads at TP 16: each rank still holds one full KV head of K and V.
+        let c = llama31_8b();
+        let tp8 = weight_bytes(&c, WeightFormat::Bf16, 8, 1).0;
+        let tp16 = weight_bytes(&c, WeightFormat::Bf16, 16, 1).0;
+        let kv_per_head = 2 * 32 * 4096 * 128 * 2; // K and V, 32 layers, bf16
+        let norms = (2 * 32 + 1) * 4096 * 2; // replicated on every rank
+        let split8 = tp8 - kv_per_head - norms;
+        assert_eq!(tp16, split8 / 2 + norms + kv_per_head, "only split parts halve");
+    }
+
+    #[test]
+    fn gguf_q8_0_is_34_bytes_per_32_weights() {
+        let c = llama31_8b();
+        let q8 = weight_bytes(&c, WeightFormat::Q8_0, 1, 1).0;
+        let small = (2 * 32 + 1) * 4096 * 4; // F32 norms
+        assert_eq!(q8, (8_030_261_248 - (2 * 32 + 1) * 4096) / 32 * 34 + small);
+    }
+}
