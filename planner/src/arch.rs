@@ -304,8 +304,9 @@ impl ModelConfig {
                 if hidden_size % num_heads != 0 {
                     return Err(ConfigError::Invalid {
                         field: "head_dim",
-                        problem: "is absent and hidden_size is not a multiple of num_attention_heads"
-                            .into(),
+                        problem:
+                            "is absent and hidden_size is not a multiple of num_attention_heads"
+                                .into(),
                     });
                 }
                 hidden_size / num_heads
@@ -334,7 +335,10 @@ impl ModelConfig {
             _ => attention_bias.unwrap_or(false),
         };
         let mlp_bias = boolean(obj, "mlp_bias")?.unwrap_or(mt == "phi");
-        let qk_norm = matches!(mt, "qwen3" | "qwen3_moe" | "gemma3" | "gemma3_text" | "olmo2");
+        let qk_norm = matches!(
+            mt,
+            "qwen3" | "qwen3_moe" | "gemma3" | "gemma3_text" | "olmo2"
+        );
         let gated_mlp = !matches!(mt, "phi" | "gpt2" | "starcoder2");
         let norms_per_layer = match mt {
             "gemma2" | "gemma3" | "gemma3_text" => 4,

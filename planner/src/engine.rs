@@ -168,7 +168,8 @@ pub fn reserves(engine: Engine, cfg: &ModelConfig, gpu: Bytes, tp: u64, pp: u64)
         Engine::Transformers => {
             // No pre-allocation: the forward pass for a prompt chunk keeps the MLP
             // intermediate and the last-token logits; the CUDA context is ~0.3–0.5 GiB.
-            let act = 2 * 2 * 2048 * cfg.intermediate_size.max(cfg.hidden_size) + 4 * cfg.vocab_size;
+            let act =
+                2 * 2 * 2048 * cfg.intermediate_size.max(cfg.hidden_size) + 4 * cfg.vocab_size;
             Reserves {
                 activation: Bytes(act),
                 non_torch: Bytes::ZERO,

@@ -182,12 +182,14 @@ mod tests {
     #[test]
     fn mla_caches_the_latent_and_is_not_split_by_tp() {
         // DeepSeek-V3: 61 layers × (512 + 64) × 2 B = 70,272 B/token (peers.md §5.2).
-        let c = cfg(r#"{"model_type":"deepseek_v3","hidden_size":7168,"intermediate_size":18432,
+        let c = cfg(
+            r#"{"model_type":"deepseek_v3","hidden_size":7168,"intermediate_size":18432,
             "moe_intermediate_size":2048,"n_routed_experts":256,"n_shared_experts":1,
             "num_experts_per_tok":8,"first_k_dense_replace":3,"max_position_embeddings":163840,
             "num_attention_heads":128,"num_hidden_layers":61,"num_key_value_heads":128,
             "kv_lora_rank":512,"q_lora_rank":1536,"qk_nope_head_dim":128,"qk_rope_head_dim":64,
-            "v_head_dim":128,"vocab_size":129280}"#);
+            "v_head_dim":128,"vocab_size":129280}"#,
+        );
         assert_eq!(kv_per_token(&c, KvDtype::Auto, 2, 1, 1).total(), 70_272);
         assert_eq!(kv_per_token(&c, KvDtype::Auto, 2, 8, 1).total(), 70_272);
     }
@@ -195,9 +197,11 @@ mod tests {
     #[test]
     fn sliding_layers_are_counted_apart() {
         // Gemma 2 alternates sliding (even) and global (odd) layers.
-        let c = cfg(r#"{"model_type":"gemma2","hidden_size":3584,"intermediate_size":14336,
+        let c = cfg(
+            r#"{"model_type":"gemma2","hidden_size":3584,"intermediate_size":14336,
             "max_position_embeddings":8192,"num_attention_heads":16,"num_hidden_layers":42,
-            "num_key_value_heads":8,"head_dim":256,"sliding_window":4096,"vocab_size":256000}"#);
+            "num_key_value_heads":8,"head_dim":256,"sliding_window":4096,"vocab_size":256000}"#,
+        );
         let kv = kv_per_token(&c, KvDtype::Auto, 2, 1, 1);
         assert_eq!(kv.full, 21 * 2 * 8 * 256 * 2);
         assert_eq!(kv.sliding, 21 * 2 * 8 * 256 * 2);

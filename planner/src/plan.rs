@@ -158,7 +158,11 @@ pub fn supports(engine: Engine, format: WeightFormat) -> Result<(), Unsupported>
         Ok(())
     } else {
         Err(Unsupported {
-            reason: format!("{} does not load {} weights", engine.label(), format.label()),
+            reason: format!(
+                "{} does not load {} weights",
+                engine.label(),
+                format.label()
+            ),
         })
     }
 }
@@ -177,9 +181,10 @@ fn sequence_kv(engine: Engine, kv: KvPerToken, context: u64, gpu: Bytes) -> u64 
         }
         _ => kv.window.min(tokens),
     };
-    kv.full
-        .saturating_mul(tokens)
-        .saturating_add(kv.sliding.saturating_mul(sliding_tokens.min(tokens.max(block))))
+    kv.full.saturating_mul(tokens).saturating_add(
+        kv.sliding
+            .saturating_mul(sliding_tokens.min(tokens.max(block))),
+    )
 }
 
 /// KV the whole workload needs on one GPU.
@@ -219,7 +224,11 @@ pub fn plan(
         _ => 2,
     };
     // llama.cpp's KV cache defaults to f16 whatever the weights are (`-ctk f16`).
-    let kv_model_bytes = if w.engine == Engine::LlamaCpp { 2 } else { model_bytes };
+    let kv_model_bytes = if w.engine == Engine::LlamaCpp {
+        2
+    } else {
+        model_bytes
+    };
     let kv = kv_per_token(cfg, w.kv_dtype, kv_model_bytes, tp, pp);
     let kv_needed = workload_kv(w.engine, kv, context, concurrency, gpu);
     let Reserves {
@@ -256,8 +265,8 @@ pub fn plan(
         Engine::LlamaCpp => kv_room.0 / per_seq.max(1),
         _ => kv_room.0 / per_seq,
     };
-    let max_context = max_context_at(w.engine, kv, concurrency, kv_room.0, gpu)
-        .min(cfg.max_position_embeddings);
+    let max_context =
+        max_context_at(w.engine, kv, concurrency, kv_room.0, gpu).min(cfg.max_position_embeddings);
 
     let overhead = non_torch + outside_budget;
     let total = Bytes(weights.0) + Bytes(kv_needed) + activation + overhead;

@@ -56,10 +56,7 @@ impl GridConfig {
         s.append_pair("v", &SCHEMA_VERSION.to_string());
         s.append_pair("m", &list(self.models.iter().cloned()));
         s.append_pair("g", &list(self.gpus.iter().cloned()));
-        s.append_pair(
-            "q",
-            &list(self.formats.iter().map(|f| f.id().to_string())),
-        );
+        s.append_pair("q", &list(self.formats.iter().map(|f| f.id().to_string())));
         s.append_pair("ctx", &self.context.to_string());
         s.append_pair("n", &self.concurrency.to_string());
         s.append_pair("kv", self.kv_dtype.id());
@@ -92,9 +89,8 @@ impl GridConfig {
                     }
                 }
                 "m" => {
-                    let (ok, bad) = split_known(value, |id| {
-                        catalog.model(id).ok().map(|m| m.id.clone())
-                    });
+                    let (ok, bad) =
+                        split_known(value, |id| catalog.model(id).ok().map(|m| m.id.clone()));
                     if !bad.is_empty() {
                         note(key, &bad.join(","), "not in the catalogue; left out".into());
                     }
@@ -226,7 +222,10 @@ mod tests {
         assert_eq!(c.kv_dtype, d.kv_dtype);
         assert_eq!(c.engine, d.engine);
         assert_eq!(c.models, vec!["meta-llama/Llama-2-7b-hf".to_string()]);
-        assert_eq!(c.formats, d.formats, "an empty list falls back to the default");
+        assert_eq!(
+            c.formats, d.formats,
+            "an empty list falls back to the default"
+        );
         let fields: Vec<_> = ignored.iter().map(|i| i.field.as_str()).collect();
         assert_eq!(fields, ["ctx", "n", "kv", "e", "m", "zzz"]);
         assert_eq!(ignored[4].value, "nope/model");
@@ -234,7 +233,14 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
-        for q in ["%", "%%%ZZ", "&&&=", "m=,,,", "ctx=99999999999999999999999", "\u{0}=\u{ffff}"] {
+        for q in [
+            "%",
+            "%%%ZZ",
+            "&&&=",
+            "m=,,,",
+            "ctx=99999999999999999999999",
+            "\u{0}=\u{ffff}",
+        ] {
             let (c, _) = GridConfig::from_query(q, catalog());
             assert!(!c.models.is_empty() && !c.gpus.is_empty() && !c.formats.is_empty());
         }

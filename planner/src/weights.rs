@@ -182,7 +182,7 @@ impl WeightFormat {
 /// llama.cpp `use_more_bits(i_layer, n_layers)` from `llama-quant.cpp`: the K_M mixes give
 /// these layers' attn_v and ffn_down one more quant level (Q6_K).
 fn use_more_bits(i: u64, n: u64) -> bool {
-    i < n / 8 || i >= 7 * n / 8 || (i >= n / 8 && (i - n / 8) % 3 == 2)
+    i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2
 }
 
 /// Bytes of one class of linear weights (all its `count` matrices) at the given format.
@@ -193,7 +193,9 @@ fn linear_bytes(l: &Linear, f: WeightFormat, n_layers: u64, dtype: Dtype) -> u64
     let k_mix = |base: Ggml| {
         if matches!(l.role, Role::Value | Role::Down) && c % n_layers == 0 {
             let per_layer = c / n_layers;
-            let more = (0..n_layers).filter(|&k| use_more_bits(k, n_layers)).count() as u64;
+            let more = (0..n_layers)
+                .filter(|&k| use_more_bits(k, n_layers))
+                .count() as u64;
             Ggml::Q6K.bytes(i, o) * per_layer * more
                 + base.bytes(i, o) * per_layer * (n_layers - more)
         } else {
@@ -312,8 +314,14 @@ mod tests {
         // Llama-3.1-8B has 8,030,261,248 parameters (safetensors total on the model page).
         let c = llama31_8b();
         assert_eq!(c.param_count(), 8_030_261_248);
-        assert_eq!(weight_bytes(&c, WeightFormat::Bf16, 1, 1).0, 2 * 8_030_261_248);
-        assert_eq!(weight_bytes(&c, WeightFormat::Fp32, 1, 1).0, 4 * 8_030_261_248);
+        assert_eq!(
+            weight_bytes(&c, WeightFormat::Bf16, 1, 1).0,
+            2 * 8_030_261_248
+        );
+        assert_eq!(
+            weight_bytes(&c, WeightFormat::Fp32, 1, 1).0,
+            4 * 8_030_261_248
+        );
     }
 
     #[test]
@@ -337,7 +345,11 @@ mod tests {
         let kv_per_head = 2 * 32 * 4096 * 128 * 2; // K and V, 32 layers, bf16
         let norms = (2 * 32 + 1) * 4096 * 2; // replicated on every rank
         let split8 = tp8 - kv_per_head - norms;
-        assert_eq!(tp16, split8 / 2 + norms + kv_per_head, "only split parts halve");
+        assert_eq!(
+            tp16,
+            split8 / 2 + norms + kv_per_head,
+            "only split parts halve"
+        );
     }
 
     #[test]

@@ -20,7 +20,10 @@ fn main() -> ExitCode {
             }
             println!();
             for row in &grid.rows {
-                print!("{:<28}", format!("{} {}", row.model_name, row.format.label()));
+                print!(
+                    "{:<28}",
+                    format!("{} {}", row.model_name, row.format.label())
+                );
                 for cell in &row.cells {
                     match cell {
                         Ok(p) => print!(
