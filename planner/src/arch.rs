@@ -130,6 +130,28 @@ pub struct ModelConfig {
     pub mla: Option<Mla>,
     /// Attention kind of each layer.
     pub layers: Vec<LayerKind>,
+    /// The checkpoint's own storage format (`quantization_config`, else `torch_dtype`).
+    pub native_format: NativeFormat,
+    /// Rows of vLLM's rotary cos/sin cache (`max_position_embeddings`, or the YaRN/LongRoPE
+    /// original length × factor), and its width (`rotary_dim`).
+    pub rope_cache: (u64, u64),
+}
+
+/// How the published checkpoint stores its weights.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NativeFormat {
+    /// Plain tensors of `torch_dtype`.
+    Dtype(Dtype),
+    /// MXFP4 experts, bf16 elsewhere (`quant_method: mxfp4`, gpt-oss).
+    Mxfp4,
+    /// FP8 weights (`quant_method: fp8`, DeepSeek-V3 block FP8, compressed-tensors FP8).
+    Fp8,
+    /// compressed-tensors INT4 W4A16, group 128, symmetric.
+    W4a16,
+    /// AutoAWQ 4-bit.
+    Awq,
+    /// AutoGPTQ 4-bit.
+    Gptq,
 }
 
 /// A class of quantizable linear weight, `count` matrices of `in_features × out_features`.
@@ -342,13 +364,19 @@ impl ModelConfig {
         let gated_mlp = !matches!(mt, "phi" | "gpt2" | "starcoder2");
         let norms_per_layer = match mt {
             "gemma2" | "gemma3" | "gemma3_text" => 4,
-            "phi" => 1,
+            // Parallel attention + MLP blocks share one input norm.
+            "phi" | "cohere" => 1,
             _ => 2,
         };
         let norm_bias = matches!(mt, "phi" | "starcoder2");
 
         let intermediate_size = uint(obj, "intermediate_size")?.unwrap_or(0);
         let (moe, moe_layers) = read_moe(obj, mt, num_layers, intermediate_size)?;
+        // Llama 4's dense layers use `intermediate_size_mlp`; `intermediate_size` is the expert's.
+        let intermediate_size = match uint(obj, "intermediate_size_mlp")? {
+            Some(n) if mt == "llama4_text" => n,
+            _ => intermediate_size,
+        };
         if intermediate_size == 0 && moe_layers.iter().any(|m| !m) {
             return Err(ConfigError::Missing("intermediate_size"));
         }
@@ -362,7 +390,16 @@ impl ModelConfig {
             }),
             _ => None,
         };
-        let layers = read_layers(obj, mt, num_layers)?;
+        // A window at least as long as the model's context is no window (Phi-3.5's 262,144).
+        let layers = read_layers(obj, mt, num_layers)?
+            .into_iter()
+            .map(|k| match k {
+                LayerKind::Sliding { window } if window >= max_position_embeddings => {
+                    LayerKind::Full
+                }
+                k => k,
+            })
+            .collect();
         Ok(ModelConfig {
             architecture,
             model_type,
@@ -373,7 +410,13 @@ impl ModelConfig {
             head_dim,
             intermediate_size,
             vocab_size,
-            tie_word_embeddings: boolean(obj, "tie_word_embeddings")?.unwrap_or(false),
+            // The family's config class default when the key is absent (transformers
+            // `configuration_gemma*.py` and `configuration_cohere.py` default to tied; Llama,
+            // Qwen, Mistral, Phi and the rest to untied).
+            tie_word_embeddings: boolean(obj, "tie_word_embeddings")?.unwrap_or(matches!(
+                mt,
+                "gemma" | "gemma2" | "gemma3" | "gemma3_text" | "cohere" | "cohere2"
+            )),
             max_position_embeddings,
             dtype,
             qkv_bias,
@@ -384,6 +427,8 @@ impl ModelConfig {
             norms_per_layer,
             norm_bias,
             attention_sinks: mt == "gpt_oss",
+            native_format: read_native(obj, dtype),
+            rope_cache: read_rope(obj, max_position_embeddings, head_dim, &mla),
             moe,
             moe_layers,
             mla,
@@ -529,6 +574,58 @@ impl ModelConfig {
     }
 }
 
+fn read_native(obj: &Map<String, Value>, dtype: Dtype) -> NativeFormat {
+    let Some(q) = get(obj, "quantization_config").and_then(Value::as_object) else {
+        return NativeFormat::Dtype(dtype);
+    };
+    let bits = q
+        .get("num_bits")
+        .or_else(|| q.get("bits"))
+        .and_then(Value::as_u64);
+    match q.get("quant_method").and_then(Value::as_str).unwrap_or("") {
+        "mxfp4" => NativeFormat::Mxfp4,
+        "fp8" | "fbgemm_fp8" => NativeFormat::Fp8,
+        "awq" => NativeFormat::Awq,
+        "gptq" => NativeFormat::Gptq,
+        "compressed-tensors" if bits == Some(4) => NativeFormat::W4a16,
+        "compressed-tensors" => NativeFormat::Fp8,
+        _ => NativeFormat::Dtype(dtype),
+    }
+}
+
+/// vLLM's rotary cache: `[max_position, rotary_dim]` in the model dtype
+/// (`rotary_embedding.py` `_compute_cos_sin_cache`); YaRN and LongRoPE size it at
+/// `original_max_position_embeddings × factor`; MLA rotates only `qk_rope_head_dim`.
+fn read_rope(obj: &Map<String, Value>, max_pos: u64, head_dim: u64, mla: &Option<Mla>) -> (u64, u64) {
+    let factor = get(obj, "rope_scaling")
+        .and_then(|r| r.get("factor"))
+        .and_then(Value::as_f64)
+        .unwrap_or(1.0);
+    let original = get(obj, "rope_scaling")
+        .and_then(|r| r.get("original_max_position_embeddings"))
+        .and_then(Value::as_u64);
+    let rope_type = get(obj, "rope_scaling")
+        .and_then(|r| r.get("rope_type").or_else(|| r.get("type")))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let rows = match (rope_type, original) {
+        ("yarn", Some(orig)) | ("deepseek_yarn", Some(orig)) => (orig as f64 * factor) as u64,
+        _ => max_pos,
+    };
+    let dim = match mla {
+        Some(m) => m.qk_rope_head_dim,
+        None => {
+            let partial = get(obj, "partial_rotary_factor")
+                .and_then(Value::as_f64)
+                .unwrap_or(1.0);
+            get(obj, "rotary_dim")
+                .and_then(Value::as_u64)
+                .unwrap_or((head_dim as f64 * partial) as u64)
+        }
+    };
+    (rows.min(1 << 24), dim)
+}
+
 fn read_moe(
     obj: &Map<String, Value>,
     mt: &str,
@@ -554,11 +651,14 @@ fn read_moe(
     }
     let shared_intermediate = match uint(obj, "shared_expert_intermediate_size")? {
         Some(n) => n,
+        // Llama 4: one shared expert the size of a routed one (modeling_llama4.py).
+        None if mt == "llama4_text" => expert_intermediate,
         None => uint(obj, "n_shared_experts")?.unwrap_or(0) * expert_intermediate,
     };
     let first_dense = uint(obj, "first_k_dense_replace")?.unwrap_or(0);
     let freq = uint(obj, "moe_layer_freq")?
         .or(uint(obj, "decoder_sparse_step")?)
+        .or(uint(obj, "interleave_moe_layer_step")?)
         .filter(|&n| n > 0)
         .unwrap_or(1);
     let mlp_only: Vec<u64> = get(obj, "mlp_only_layers")
@@ -597,6 +697,22 @@ fn read_layers(
     num_layers: u64,
 ) -> Result<Vec<LayerKind>, ConfigError> {
     let n = num_layers as usize;
+    if mt == "llama4_text" {
+        // Chunked local attention on three of four layers; every 4th layer is global NoPE
+        // (`no_rope_layers`, modeling_llama4.py). vLLM caps chunked layers like sliding ones
+        // (`ChunkedLocalAttentionSpec`).
+        if let Some(chunk) = uint(obj, "attention_chunk_size")?.filter(|&c| c > 0) {
+            return Ok((0..n)
+                .map(|i| {
+                    if (i + 1) % 4 == 0 {
+                        LayerKind::Full
+                    } else {
+                        LayerKind::Sliding { window: chunk }
+                    }
+                })
+                .collect());
+        }
+    }
     let window = uint(obj, "sliding_window")?.filter(|&w| w > 0);
     if let Some(types) = get(obj, "layer_types").and_then(Value::as_array) {
         let Some(window) = window else {

@@ -6,7 +6,7 @@
 //! too and keeps norms in F32 (llama.cpp `llama-quant.cpp`). Block and group sizes come from
 //! the format definitions cited on each variant.
 
-use crate::arch::{Dtype, Linear, ModelConfig, Role, Tensors, TpSplit};
+use crate::arch::{Dtype, Linear, ModelConfig, NativeFormat, Role, Tensors, TpSplit};
 use crate::units::Bytes;
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +34,10 @@ pub enum WeightFormat {
     /// 4-bit AWQ, group 128, fp16 scales, packed 4-bit zeros (AutoAWQ GEMM layout).
     #[serde(rename = "awq")]
     Awq,
+    /// compressed-tensors W4A16: packed int4, one bf16 scale per group of 128, symmetric (no
+    /// zeros, no `g_idx`), as RedHatAI/neuralmagic `quantized.w4a16` checkpoints.
+    #[serde(rename = "w4a16")]
+    W4a16,
     /// 4-bit GPTQ, group 128, fp16 scales, packed zeros and an int32 `g_idx` (AutoGPTQ layout).
     #[serde(rename = "gptq")]
     Gptq,
@@ -93,7 +97,7 @@ impl Ggml {
 }
 
 /// All formats, in the order the UI lists them.
-pub const ALL_FORMATS: [WeightFormat; 16] = [
+pub const ALL_FORMATS: [WeightFormat; 17] = [
     WeightFormat::Native,
     WeightFormat::Fp32,
     WeightFormat::Fp16,
@@ -101,6 +105,7 @@ pub const ALL_FORMATS: [WeightFormat; 16] = [
     WeightFormat::Fp8,
     WeightFormat::Int8,
     WeightFormat::Awq,
+    WeightFormat::W4a16,
     WeightFormat::Gptq,
     WeightFormat::Nf4,
     WeightFormat::Mxfp4,
@@ -123,6 +128,7 @@ impl WeightFormat {
             WeightFormat::Fp8 => "fp8",
             WeightFormat::Int8 => "int8",
             WeightFormat::Awq => "awq",
+            WeightFormat::W4a16 => "w4a16",
             WeightFormat::Gptq => "gptq",
             WeightFormat::Nf4 => "nf4",
             WeightFormat::Mxfp4 => "mxfp4",
@@ -145,6 +151,7 @@ impl WeightFormat {
             WeightFormat::Fp8 => "FP8",
             WeightFormat::Int8 => "INT8",
             WeightFormat::Awq => "INT4 AWQ",
+            WeightFormat::W4a16 => "INT4 W4A16",
             WeightFormat::Gptq => "INT4 GPTQ",
             WeightFormat::Nf4 => "NF4",
             WeightFormat::Mxfp4 => "MXFP4",
@@ -164,6 +171,32 @@ impl WeightFormat {
             return Some(WeightFormat::Awq);
         }
         ALL_FORMATS.into_iter().find(|f| f.id() == s)
+    }
+
+    /// The concrete format: `native` becomes the checkpoint's own.
+    pub fn resolve(self, cfg: &ModelConfig) -> WeightFormat {
+        if self != WeightFormat::Native {
+            return self;
+        }
+        match cfg.native_format {
+            NativeFormat::Dtype(Dtype::Fp32) => WeightFormat::Fp32,
+            NativeFormat::Dtype(Dtype::Fp16) => WeightFormat::Fp16,
+            NativeFormat::Dtype(Dtype::Bf16) => WeightFormat::Bf16,
+            NativeFormat::Mxfp4 => WeightFormat::Mxfp4,
+            NativeFormat::Fp8 => WeightFormat::Fp8,
+            NativeFormat::W4a16 => WeightFormat::W4a16,
+            NativeFormat::Awq => WeightFormat::Awq,
+            NativeFormat::Gptq => WeightFormat::Gptq,
+        }
+    }
+
+    /// Bytes per activation element when running this format (fp32 runs in fp32; every other
+    /// format computes in 16-bit).
+    pub fn activation_bytes(self, cfg: &ModelConfig) -> u64 {
+        match self.resolve(cfg) {
+            WeightFormat::Fp32 => 4,
+            _ => 2,
+        }
     }
 
     /// True for GGUF (llama.cpp) formats.
@@ -210,6 +243,8 @@ fn linear_bytes(l: &Linear, f: WeightFormat, n_layers: u64, dtype: Dtype) -> u64
         WeightFormat::Fp8 | WeightFormat::Int8 => n + 2 * o * c,
         // Packed int4 + per group: fp16 scale (2 B) + 4-bit zero (0.5 B).
         WeightFormat::Awq => n / 2 + groups * 5 / 2,
+        // Packed int4 + one 16-bit scale per group.
+        WeightFormat::W4a16 => n / 2 + groups * 2,
         // As AWQ, plus `g_idx` (int32 per input feature).
         WeightFormat::Gptq => n / 2 + groups * 5 / 2 + 4 * i * c,
         // 4-bit codes + 1 byte absmax per 64 + fp32 second-level scale per 256 blocks.
@@ -265,6 +300,7 @@ fn embedding_bytes(t: &Tensors, h: u64, f: WeightFormat, dtype: Dtype) -> (u64, 
 /// PP splits layers evenly (vLLM `get_pp_indices`); the first stage also holds the embedding
 /// and the last the lm_head, so the larger of the two is the per-GPU figure.
 pub fn weight_bytes(cfg: &ModelConfig, format: WeightFormat, tp: u64, pp: u64) -> Bytes {
+    let format = format.resolve(cfg);
     let tp = tp.max(1);
     let pp = pp.clamp(1, cfg.num_layers.max(1));
     let t = cfg.tensors();

@@ -1,0 +1,105 @@
+//! The catalogue loads completely, every entry is sourced and plausible, and the parameter
+//! count computed from each config.json matches the published count within 1 %.
+
+use planner::arch::NativeFormat;
+use planner::catalog::load;
+
+#[test]
+fn every_entry_loads() {
+    let (cat, errors) = load();
+    assert!(errors.is_empty(), "catalogue errors: {errors:#?}");
+    assert!(cat.models.len() >= 80, "{} models", cat.models.len());
+}
+
+#[test]
+fn ids_are_unique() {
+    let (cat, _) = load();
+    let mut ids: Vec<_> = cat.models.iter().map(|m| m.id.to_lowercase()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), cat.models.len(), "duplicate model id");
+    let mut gpus: Vec<_> = cat.gpus.iter().map(|g| g.id.clone()).collect();
+    gpus.sort();
+    gpus.dedup();
+    assert_eq!(gpus.len(), cat.gpus.len(), "duplicate GPU id");
+}
+
+#[test]
+fn models_are_sourced_and_plausible() {
+    let (cat, _) = load();
+    for m in &cat.models {
+        let c = &m.config;
+        assert!(m.source.starts_with("https://"), "{}: no source URL", m.id);
+        assert!(m.id.contains('/'), "{}: not a Hugging Face repo id", m.id);
+        assert!(c.num_layers > 0 && c.hidden_size > 0 && c.vocab_size > 0, "{}", m.id);
+        assert_eq!(c.num_heads % c.num_kv_heads, 0, "{}: KV heads must divide heads", m.id);
+        assert_eq!(c.layers.len() as u64, c.num_layers, "{}", m.id);
+        assert!(c.head_dim >= 32 && c.head_dim <= 512, "{}: head_dim {}", m.id, c.head_dim);
+        assert!(c.max_position_embeddings >= 2048, "{}", m.id);
+        // Families whose attention width equals hidden_size (Llama, Qwen2, Mistral…) must agree;
+        // Qwen3, Gemma and gpt-oss state a head_dim that deliberately differs.
+        if matches!(c.model_type.as_str(), "llama" | "qwen2" | "mixtral" | "phi3")
+            && c.mla.is_none()
+        {
+            assert_eq!(c.head_dim * c.num_heads, c.hidden_size, "{}: head_dim × heads", m.id);
+        }
+    }
+}
+
+#[test]
+fn gpus_are_sourced_and_below_their_marketing_size() {
+    let (cat, _) = load();
+    assert!(cat.gpus.len() >= 35, "{} GPUs", cat.gpus.len());
+    for g in &cat.gpus {
+        assert!(g.source.starts_with("https://") || !g.source.is_empty(), "{}", g.id);
+        // What the runtime reports is below the marketing figure in GB (10^9 B)…
+        assert!(g.memory_bytes < g.marketing_gb * 1_000_000_000 + 4 * (1 << 30), "{}", g.id);
+        // …but never absurdly below it.
+        assert!(g.memory_bytes * 10 > g.marketing_gb * 1_000_000_000 * 6, "{}", g.id);
+    }
+}
+
+/// Elements the Hub's safetensors "total" counts: MXFP4 experts are stored as packed U8 blocks
+/// plus one U8 scale per 32 weights, and the Hub counts them as n + n/32 (gpt-oss-20b:
+/// 19,110,297,600 expert weights → "U8 19,707,494,400" on the model page; the remaining
+/// 1,804,459,584 BF16 parameters are the rest of the model).
+fn stored_elements(m: &planner::Model) -> u64 {
+    let t = m.config.tensors();
+    let mut total = t.param_count();
+    if m.config.native_format == NativeFormat::Mxfp4 {
+        let experts: u64 = t
+            .linears
+            .iter()
+            .filter(|l| l.expert)
+            .map(|l| l.in_features * l.out_features * l.count)
+            .sum();
+        total += experts / 32;
+    }
+    total
+}
+
+#[test]
+fn computed_parameter_count_matches_the_published_count() {
+    let (cat, _) = load();
+    let mut checked = 0;
+    let mut report = Vec::new();
+    for m in &cat.models {
+        let Some(published) = m.params else { continue };
+        let computed = stored_elements(m);
+        // Tied checkpoints that still store lm_head.weight count it twice in the Hub total.
+        let tied_copy = m.config.vocab_size * m.config.hidden_size;
+        let err = |c: u64| (c as f64 - published as f64).abs() / published as f64;
+        let e = err(computed).min(if m.config.tie_word_embeddings {
+            err(computed + tied_copy)
+        } else {
+            f64::INFINITY
+        });
+        report.push(format!("{:<55} published {published:>15} computed {computed:>15} err {:.3}%", m.id, e * 100.0));
+        if e > 0.01 {
+            panic!("{}: computed {computed} vs published {published} ({:.2} %)\n{}", m.id, e * 100.0, report.join("\n"));
+        }
+        checked += 1;
+    }
+    println!("{}", report.join("\n"));
+    assert!(checked >= 20, "only {checked} models carry a published count");
+}
