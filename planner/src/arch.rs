@@ -596,7 +596,12 @@ fn read_native(obj: &Map<String, Value>, dtype: Dtype) -> NativeFormat {
 /// vLLM's rotary cache: `[max_position, rotary_dim]` in the model dtype
 /// (`rotary_embedding.py` `_compute_cos_sin_cache`); YaRN and LongRoPE size it at
 /// `original_max_position_embeddings × factor`; MLA rotates only `qk_rope_head_dim`.
-fn read_rope(obj: &Map<String, Value>, max_pos: u64, head_dim: u64, mla: &Option<Mla>) -> (u64, u64) {
+fn read_rope(
+    obj: &Map<String, Value>,
+    max_pos: u64,
+    head_dim: u64,
+    mla: &Option<Mla>,
+) -> (u64, u64) {
     let factor = get(obj, "rope_scaling")
         .and_then(|r| r.get("factor"))
         .and_then(Value::as_f64)

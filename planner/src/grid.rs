@@ -128,7 +128,7 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
                 format,
                 cells: gpus
                     .iter()
-                    .map(|g| plan(&model.config, format, g.memory(), &workload))
+                    .map(|g| plan(&model.config, format, g, &workload))
                     .collect(),
             });
         }

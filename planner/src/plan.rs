@@ -3,6 +3,7 @@
 //! This is the single source of truth for the grid, the cell detail and `fitgrid plan`.
 
 use crate::arch::ModelConfig;
+use crate::catalog::Gpu;
 use crate::engine::{self, Engine, Reserves};
 use crate::kv_cache::{kv_per_token, KvDtype, KvPerToken};
 use crate::units::Bytes;
@@ -168,15 +169,14 @@ pub fn supports(engine: Engine, format: WeightFormat) -> Result<(), Unsupported>
 }
 
 /// KV bytes one sequence of `context` tokens holds on one GPU, by the engine's paging rule.
-fn sequence_kv(engine: Engine, kv: KvPerToken, context: u64, gpu: Bytes) -> u64 {
+fn sequence_kv(engine: Engine, kv: KvPerToken, context: u64, gpu: &Gpu) -> u64 {
     let block = engine.kv_block_tokens();
     let tokens = context.div_ceil(block) * block;
     let sliding_tokens = match engine {
         // vLLM SlidingWindowSpec: min(window − 1 + max_num_batched_tokens, max_model_len)
         // tokens, then one extra block.
         Engine::Vllm => {
-            let t = (kv.window.saturating_sub(1) + engine::vllm_max_num_batched_tokens(gpu))
-                .min(context);
+            let t = (kv.window.saturating_sub(1) + engine::vllm_batch_defaults(gpu).1).min(context);
             (t.div_ceil(block) + 1) * block
         }
         _ => kv.window.min(tokens),
@@ -188,7 +188,7 @@ fn sequence_kv(engine: Engine, kv: KvPerToken, context: u64, gpu: Bytes) -> u64 
 }
 
 /// KV the whole workload needs on one GPU.
-fn workload_kv(engine: Engine, kv: KvPerToken, context: u64, concurrency: u64, gpu: Bytes) -> u64 {
+fn workload_kv(engine: Engine, kv: KvPerToken, context: u64, concurrency: u64, gpu: &Gpu) -> u64 {
     match engine {
         // llama-server sizes one cache of `-c` cells shared by `--parallel` slots, so the
         // command for `n` slots of `c` tokens uses `-c n·c` (padded to 256 once).
@@ -207,22 +207,19 @@ fn workload_kv(engine: Engine, kv: KvPerToken, context: u64, concurrency: u64, g
 pub fn plan(
     cfg: &ModelConfig,
     format: WeightFormat,
-    gpu: Bytes,
+    gpu_spec: &Gpu,
     w: &Workload,
 ) -> Result<Plan, Unsupported> {
+    let format = format.resolve(cfg);
     supports(w.engine, format)?;
+    let gpu = gpu_spec.memory();
     let tp = w.tensor_parallel.max(1);
     let pp = w.pipeline_parallel.max(1);
     let context = w.context.max(1);
     let concurrency = w.concurrency.max(1);
     let mut notes = Vec::new();
 
-    let weights = weight_bytes(cfg, format, tp, pp);
-    let model_bytes = match format {
-        WeightFormat::Fp32 => 4,
-        WeightFormat::Native => cfg.dtype.bytes(),
-        _ => 2,
-    };
+    let model_bytes = format.activation_bytes(cfg);
     // llama.cpp's KV cache defaults to f16 whatever the weights are (`-ctk f16`).
     let kv_model_bytes = if w.engine == Engine::LlamaCpp {
         2
@@ -230,14 +227,16 @@ pub fn plan(
         model_bytes
     };
     let kv = kv_per_token(cfg, w.kv_dtype, kv_model_bytes, tp, pp);
-    let kv_needed = workload_kv(w.engine, kv, context, concurrency, gpu);
+    let kv_needed = workload_kv(w.engine, kv, context, concurrency, gpu_spec);
     let Reserves {
         activation,
         non_torch,
         outside_budget,
-    } = engine::reserves(w.engine, cfg, gpu, tp, pp);
+        buffers,
+    } = engine::reserves(w.engine, cfg, model_bytes, gpu_spec, tp, pp);
+    let weights = weight_bytes(cfg, format, tp, pp) + buffers;
 
-    let fixed = Bytes(weights.0) + activation + non_torch;
+    let fixed = weights + activation + non_torch;
     let budget = match w.engine {
         Engine::Vllm => {
             let util = if w.gpu_memory_utilization.is_finite() {
@@ -260,16 +259,13 @@ pub fn plan(
     let per_token_all = kv.total().max(1);
     let block = w.engine.kv_block_tokens();
     let kv_capacity_tokens = kv_room.0 / (per_token_all * block) * block;
-    let per_seq = sequence_kv(w.engine, kv, context, gpu).max(1);
-    let max_concurrency = match w.engine {
-        Engine::LlamaCpp => kv_room.0 / per_seq.max(1),
-        _ => kv_room.0 / per_seq,
-    };
-    let max_context =
-        max_context_at(w.engine, kv, concurrency, kv_room.0, gpu).min(cfg.max_position_embeddings);
+    let per_seq = sequence_kv(w.engine, kv, context, gpu_spec).max(1);
+    let max_concurrency = kv_room.0 / per_seq;
+    let max_context = max_context_at(w.engine, kv, concurrency, kv_room.0, gpu_spec)
+        .min(cfg.max_position_embeddings);
 
     let overhead = non_torch + outside_budget;
-    let total = Bytes(weights.0) + Bytes(kv_needed) + activation + overhead;
+    let total = weights + Bytes(kv_needed) + activation + overhead;
     let utilization = if gpu.0 == 0 {
         f64::INFINITY
     } else {
@@ -309,6 +305,7 @@ pub fn plan(
             kv.window
         ));
     }
+    notes.push(Reserves::range_note(w.engine).to_string());
     if cfg.moe.is_some() {
         notes.push("MoE: memory holds all experts; only speed depends on the active ones".into());
     }
@@ -331,7 +328,7 @@ pub fn plan(
 }
 
 /// Largest context (a multiple of the engine's block) whose workload KV fits in `room`.
-fn max_context_at(engine: Engine, kv: KvPerToken, concurrency: u64, room: u64, gpu: Bytes) -> u64 {
+fn max_context_at(engine: Engine, kv: KvPerToken, concurrency: u64, room: u64, gpu: &Gpu) -> u64 {
     let block = engine.kv_block_tokens();
     let fits = |c: u64| workload_kv(engine, kv, c, concurrency, gpu) <= room;
     if !fits(block) {

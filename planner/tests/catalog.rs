@@ -31,17 +31,38 @@ fn models_are_sourced_and_plausible() {
         let c = &m.config;
         assert!(m.source.starts_with("https://"), "{}: no source URL", m.id);
         assert!(m.id.contains('/'), "{}: not a Hugging Face repo id", m.id);
-        assert!(c.num_layers > 0 && c.hidden_size > 0 && c.vocab_size > 0, "{}", m.id);
-        assert_eq!(c.num_heads % c.num_kv_heads, 0, "{}: KV heads must divide heads", m.id);
+        assert!(
+            c.num_layers > 0 && c.hidden_size > 0 && c.vocab_size > 0,
+            "{}",
+            m.id
+        );
+        assert_eq!(
+            c.num_heads % c.num_kv_heads,
+            0,
+            "{}: KV heads must divide heads",
+            m.id
+        );
         assert_eq!(c.layers.len() as u64, c.num_layers, "{}", m.id);
-        assert!(c.head_dim >= 32 && c.head_dim <= 512, "{}: head_dim {}", m.id, c.head_dim);
+        assert!(
+            c.head_dim >= 32 && c.head_dim <= 512,
+            "{}: head_dim {}",
+            m.id,
+            c.head_dim
+        );
         assert!(c.max_position_embeddings >= 2048, "{}", m.id);
         // Families whose attention width equals hidden_size (Llama, Qwen2, Mistral…) must agree;
         // Qwen3, Gemma and gpt-oss state a head_dim that deliberately differs.
-        if matches!(c.model_type.as_str(), "llama" | "qwen2" | "mixtral" | "phi3")
-            && c.mla.is_none()
+        if matches!(
+            c.model_type.as_str(),
+            "llama" | "qwen2" | "mixtral" | "phi3"
+        ) && c.mla.is_none()
         {
-            assert_eq!(c.head_dim * c.num_heads, c.hidden_size, "{}: head_dim × heads", m.id);
+            assert_eq!(
+                c.head_dim * c.num_heads,
+                c.hidden_size,
+                "{}: head_dim × heads",
+                m.id
+            );
         }
     }
 }
@@ -51,11 +72,23 @@ fn gpus_are_sourced_and_below_their_marketing_size() {
     let (cat, _) = load();
     assert!(cat.gpus.len() >= 35, "{} GPUs", cat.gpus.len());
     for g in &cat.gpus {
-        assert!(g.source.starts_with("https://") || !g.source.is_empty(), "{}", g.id);
+        assert!(
+            g.source.starts_with("https://") || !g.source.is_empty(),
+            "{}",
+            g.id
+        );
         // What the runtime reports is below the marketing figure in GB (10^9 B)…
-        assert!(g.memory_bytes < g.marketing_gb * 1_000_000_000 + 4 * (1 << 30), "{}", g.id);
+        assert!(
+            g.memory_bytes < g.marketing_gb * 1_000_000_000 + 4 * (1 << 30),
+            "{}",
+            g.id
+        );
         // …but never absurdly below it.
-        assert!(g.memory_bytes * 10 > g.marketing_gb * 1_000_000_000 * 6, "{}", g.id);
+        assert!(
+            g.memory_bytes * 10 > g.marketing_gb * 1_000_000_000 * 6,
+            "{}",
+            g.id
+        );
     }
 }
 
@@ -94,12 +127,24 @@ fn computed_parameter_count_matches_the_published_count() {
         } else {
             f64::INFINITY
         });
-        report.push(format!("{:<55} published {published:>15} computed {computed:>15} err {:.3}%", m.id, e * 100.0));
+        report.push(format!(
+            "{:<55} published {published:>15} computed {computed:>15} err {:.3}%",
+            m.id,
+            e * 100.0
+        ));
         if e > 0.01 {
-            panic!("{}: computed {computed} vs published {published} ({:.2} %)\n{}", m.id, e * 100.0, report.join("\n"));
+            panic!(
+                "{}: computed {computed} vs published {published} ({:.2} %)\n{}",
+                m.id,
+                e * 100.0,
+                report.join("\n")
+            );
         }
         checked += 1;
     }
     println!("{}", report.join("\n"));
-    assert!(checked >= 20, "only {checked} models carry a published count");
+    assert!(
+        checked >= 20,
+        "only {checked} models carry a published count"
+    );
 }
