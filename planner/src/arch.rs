@@ -77,6 +77,39 @@ pub enum LayerKind {
         /// `sliding_window` from the config.
         window: u64,
     },
+    /// Linear attention (Gated DeltaNet, Qwen3-Next `linear_attention`): a fixed recurrent
+    /// state per sequence, whatever the context.
+    Linear(LinearAttention),
+}
+
+/// Shape of a Gated DeltaNet layer (Qwen3-Next `linear_*` config fields).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinearAttention {
+    /// `linear_num_key_heads`.
+    pub key_heads: u64,
+    /// `linear_num_value_heads`.
+    pub value_heads: u64,
+    /// `linear_key_head_dim`.
+    pub key_head_dim: u64,
+    /// `linear_value_head_dim`.
+    pub value_head_dim: u64,
+    /// `linear_conv_kernel_dim`.
+    pub conv_kernel: u64,
+}
+
+impl LinearAttention {
+    /// State elements per sequence on one of `tp` ranks, as vLLM's
+    /// `MambaStateShapeCalculator.gated_delta_net_state_shape`: the conv state
+    /// `(kernel − 1) × (2·key_dim + value_dim) / tp` plus the recurrent state
+    /// `value_heads/tp × key_head_dim × value_head_dim`.
+    pub fn state_elems(&self, tp: u64) -> u64 {
+        let tp = tp.max(1);
+        let key_dim = self.key_heads * self.key_head_dim;
+        let value_dim = self.value_heads * self.value_head_dim;
+        let conv = (self.conv_kernel.saturating_sub(1)) * (2 * key_dim + value_dim) / tp;
+        let recurrent = self.value_heads.div_ceil(tp) * self.key_head_dim * self.value_head_dim;
+        conv + recurrent
+    }
 }
 
 /// The architecture fields the planner needs, read from a `config.json`.
@@ -463,7 +496,28 @@ impl ModelConfig {
             role: Role::Attention,
             split,
         };
-        // Attention.
+        // Attention on attention layers; Gated DeltaNet projections on linear ones
+        // (modeling_qwen3_next.py: in_proj_qkvz, in_proj_ba, conv1d, dt_bias, A_log, norm,
+        // out_proj).
+        let linear: Vec<LinearAttention> = self
+            .layers
+            .iter()
+            .filter_map(|k| match k {
+                LayerKind::Linear(la) => Some(*la),
+                _ => None,
+            })
+            .collect();
+        for la in &linear {
+            let key_dim = la.key_heads * la.key_head_dim;
+            let value_dim = la.value_heads * la.value_head_dim;
+            t.linears
+                .push(lin(h, 2 * key_dim + 2 * value_dim, 1, TpSplit::Even));
+            t.linears.push(lin(h, 2 * la.value_heads, 1, TpSplit::Even));
+            t.linears.push(lin(value_dim, h, 1, TpSplit::Even));
+            t.small +=
+                (2 * key_dim + value_dim) * la.conv_kernel + 2 * la.value_heads + la.value_head_dim;
+        }
+        let l = l - linear.len() as u64;
         let (nh, hd) = (self.num_heads, self.head_dim);
         if let Some(m) = &self.mla {
             let qk = m.qk_nope_head_dim + m.qk_rope_head_dim;
@@ -514,6 +568,7 @@ impl ModelConfig {
         if self.attention_sinks {
             t.small += nh * l;
         }
+        let l = self.num_layers;
         // Feed-forward.
         let dense_layers = self.moe_layers.iter().filter(|m| !**m).count() as u64;
         let moe_layers = l - dense_layers;
@@ -696,7 +751,7 @@ fn read_moe(
     ))
 }
 
-fn read_layers(
+fn read_attention_layers(
     obj: &Map<String, Value>,
     mt: &str,
     num_layers: u64,
@@ -768,6 +823,31 @@ fn read_layers(
             }
         })
         .collect())
+}
+
+fn read_layers(
+    obj: &Map<String, Value>,
+    mt: &str,
+    num_layers: u64,
+) -> Result<Vec<LayerKind>, ConfigError> {
+    let mut layers = read_attention_layers(obj, mt, num_layers)?;
+    if let Some(types) = get(obj, "layer_types").and_then(Value::as_array) {
+        if types.iter().any(|t| t.as_str() == Some("linear_attention")) {
+            let la = LinearAttention {
+                key_heads: required(obj, "linear_num_key_heads")?,
+                value_heads: required(obj, "linear_num_value_heads")?,
+                key_head_dim: required(obj, "linear_key_head_dim")?,
+                value_head_dim: required(obj, "linear_value_head_dim")?,
+                conv_kernel: required(obj, "linear_conv_kernel_dim")?,
+            };
+            for (kind, t) in layers.iter_mut().zip(types) {
+                if t.as_str() == Some("linear_attention") {
+                    *kind = LayerKind::Linear(la);
+                }
+            }
+        }
+    }
+    Ok(layers)
 }
 
 #[cfg(test)]

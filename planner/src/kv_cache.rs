@@ -97,6 +97,8 @@ pub struct KvPerToken {
     pub sliding: u64,
     /// The window of the sliding layers (0 if none).
     pub window: u64,
+    /// Constant recurrent state per sequence (linear-attention layers), bytes.
+    pub state_per_seq: u64,
 }
 
 impl KvPerToken {
@@ -129,9 +131,12 @@ pub fn kv_per_token(
     let layers = cfg.layers.len().max(1) as u64;
     let pp = pp.clamp(1, layers);
     let stage = layers.div_ceil(pp);
-    let (mut full, mut sliding, mut window) = (0, 0, 0);
+    let (mut full, mut sliding, mut window, mut state) = (0, 0, 0, 0);
     for kind in &cfg.layers {
         match kind {
+            // The recurrent state is kept in the model dtype whatever the KV dtype
+            // (vLLM `mamba_ssm_cache_dtype: auto`).
+            LayerKind::Linear(la) => state += la.state_elems(tp) * model_bytes,
             LayerKind::Full => full += per_layer,
             LayerKind::Sliding { window: w } => {
                 sliding += per_layer;
@@ -144,6 +149,7 @@ pub fn kv_per_token(
         full: full * stage / layers,
         sliding: sliding * stage / layers,
         window,
+        state_per_seq: state * stage / layers,
     }
 }
 
@@ -192,6 +198,41 @@ mod tests {
         );
         assert_eq!(kv_per_token(&c, KvDtype::Auto, 2, 1, 1).total(), 70_272);
         assert_eq!(kv_per_token(&c, KvDtype::Auto, 2, 8, 1).total(), 70_272);
+    }
+
+    #[test]
+    fn linear_attention_layers_hold_a_constant_state() {
+        // Qwen3-Next-80B-A3B shape (config.json: 48 layers, 3 linear : 1 full, 16 key heads,
+        // 32 value heads, head dims 128, conv kernel 4; full layers 2 KV heads × 256).
+        let types: Vec<String> = (0..48)
+            .map(|i| {
+                if (i + 1) % 4 == 0 {
+                    "\"full_attention\""
+                } else {
+                    "\"linear_attention\""
+                }
+                .to_string()
+            })
+            .collect();
+        let c = cfg(&format!(
+            r#"{{"model_type":"qwen3_next","hidden_size":2048,"intermediate_size":5120,
+            "max_position_embeddings":262144,"num_attention_heads":16,"num_hidden_layers":48,
+            "num_key_value_heads":2,"head_dim":256,"vocab_size":151936,
+            "linear_num_key_heads":16,"linear_num_value_heads":32,"linear_key_head_dim":128,
+            "linear_value_head_dim":128,"linear_conv_kernel_dim":4,"layer_types":[{}]}}"#,
+            types.join(",")
+        ));
+        let kv = kv_per_token(&c, KvDtype::Auto, 2, 1, 1);
+        // Only the 12 full layers grow with context: 12 × 2 × 2 × 256 × 2 B.
+        assert_eq!(kv.total(), 12 * 2 * 2 * 256 * 2);
+        // Each of the 36 linear layers: conv 3 × (2·2048 + 4096) + recurrent 32 × 128 × 128.
+        let per_layer = 3 * (2 * 2048 + 4096) + 32 * 128 * 128;
+        assert_eq!(kv.state_per_seq, 36 * per_layer * 2);
+        // TP 2 halves both parts.
+        assert_eq!(
+            kv_per_token(&c, KvDtype::Auto, 2, 2, 1).state_per_seq,
+            36 * per_layer
+        );
     }
 
     #[test]

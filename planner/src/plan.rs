@@ -195,9 +195,15 @@ fn workload_kv(engine: Engine, kv: KvPerToken, context: u64, concurrency: u64, g
         Engine::LlamaCpp => {
             let cells = context.saturating_mul(concurrency).div_ceil(256) * 256;
             let swa = (kv.window.saturating_mul(concurrency) + 512).div_ceil(256) * 256;
+            // Recurrent state: one per slot, kept in F32 by llama.cpp (`llama-memory-recurrent`).
             kv.full
                 .saturating_mul(cells)
                 .saturating_add(kv.sliding.saturating_mul(swa.min(cells)))
+                .saturating_add(
+                    kv.state_per_seq
+                        .saturating_mul(2)
+                        .saturating_mul(concurrency),
+                )
         }
         _ => sequence_kv(engine, kv, context, gpu).saturating_mul(concurrency),
     }
@@ -306,6 +312,12 @@ pub fn plan(
         ));
     }
     notes.push(Reserves::range_note(w.engine).to_string());
+    if kv.state_per_seq > 0 {
+        notes.push(format!(
+            "linear-attention layers keep a constant {} of state per sequence",
+            Bytes(kv.state_per_seq)
+        ));
+    }
     if cfg.moe.is_some() {
         notes.push("MoE: memory holds all experts; only speed depends on the active ones".into());
     }
