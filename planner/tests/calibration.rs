@@ -202,6 +202,9 @@ fn vllm_v1_runs_replay_within_bounds() {
             }
             (Some(_), None, _) => skipped.push(format!("{label}: KV capacity not replayed, the GPU model/size is not stated")),
             (Some(_), _, None) => skipped.push(format!("{label}: KV capacity not replayed, gpu_memory_utilization not stated")),
+            (None, None, _) if run.metrics.contains_key("kv_cache_gib_available") => skipped.push(format!(
+                "{label}: KV pool not replayed, the GPU model/size is not stated"
+            )),
             (None, _, _) if run.metrics.contains_key("kv_cache_gib_available") => skipped.push(format!(
                 "{label}: only the KV pool in GiB is reported (no token count); its {} profile run is not replayed",
                 run.version
