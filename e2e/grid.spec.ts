@@ -32,7 +32,7 @@ test('renders the seed-study grid with a band, symbol and number in every cell',
   const texts = await cells(page).allTextContents();
   for (const t of texts) expect(t).toMatch(/^[✓◐▲‼✗]\d+%/);
   // The seed models and GPUs are there.
-  await expect(page.locator('th.grid__model')).toHaveText(['Qwen2.5-0.5B', 'Llama-2-7B', 'Llama-2-13B']);
+  await expect(page.locator('th.grid__model')).toHaveText(['Qwen2.5-0.5B', 'Llama-2-7b-hf', 'Llama-2-13b-hf']);
   await expect(page.locator('th.grid__gpu')).toHaveCount(5);
   // Physics sanity visible to a user: Llama-2-13B in FP32 (52 GB of weights) cannot fit a 24 GB card.
   const cell = page.locator('tr[data-model="meta-llama/Llama-2-13b-hf"][data-format="fp32"] td[data-gpu="rtx-4090-24gb"]');

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use planner::share::{field_name, Ignored};
 use planner::{catalog, evaluate, Band, Engine, Grid, GridConfig, KvDtype, Plan, Unit};
 
+mod picker;
 mod url_state;
 
 /// Shows an error banner instead of a blank page if anything ever panics.
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
         <Notices initial=ignored />
         <main class="main">
             <Controls config=config />
+            <picker::GridContents config=config />
             <FitGrid grid=grid />
             <Legend />
         </main>

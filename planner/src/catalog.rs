@@ -34,6 +34,12 @@ pub struct Gpu {
     pub name: String,
     /// Full product name.
     pub full_name: String,
+    /// `consumer`, `workstation`, `datacenter` or `apple`.
+    #[serde(default)]
+    pub class: String,
+    /// `nvidia`, `amd` or `apple`.
+    #[serde(default)]
+    pub vendor: String,
     /// Marketing capacity in GB (datasheet).
     pub marketing_gb: u64,
     /// Memory the CUDA runtime reports (bytes): the planning figure.

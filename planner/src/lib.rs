@@ -18,6 +18,7 @@ pub mod error;
 pub mod grid;
 pub mod kv_cache;
 pub mod plan;
+pub mod presets;
 pub mod scenario;
 pub mod share;
 pub mod units;

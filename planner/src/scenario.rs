@@ -141,6 +141,8 @@ impl Scenario {
                     id: "custom".into(),
                     name: name.into(),
                     full_name: name.into(),
+                    class: String::new(),
+                    vendor: String::new(),
                     marketing_gb: memory.div_ceil(1_000_000_000),
                     memory_bytes: memory,
                     nvidia_smi_mib: None,

@@ -1,0 +1,185 @@
+//! Choosing what is on the grid: presets and searchable pickers for models, GPUs and formats.
+
+use leptos::prelude::*;
+use planner::presets::{matches, ALL_PRESETS};
+use planner::weights::ALL_FORMATS;
+use planner::{catalog, GridConfig};
+
+/// One choosable item: stable id, label, and extra searchable text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    /// Stable id (what the URL stores).
+    pub id: String,
+    /// What the user reads.
+    pub label: String,
+    /// A second line (size, memory…), also searched.
+    pub detail: String,
+}
+
+/// Which axis of the configuration a picker edits.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Axis {
+    /// Model rows.
+    Models,
+    /// GPU columns.
+    Gpus,
+    /// Format sub-rows.
+    Formats,
+}
+
+impl Axis {
+    fn selected(self, c: &GridConfig) -> Vec<String> {
+        match self {
+            Axis::Models => c.models.clone(),
+            Axis::Gpus => c.gpus.clone(),
+            Axis::Formats => c.formats.iter().map(|f| f.id().to_string()).collect(),
+        }
+    }
+
+    /// Adds or removes `id`, keeping catalogue order and at least one item.
+    fn toggle(self, c: &mut GridConfig, id: &str, all: &[Item]) {
+        let mut chosen = self.selected(c);
+        if let Some(pos) = chosen.iter().position(|x| x == id) {
+            if chosen.len() == 1 {
+                return;
+            }
+            chosen.remove(pos);
+        } else {
+            chosen.push(id.to_string());
+        }
+        let ordered: Vec<String> = all
+            .iter()
+            .filter(|i| chosen.contains(&i.id))
+            .map(|i| i.id.clone())
+            .collect();
+        match self {
+            Axis::Models => c.models = ordered,
+            Axis::Gpus => c.gpus = ordered,
+            Axis::Formats => {
+                c.formats = ordered
+                    .iter()
+                    .filter_map(|f| planner::WeightFormat::parse(f))
+                    .collect()
+            }
+        }
+    }
+
+    /// Everything this axis can hold, in catalogue order.
+    pub fn items(self) -> Vec<Item> {
+        let cat = catalog();
+        match self {
+            Axis::Models => cat
+                .models
+                .iter()
+                .map(|m| Item {
+                    id: m.id.clone(),
+                    label: m.name.clone(),
+                    detail: format!(
+                        "{} · {:.1} B params",
+                        m.id,
+                        m.config.param_count() as f64 / 1e9
+                    ),
+                })
+                .collect(),
+            Axis::Gpus => cat
+                .gpus
+                .iter()
+                .map(|g| Item {
+                    id: g.id.clone(),
+                    label: g.name.clone(),
+                    detail: format!("{} · {} · {}", g.full_name, g.class, g.memory()),
+                })
+                .collect(),
+            Axis::Formats => ALL_FORMATS
+                .iter()
+                .map(|f| Item {
+                    id: f.id().to_string(),
+                    label: f.label().to_string(),
+                    detail: f.id().to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Presets and the three pickers.
+#[component]
+pub fn GridContents(
+    /// The configuration the pickers edit.
+    config: RwSignal<GridConfig>,
+) -> impl IntoView {
+    view! {
+        <section class="contents" aria-label="Grid contents">
+            <div class="contents__presets" role="group" aria-label="Presets">
+                {ALL_PRESETS.iter().map(|&p| view! {
+                    <button type="button" class="button" data-preset=p.id()
+                        on:click=move |_| config.update(|c| p.apply(c, catalog()))>
+                        {p.label()}
+                    </button>
+                }).collect_view()}
+            </div>
+            <Picker config=config axis=Axis::Models title="Models" />
+            <Picker config=config axis=Axis::Gpus title="GPUs" />
+            <Picker config=config axis=Axis::Formats title="Formats" />
+        </section>
+    }
+}
+
+/// A searchable checkbox list for one axis.
+#[component]
+fn Picker(
+    /// The configuration to edit.
+    config: RwSignal<GridConfig>,
+    /// Which axis.
+    axis: Axis,
+    /// Heading.
+    title: &'static str,
+) -> impl IntoView {
+    let all = StoredValue::new(axis.items());
+    let query = RwSignal::new(String::new());
+    let count = move || config.with(|c| axis.selected(c).len());
+    let visible = move || {
+        query.with(|q| {
+            all.with_value(|items| {
+                items
+                    .iter()
+                    .filter(|i| matches(q, &format!("{} {}", i.label, i.detail)))
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    view! {
+        <details class="picker" data-axis=title.to_lowercase()>
+            <summary class="picker__summary">{title} " (" {count} ")"</summary>
+            <input type="search" class="picker__search" placeholder=format!("Search {}", title.to_lowercase())
+                aria-label=format!("Search {}", title.to_lowercase())
+                prop:value=move || query.get()
+                on:input=move |ev| query.set(event_target_value(&ev)) />
+            <ul class="picker__list">
+                <For each=visible key=|i| i.id.clone() let:item>
+                    {
+                        let id = item.id.clone();
+                        let checked = {
+                            let id = id.clone();
+                            move || config.with(|c| axis.selected(c).contains(&id))
+                        };
+                        let toggle = move |_| {
+                            let id = id.clone();
+                            all.with_value(|items| config.update(|c| axis.toggle(c, &id, items)))
+                        };
+                        view! {
+                            <li class="picker__item">
+                                <label>
+                                    <input type="checkbox" value=item.id.clone() prop:checked=checked on:change=toggle />
+                                    <span class="picker__label">{item.label.clone()}</span>
+                                    <span class="picker__detail">{item.detail.clone()}</span>
+                                </label>
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+        </details>
+    }
+}
