@@ -95,7 +95,19 @@ impl Axis {
                 .map(|f| Item {
                     id: f.id().to_string(),
                     label: f.label().to_string(),
-                    detail: f.id().to_string(),
+                    detail: format!(
+                        "{}{} · unquantized: {} · {}",
+                        f.id(),
+                        f.centibits_per_weight()
+                            .map(|c| format!(" · {}.{:02} bpw", c / 100, c % 100))
+                            .unwrap_or_default(),
+                        f.unquantized(),
+                        planner::plan::engines_for(*f)
+                            .iter()
+                            .map(|e| e.label())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                 })
                 .collect(),
         }

@@ -168,6 +168,14 @@ pub fn supports(engine: Engine, format: WeightFormat) -> Result<(), Unsupported>
     }
 }
 
+/// The engines that load `format` (per [`supports`]).
+pub fn engines_for(format: WeightFormat) -> Vec<Engine> {
+    crate::engine::ALL_ENGINES
+        .into_iter()
+        .filter(|&e| supports(e, format).is_ok())
+        .collect()
+}
+
 /// KV bytes one sequence of `context` tokens holds on one GPU, by the engine's paging rule.
 fn sequence_kv(engine: Engine, kv: KvPerToken, context: u64, gpu: &Gpu) -> u64 {
     let block = engine.kv_block_tokens();
@@ -369,6 +377,17 @@ fn max_context_at(engine: Engine, kv: KvPerToken, concurrency: u64, room: u64, g
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_format_has_an_engine_and_gguf_is_llama_cpp_territory() {
+        for f in crate::weights::ALL_FORMATS {
+            assert!(!engines_for(f).is_empty(), "{f:?}");
+        }
+        assert!(engines_for(WeightFormat::Q4KM).contains(&Engine::LlamaCpp));
+        assert!(!engines_for(WeightFormat::Q4KM).contains(&Engine::Transformers));
+        assert!(!engines_for(WeightFormat::Awq).contains(&Engine::LlamaCpp));
+        assert!(crate::weights::ALL_FORMATS.len() >= 15);
+    }
 
     #[test]
     fn band_thresholds_follow_the_seed_study() {

@@ -199,6 +199,42 @@ impl WeightFormat {
         }
     }
 
+    /// Nominal bits per quantized weight, scales included, in hundredths (AWQ: 4 + 16/128 +
+    /// 4/128 = 4.16 bpw → 416). Derived from the block layouts priced in [`weight_bytes`].
+    pub fn centibits_per_weight(self) -> Option<u64> {
+        Some(match self {
+            WeightFormat::Native => return None,
+            WeightFormat::Fp32 => 3200,
+            WeightFormat::Fp16 | WeightFormat::Bf16 => 1600,
+            WeightFormat::Fp8 | WeightFormat::Int8 => 800,
+            WeightFormat::Awq => 416,
+            WeightFormat::W4a16 => 413,
+            WeightFormat::Gptq => 416,
+            WeightFormat::Nf4 => 413,
+            WeightFormat::Mxfp4 => 425,
+            WeightFormat::Nvfp4 => 450,
+            WeightFormat::Q8_0 => 850,
+            WeightFormat::Q6K => 656,
+            WeightFormat::Q5KM => 550,
+            WeightFormat::Q4KM => 450,
+            WeightFormat::Q4_0 => 450,
+        })
+    }
+
+    /// What the format leaves unquantized, in words.
+    pub fn unquantized(self) -> &'static str {
+        match self {
+            WeightFormat::Native => "as the checkpoint ships",
+            WeightFormat::Fp32 | WeightFormat::Fp16 | WeightFormat::Bf16 => "nothing is quantized",
+            WeightFormat::Mxfp4 => "everything but the routed experts (bf16)",
+            WeightFormat::Q4KM | WeightFormat::Q5KM => {
+                "norms (F32); output.weight and half the attn_v/ffn_down layers at Q6_K"
+            }
+            _ if self.is_gguf() => "norms (F32); output.weight at Q6_K or better",
+            _ => "embeddings, lm_head, norms and routers (16-bit)",
+        }
+    }
+
     /// True for GGUF (llama.cpp) formats.
     pub fn is_gguf(self) -> bool {
         matches!(
