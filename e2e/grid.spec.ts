@@ -115,3 +115,22 @@ test('names from a link are shown as text, never as HTML', async ({ page }) => {
   await expect(cells(page)).toHaveCount(60); // unknown models dropped → default models
   expect(dialogs).toBe(0);
 });
+
+test('tensor parallelism and the vLLM budget are controls too', async ({ page }) => {
+  await page.goto('/');
+  const cell = page.locator('tr[data-model="meta-llama/Llama-2-13b-hf"][data-format="fp16"] td[data-gpu="rtx-4090-24gb"]');
+  await expect(cell).toHaveAttribute('data-fit', 'does-not-fit');
+  await page.locator('select[name=tp]').selectOption('2');
+  await expect(cell).not.toHaveAttribute('data-fit', 'does-not-fit'); // half the weights per GPU
+  await expect.poll(() => page.url()).toContain('tp=2');
+  // Qwen2.5-0.5B has 14 attention heads: TP 4 cannot shard it, and the cell says so.
+  await page.locator('select[name=tp]').selectOption('4');
+  await expect(page.locator('tr[data-model="Qwen/Qwen2.5-0.5B"] td[data-fit=unsupported]')).toHaveCount(20);
+  await page.locator('select[name=tp]').selectOption('1');
+  // A smaller vLLM budget turns tight cells into does-not-fit.
+  const tight = page.locator('tr[data-model="meta-llama/Llama-2-13b-hf"][data-format="fp32"] td[data-gpu="h100-sxm-80gb"]');
+  await expect(tight).not.toHaveAttribute('data-fit', 'does-not-fit');
+  await page.locator('input[name=util]').fill('50');
+  await expect(tight).toHaveAttribute('data-fit', 'does-not-fit');
+  await expect.poll(() => page.url()).toContain('util=50');
+});

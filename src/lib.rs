@@ -125,6 +125,20 @@ fn Controls(
                 </select>
             </label>
             <label class="controls__field">
+                <span>"GPUs per model (TP)"</span>
+                <select name="tp"
+                    prop:value=move || config.with(|c| c.tensor_parallel.to_string())
+                    on:change=move |ev| number(ev, 1024, |c, n| c.tensor_parallel = n)>
+                    {[1u64, 2, 4, 8].iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="controls__field">
+                <span>"vLLM memory utilization %"</span>
+                <input type="number" name="util" min="10" max="100" step="1" inputmode="numeric"
+                    prop:value=move || config.with(|c| c.gpu_util_pct.to_string())
+                    on:input=move |ev| number(ev, 100, |c, n| if n >= 10 { c.gpu_util_pct = n }) />
+            </label>
+            <label class="controls__field">
                 <span>"Engine"</span>
                 <select name="e"
                     prop:value=move || config.with(|c| c.engine.id())

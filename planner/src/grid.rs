@@ -23,6 +23,10 @@ pub struct GridConfig {
     pub concurrency: u64,
     /// KV cache dtype.
     pub kv_dtype: KvDtype,
+    /// Tensor-parallel GPUs per model (cells are per GPU).
+    pub tensor_parallel: u64,
+    /// vLLM `--gpu-memory-utilization`, in percent.
+    pub gpu_util_pct: u64,
 }
 
 impl Default for GridConfig {
@@ -53,6 +57,8 @@ impl Default for GridConfig {
             context: 2048,
             concurrency: 1,
             kv_dtype: KvDtype::Auto,
+            tensor_parallel: 1,
+            gpu_util_pct: 90,
         }
     }
 }
@@ -65,6 +71,8 @@ impl GridConfig {
             context: self.context,
             concurrency: self.concurrency,
             kv_dtype: self.kv_dtype,
+            tensor_parallel: self.tensor_parallel,
+            gpu_memory_utilization: self.gpu_util_pct as f64 / 100.0,
             ..Workload::default()
         }
     }

@@ -226,6 +226,15 @@ pub fn plan(
 ) -> Result<Plan, Unsupported> {
     let format = format.resolve(cfg);
     supports(w.engine, format)?;
+    if cfg.num_heads % w.tensor_parallel.max(1) != 0 {
+        // vLLM and SGLang shard attention heads evenly (`ensure_divisibility`).
+        return Err(Unsupported {
+            reason: format!(
+                "tensor parallel {} must divide the {} attention heads",
+                w.tensor_parallel, cfg.num_heads
+            ),
+        });
+    }
     let gpu = gpu_spec.memory();
     let tp = w.tensor_parallel.max(1);
     let pp = w.pipeline_parallel.max(1);

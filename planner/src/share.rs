@@ -40,6 +40,8 @@ pub fn field_name(key: &str) -> &'static str {
         "n" => "concurrency",
         "kv" => "KV-cache dtype",
         "e" => "engine",
+        "tp" => "tensor parallel",
+        "util" => "GPU memory utilization",
         "v" => "link version",
         _ => "unknown parameter",
     }
@@ -61,6 +63,8 @@ impl GridConfig {
         s.append_pair("n", &self.concurrency.to_string());
         s.append_pair("kv", self.kv_dtype.id());
         s.append_pair("e", self.engine.id());
+        s.append_pair("tp", &self.tensor_parallel.to_string());
+        s.append_pair("util", &self.gpu_util_pct.to_string());
         // Keep ids readable: '/' and ',' need no escaping inside a query value.
         s.finish().replace("%2F", "/").replace("%2C", ",")
     }
@@ -153,6 +157,22 @@ impl GridConfig {
                     Some(e) => cfg.engine = e,
                     None => note(key, value, "unknown engine; using vLLM".into()),
                 },
+                "tp" => match parse_count(value, 1024) {
+                    Some(n) => cfg.tensor_parallel = n,
+                    None => note(
+                        key,
+                        value,
+                        "must be a whole number from 1 to 1024; using 1".into(),
+                    ),
+                },
+                "util" => match parse_count(value, 100).filter(|&p| p >= 10) {
+                    Some(n) => cfg.gpu_util_pct = n,
+                    None => note(
+                        key,
+                        value,
+                        "must be a percentage from 10 to 100; using 90".into(),
+                    ),
+                },
                 _ => note(key, value, "not a Fitgrid parameter; ignored".into()),
             }
         }
@@ -205,6 +225,8 @@ mod tests {
             context: 32_768,
             concurrency: 7,
             kv_dtype: KvDtype::Q8_0,
+            tensor_parallel: 4,
+            gpu_util_pct: 85,
         };
         let q = format!("?{}", c.to_query());
         assert_eq!(GridConfig::from_query(&q, catalog()), (c, vec![]));
