@@ -424,6 +424,39 @@ mod tests {
         );
     }
 
+    /// One Llama layer, hidden 256, 4 heads / 2 KV heads of 64, MLP 512, vocab 1,024, untied:
+    /// linears q 256×256, k/v 256×128, o 256×256, gate/up 256×512, down 512×256 (589,824
+    /// weights), embedding and lm_head 262,144 each, 768 norm weights. Expected sizes worked
+    /// by hand from each format's block layout (bitsandbytes blocks of 64 with fp32
+    /// second-level scales per 256 blocks; NVFP4 FP8 scale per 16; ggml Q4_K 144 B and Q6_K
+    /// 210 B per 256; AutoGPTQ scales + packed zeros per group of 128 and int32 g_idx).
+    #[test]
+    fn every_format_prices_a_hand_checked_layer() {
+        let c = ModelConfig::from_json_str(
+            r#"{"model_type":"llama","hidden_size":256,"intermediate_size":512,
+            "max_position_embeddings":4096,"num_attention_heads":4,"num_hidden_layers":1,
+            "num_key_value_heads":2,"vocab_size":1024}"#,
+        )
+        .unwrap();
+        let b = |f| weight_bytes(&c, f, 1, 1).0;
+        // INT8: 589,824 + 2 B per output channel (2,048) + 16-bit embeddings and norms.
+        assert_eq!(b(WeightFormat::Int8), 589_824 + 4_096 + 1_048_576 + 1_536);
+        // GPTQ: 294,912 packed + 4,608 groups × 2.5 B + g_idx 2,048 × 4 B.
+        assert_eq!(
+            b(WeightFormat::Gptq),
+            294_912 + 11_520 + 8_192 + 1_048_576 + 1_536
+        );
+        // NF4: codes + 1 B absmax per 64 + 4 B per 16,384, per tensor class.
+        assert_eq!(b(WeightFormat::Nf4), 304_272 + 1_048_576 + 1_536);
+        // NVFP4: codes + 1 B per 16 + a 4 B global scale per matrix.
+        assert_eq!(b(WeightFormat::Nvfp4), 331_804 + 1_048_576 + 1_536);
+        // Q6_K everywhere, F32 norms.
+        assert_eq!(b(WeightFormat::Q6K), 483_840 + 2 * 215_040 + 3_072);
+        // Q4_K_M: with one layer, use_more_bits(0, 1) is true, so v and down are Q6_K;
+        // token_embd Q4_K, output Q6_K.
+        assert_eq!(b(WeightFormat::Q4KM), 374_016 + 147_456 + 215_040 + 3_072);
+    }
+
     #[test]
     fn gguf_q8_0_is_34_bytes_per_32_weights() {
         let c = llama31_8b();
