@@ -1,0 +1,151 @@
+//! `fitgrid plan`: JSON in, JSON out; bad input exits 2 with one line naming the field.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn run(input: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fitgrid"))
+        .args(["plan", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("fitgrid runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn plans_a_catalogue_scenario_as_json() {
+    let (code, out, err) = run(
+        r#"{"model":"meta-llama/Llama-3.1-8B-Instruct","gpu":"h100-sxm-80gb",
+        "engine":"vllm","max_context":8192,"gpu_memory_utilization":0.95}"#,
+    );
+    assert_eq!(code, 0, "{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
+    for field in [
+        "weights_bytes",
+        "kv_bytes_per_token",
+        "kv_cache_bytes",
+        "activation_bytes",
+        "overhead_bytes",
+        "total_bytes",
+        "gpu_memory_bytes",
+        "budget_bytes",
+        "utilization",
+        "status",
+        "kv_capacity_tokens",
+        "max_concurrency",
+        "max_context",
+        "notes",
+    ] {
+        assert!(plan.get(field).is_some(), "missing {field}");
+    }
+    // vLLM 0.19 printed "GPU KV cache size: 476,016 tokens" for this run (measured.csv).
+    let tokens = plan["kv_capacity_tokens"].as_u64().unwrap() as f64;
+    assert!((tokens - 476_016.0).abs() / 476_016.0 < 0.01, "{tokens}");
+    assert_eq!(plan["kv_bytes_per_token"], 131_072);
+}
+
+#[test]
+fn plans_a_pasted_config_json() {
+    let (code, out, err) = run(
+        r#"{"model":{"hf_config":{"architectures":["Qwen2ForCausalLM"],
+        "model_type":"qwen2","hidden_size":896,"intermediate_size":4864,"max_position_embeddings":32768,
+        "num_attention_heads":14,"num_hidden_layers":24,"num_key_value_heads":2,"vocab_size":151936,
+        "tie_word_embeddings":true,"torch_dtype":"bfloat16"}},
+        "gpu":{"memory_bytes":25386352640},"engine":"sglang","max_context":4096,"concurrency":8}"#,
+    );
+    assert_eq!(code, 0, "{err}");
+    let plan: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(plan["gpu_memory_bytes"], 25_386_352_640u64);
+    // 24 layers × 2 KV heads × 64 × 2 (K, V) × 2 B.
+    assert_eq!(plan["kv_bytes_per_token"], 12_288);
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_field() {
+    let cases = [
+        ("", "JSON"),
+        ("[]", "object"),
+        (r#"{"gpu":"h100-sxm-80gb","max_context":1}"#, "model"),
+        (
+            r#"{"model":"nope/nope","gpu":"h100-sxm-80gb","max_context":1}"#,
+            "model",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"h999","max_context":1}"#,
+            "gpu",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb"}"#,
+            "max_context",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb","max_context":-5}"#,
+            "max_context",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb","max_context":1e999}"#,
+            "JSON",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb","max_context":8,"weights":"int3"}"#,
+            "weights",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb","max_context":8,"engine":"tgi"}"#,
+            "engine",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb","max_context":8,"tensor_parallel":4}"#,
+            "tensor_parallel",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb","max_context":8,"gpu_memory_utilization":1.5}"#,
+            "gpu_memory_utilization",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb","max_context":8,"kv_cache_dtype":"int2"}"#,
+            "kv_cache_dtype",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb","max_context":8,"max_ctx":8}"#,
+            "max_ctx",
+        ),
+        (
+            r#"{"model":{"hf_config":{"hidden_size":"wide"}},"gpu":"l4-24gb","max_context":8}"#,
+            "hf_config",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":{"memory_bytes":0},"max_context":8}"#,
+            "gpu",
+        ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb","max_context":8,"weights":"q4_k_m","engine":"transformers"}"#,
+            "weights",
+        ),
+    ];
+    for (input, field) in cases {
+        let (code, out, err) = run(input);
+        assert_eq!(code, 2, "input {input}: {out}{err}");
+        assert!(out.is_empty(), "no plan on stdout for {input}");
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "one line for {input}: {err}"
+        );
+        assert!(err.contains(field), "`{field}` named for {input}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
