@@ -5,9 +5,12 @@
 
 use leptos::prelude::*;
 use planner::share::{field_name, Ignored};
-use planner::{catalog, evaluate, Band, Engine, Grid, GridConfig, KvDtype, Plan, Unit};
+use planner::{catalog, evaluate, Engine, GridConfig, KvDtype};
 
+mod detail;
+mod grid_view;
 mod picker;
+mod toolbar;
 mod url_state;
 
 /// Shows an error banner instead of a blank page if anything ever panics.
@@ -37,20 +40,35 @@ pub fn App() -> impl IntoView {
     // The grid is read by every row and cell, so it is a Memo: evaluated once per change.
     let grid = Memo::new(move |_| config.with(|c| evaluate(c, catalog())));
     url_state::sync_config_to_url(config);
+    let theme = move || config.with(|c| c.theme.id());
+    let embed = move || config.with(|c| c.embed);
     view! {
-        <header class="header">
-            <h1 class="header__title">"Fitgrid"</h1>
-            <p class="header__tagline">
-                "Will this model fit on that GPU? Per-GPU memory under each engine's own rules."
-            </p>
-        </header>
-        <Notices initial=ignored />
-        <main class="main">
-            <Controls config=config />
-            <picker::GridContents config=config />
-            <FitGrid grid=grid />
-            <Legend />
-        </main>
+        <div class="app" data-theme=theme data-embed=move || embed().to_string()>
+            <header class="header">
+                <h1 class="header__title">"Fitgrid"</h1>
+                <p class="header__tagline">
+                    "Will this model fit on that GPU? Per-GPU memory under each engine's own rules."
+                </p>
+            </header>
+            <Notices initial=ignored />
+            <main class="main">
+                <Show when=move || !embed()>
+                    <Controls config=config />
+                    <picker::GridContents config=config />
+                    <toolbar::Toolbar config=config grid=grid />
+                </Show>
+                <grid_view::FitGrid config=config grid=grid />
+                <toolbar::Legend config=config />
+                <detail::CellDetail config=config />
+                <Show when=embed>
+                    <p class="embed-footer">
+                        <a href=move || url_state::full_view_link(config) target="_blank" rel="noopener">
+                            "Open in Fitgrid"
+                        </a>
+                    </p>
+                </Show>
+            </main>
+        </div>
     }
 }
 
@@ -151,158 +169,5 @@ fn Controls(
                 </select>
             </label>
         </form>
-    }
-}
-
-/// The feasibility grid: one row group per model, one sub-row per format, one column per GPU.
-#[component]
-fn FitGrid(
-    /// The evaluated grid.
-    grid: Memo<Grid>,
-) -> impl IntoView {
-    let keys = move || {
-        grid.with(|g| {
-            g.rows
-                .iter()
-                .map(|r| (r.model_id.clone(), r.format))
-                .collect::<Vec<_>>()
-        })
-    };
-    view! {
-        <div class="grid-wrap">
-            <table class="grid" data-testid="grid">
-                <caption class="grid__caption">
-                    "Per-GPU memory needed as % of what the GPU really offers"
-                </caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Model"</th>
-                        <th scope="col">"Weights"</th>
-                        <For each=move || grid.with(|g| g.columns.clone()) key=|c| c.id.clone() let:col>
-                            <th scope="col" class="grid__gpu" data-gpu=col.id.clone()>
-                                {col.name.clone()}
-                                <span class="grid__gpu-mem">
-                                    {planner::Bytes(col.memory_bytes).display(Unit::GiB)}
-                                </span>
-                            </th>
-                        </For>
-                    </tr>
-                </thead>
-                <tbody>
-                    <For each=keys key=|k| k.clone() let:key>
-                        <GridRow grid=grid model_id=key.0 format=key.1 />
-                    </For>
-                </tbody>
-            </table>
-        </div>
-    }
-}
-
-/// One model × format row; re-renders only when its own cells change.
-#[component]
-fn GridRow(
-    /// The evaluated grid.
-    grid: Memo<Grid>,
-    /// Model id of the row (stable key).
-    model_id: String,
-    /// Weight format of the row.
-    format: planner::WeightFormat,
-) -> impl IntoView {
-    let id = model_id.clone();
-    // A slice of the grid: this row's cells and whether it opens its model's group.
-    let row = Memo::new(move |_| {
-        grid.with(|g| {
-            let idx = g
-                .rows
-                .iter()
-                .position(|r| r.model_id == id && r.format == format)?;
-            let first = idx == 0 || g.rows[idx - 1].model_id != id;
-            let span = g.rows.iter().filter(|r| r.model_id == id).count();
-            Some((g.rows[idx].clone(), first, span, g.columns.clone()))
-        })
-    });
-    move || {
-        row.get().map(|(r, first, span, columns)| {
-            let name = r.model_name.clone();
-            view! {
-                <tr class="grid__row" data-model=r.model_id.clone() data-format=r.format.id()>
-                    {first.then(|| view! {
-                        <th scope="rowgroup" rowspan=span class="grid__model">{name.clone()}</th>
-                    })}
-                    <th scope="row" class="grid__format">{r.format.label()}</th>
-                    {r.cells.iter().zip(columns.iter()).map(|(cell, col)| {
-                        let what = format!("{} {} on {}", r.model_name, r.format.label(), col.name);
-                        view! { <Cell cell=cell.clone() what=what gpu=col.id.clone() /> }
-                    }).collect_view()}
-                </tr>
-            }
-        })
-    }
-}
-
-/// One grid cell: symbol, percentage and band, never colour alone.
-#[component]
-fn Cell(
-    /// The plan, or why there is none.
-    cell: Result<Plan, planner::Unsupported>,
-    /// "model format on GPU", for the tooltip.
-    what: String,
-    /// GPU id of the column.
-    gpu: String,
-) -> impl IntoView {
-    match cell {
-        Ok(p) => {
-            let pct = format!("{:.0}%", p.utilization * 100.0);
-            let title = format!(
-                "{what}: {} of {} ({pct}), {}. Weights {}, KV cache {}, activations {}, overhead {}. KV capacity {} tokens; max {} sequences at this context.",
-                planner::Bytes(p.total_bytes),
-                planner::Bytes(p.gpu_memory_bytes),
-                p.status.label(),
-                planner::Bytes(p.weights_bytes),
-                planner::Bytes(p.kv_cache_bytes),
-                planner::Bytes(p.activation_bytes),
-                planner::Bytes(p.overhead_bytes),
-                p.kv_capacity_tokens,
-                p.max_concurrency,
-            );
-            view! {
-                <td class="grid__cell" data-fit=p.status.as_str() data-gpu=gpu title=title.clone()
-                    aria-label=title>
-                    <span class="grid__symbol" aria-hidden="true">{p.status.symbol()}</span>
-                    <span class="grid__pct">{pct}</span>
-                    <span class="grid__band">{p.status.label()}</span>
-                </td>
-            }
-            .into_any()
-        }
-        Err(u) => view! {
-            <td class="grid__cell" data-fit="unsupported" data-gpu=gpu title=u.reason.clone()>
-                <span class="grid__symbol" aria-hidden="true">"—"</span>
-                <span class="grid__band">"unsupported"</span>
-            </td>
-        }
-        .into_any(),
-    }
-}
-
-/// The band legend with thresholds.
-#[component]
-fn Legend() -> impl IntoView {
-    let bands = [
-        (Band::Safe, "< 60 %"),
-        (Band::Caution, "60–75 %"),
-        (Band::Warning, "75–90 %"),
-        (Band::Critical, "90–100 %"),
-        (Band::DoesNotFit, "> 100 % or over the engine budget"),
-    ];
-    view! {
-        <ul class="legend" aria-label="Legend">
-            {bands.into_iter().map(|(b, range)| view! {
-                <li class="legend__item" data-fit=b.as_str()>
-                    <span class="grid__symbol" aria-hidden="true">{b.symbol()}</span>
-                    {b.label()} " " <span class="legend__range">{range}</span>
-                </li>
-            }).collect_view()}
-        </ul>
     }
 }

@@ -38,3 +38,59 @@ pub fn sync_config_to_url(config: RwSignal<GridConfig>) {
         pending.set_value(handle);
     });
 }
+
+/// This page's address without the query (where the app is served).
+pub fn base_url() -> String {
+    let loc = window().location();
+    format!(
+        "{}{}",
+        loc.origin().unwrap_or_default(),
+        loc.pathname().unwrap_or_default()
+    )
+}
+
+/// The shareable link of the current view.
+pub fn share_link(config: RwSignal<GridConfig>) -> String {
+    format!(
+        "{}?{}",
+        base_url(),
+        config.with_untracked(GridConfig::to_query)
+    )
+}
+
+/// The same view without `embed`, for the embed's "Open in Fitgrid" link.
+pub fn full_view_link(config: RwSignal<GridConfig>) -> String {
+    let query = config.with(|c| {
+        GridConfig {
+            embed: false,
+            ..c.clone()
+        }
+        .to_query()
+    });
+    format!("{}?{query}", base_url())
+}
+
+/// The iframe snippet that embeds the current grid in a wiki page.
+pub fn embed_snippet(config: RwSignal<GridConfig>) -> String {
+    let query = config.with_untracked(|c| {
+        GridConfig {
+            embed: true,
+            selected: None,
+            ..c.clone()
+        }
+        .to_query()
+    });
+    format!(
+        "<iframe src=\"{}?{}\" title=\"Fitgrid\" width=\"100%\" height=\"520\" style=\"border:0\" loading=\"lazy\"></iframe>",
+        base_url(),
+        query.replace('&', "&amp;")
+    )
+}
+
+/// Writes `text` to the clipboard; resolves to whether it worked.
+pub async fn copy_to_clipboard(text: String) -> bool {
+    let clipboard = window().navigator().clipboard();
+    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&text))
+        .await
+        .is_ok()
+}

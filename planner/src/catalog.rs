@@ -50,6 +50,12 @@ pub struct Gpu {
     pub bandwidth_gbps: Option<u64>,
     /// Where `memory_bytes` was read.
     pub source: String,
+    /// The line read there.
+    #[serde(default)]
+    pub quote: String,
+    /// Caveats (driver drift, ECC, unified-memory fraction).
+    #[serde(default)]
+    pub notes: String,
 }
 
 impl Gpu {

@@ -3,7 +3,8 @@
 use crate::catalog::Catalog;
 use crate::engine::Engine;
 use crate::kv_cache::KvDtype;
-use crate::plan::{plan, Plan, Unsupported, Workload};
+use crate::plan::{plan, Band, Plan, Thresholds, Unsupported, Workload};
+use crate::units::Unit;
 use crate::weights::WeightFormat;
 
 /// Everything the grid view depends on; this is what the URL carries.
@@ -27,6 +28,169 @@ pub struct GridConfig {
     pub tensor_parallel: u64,
     /// vLLM `--gpu-memory-utilization`, in percent.
     pub gpu_util_pct: u64,
+    /// Band thresholds.
+    pub thresholds: Thresholds,
+    /// What each cell shows.
+    pub mode: Mode,
+    /// Row and column order.
+    pub sort: Sort,
+    /// GiB or GB in figures.
+    pub unit: Unit,
+    /// Colour scheme.
+    pub theme: Theme,
+    /// Compact view for iframes: no controls.
+    pub embed: bool,
+    /// The cell whose detail is open: (model id, format, GPU id).
+    pub selected: Option<(String, WeightFormat, String)>,
+}
+
+/// What a cell shows.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Per-GPU memory as % of the GPU (default).
+    #[default]
+    Utilization,
+    /// The longest context that fits at the chosen concurrency.
+    MaxContext,
+    /// How many sequences of the chosen context fit.
+    MaxConcurrency,
+}
+
+impl Mode {
+    /// URL id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Mode::Utilization => "util",
+            Mode::MaxContext => "ctx",
+            Mode::MaxConcurrency => "conc",
+        }
+    }
+    /// Parses a URL id.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Mode::Utilization, Mode::MaxContext, Mode::MaxConcurrency]
+            .into_iter()
+            .find(|m| m.id() == s)
+    }
+    /// UI label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Utilization => "Memory used",
+            Mode::MaxContext => "Max context",
+            Mode::MaxConcurrency => "Max concurrency",
+        }
+    }
+}
+
+/// Row/column order.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Sort {
+    /// As chosen (catalogue order).
+    #[default]
+    Chosen,
+    /// Smallest model / GPU first.
+    Size,
+    /// Models that fit on most GPUs first; GPUs that fit most rows first.
+    Fit,
+}
+
+impl Sort {
+    /// URL id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Sort::Chosen => "chosen",
+            Sort::Size => "size",
+            Sort::Fit => "fit",
+        }
+    }
+    /// Parses a URL id.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Sort::Chosen, Sort::Size, Sort::Fit]
+            .into_iter()
+            .find(|m| m.id() == s)
+    }
+}
+
+/// Colour scheme.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Theme {
+    /// Follow `prefers-color-scheme`.
+    #[default]
+    Auto,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+impl Theme {
+    /// URL id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+    /// Parses a URL id.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Theme::Auto, Theme::Light, Theme::Dark]
+            .into_iter()
+            .find(|m| m.id() == s)
+    }
+}
+
+/// What one cell displays, shared by the page and the exports so they always agree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellText {
+    /// `data-fit` token: a band, or `unsupported`.
+    pub fit: &'static str,
+    /// The symbol (never colour alone).
+    pub symbol: &'static str,
+    /// The number: `58%`, `32,768`, `12`, or `—`.
+    pub value: String,
+    /// The band in words.
+    pub label: &'static str,
+}
+
+/// Thousands separators for token counts.
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl CellText {
+    /// The text of a cell in `mode` under `thresholds`.
+    pub fn of(cell: &Result<Plan, Unsupported>, mode: Mode, thresholds: Thresholds) -> CellText {
+        match cell {
+            Err(_) => CellText {
+                fit: "unsupported",
+                symbol: "—",
+                value: "—".into(),
+                label: "unsupported",
+            },
+            Ok(p) => {
+                let band = thresholds.band_of(p);
+                let value = match mode {
+                    Mode::Utilization => format!("{}%", (p.utilization * 100.0).round() as u64),
+                    Mode::MaxContext => group_digits(p.max_context),
+                    Mode::MaxConcurrency => group_digits(p.max_concurrency),
+                };
+                CellText {
+                    fit: band.as_str(),
+                    symbol: band.symbol(),
+                    value,
+                    label: band.label(),
+                }
+            }
+        }
+    }
 }
 
 impl Default for GridConfig {
@@ -59,6 +223,13 @@ impl Default for GridConfig {
             kv_dtype: KvDtype::Auto,
             tensor_parallel: 1,
             gpu_util_pct: 90,
+            thresholds: Thresholds::default(),
+            mode: Mode::Utilization,
+            sort: Sort::Chosen,
+            unit: Unit::GiB,
+            theme: Theme::Auto,
+            embed: false,
+            selected: None,
         }
     }
 }
@@ -113,12 +284,52 @@ pub struct Grid {
 
 /// Evaluates every cell. Unknown ids are skipped (the URL decoder already reported them).
 pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
-    let gpus: Vec<_> = config
+    let mut gpus: Vec<_> = config
         .gpus
         .iter()
         .filter_map(|id| catalog.gpu(id).ok())
         .collect();
+    let mut models: Vec<_> = config
+        .models
+        .iter()
+        .filter_map(|id| catalog.model(id).ok())
+        .collect();
     let workload = config.workload();
+    let fits = |m: &crate::catalog::Model, g: &crate::catalog::Gpu| {
+        config
+            .formats
+            .iter()
+            .filter(|&&f| {
+                plan(&m.config, f, g, &workload)
+                    .map(|p| config.thresholds.band_of(&p) != Band::DoesNotFit)
+                    .unwrap_or(false)
+            })
+            .count()
+    };
+    match config.sort {
+        Sort::Chosen => {}
+        Sort::Size => {
+            models.sort_by_key(|m| m.config.param_count());
+            gpus.sort_by_key(|g| g.memory_bytes);
+        }
+        Sort::Fit => {
+            // Stable sorts: ties keep the chosen order.
+            let model_score: Vec<usize> = models
+                .iter()
+                .map(|m| gpus.iter().map(|g| fits(m, g)).sum())
+                .collect();
+            let mut idx: Vec<usize> = (0..models.len()).collect();
+            idx.sort_by_key(|&i| std::cmp::Reverse(model_score[i]));
+            models = idx.iter().map(|&i| models[i]).collect();
+            let gpu_score: Vec<usize> = gpus
+                .iter()
+                .map(|g| models.iter().map(|m| fits(m, g)).sum())
+                .collect();
+            let mut idx: Vec<usize> = (0..gpus.len()).collect();
+            idx.sort_by_key(|&i| std::cmp::Reverse(gpu_score[i]));
+            gpus = idx.iter().map(|&i| gpus[i]).collect();
+        }
+    }
     let columns = gpus
         .iter()
         .map(|g| Column {
@@ -128,7 +339,7 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         })
         .collect();
     let mut rows = Vec::new();
-    for model in config.models.iter().filter_map(|id| catalog.model(id).ok()) {
+    for model in models {
         for &format in &config.formats {
             rows.push(Row {
                 model_id: model.id.clone(),

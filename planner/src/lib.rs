@@ -15,6 +15,7 @@ pub mod arch;
 pub mod catalog;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod grid;
 pub mod kv_cache;
 pub mod plan;

@@ -27,16 +27,65 @@ pub enum Band {
     DoesNotFit,
 }
 
-impl Band {
-    /// Band for a utilisation in per-mille (600 = 60 %).
-    pub fn from_permille(p: u64) -> Band {
-        match p {
-            0..=599 => Band::Safe,
-            600..=749 => Band::Caution,
-            750..=899 => Band::Warning,
-            900..=1000 => Band::Critical,
-            _ => Band::DoesNotFit,
+/// Where the bands start, in percent of GPU memory (editable in the page, kept in the URL).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Thresholds {
+    /// Start of "caution" (default 60).
+    pub caution: u64,
+    /// Start of "warning" (default 75).
+    pub warning: u64,
+    /// Start of "critical" (default 90).
+    pub critical: u64,
+}
+
+impl Default for Thresholds {
+    /// The seed study's monitoring table: 60 / 75 / 90 %.
+    fn default() -> Self {
+        Thresholds {
+            caution: 60,
+            warning: 75,
+            critical: 90,
         }
+    }
+}
+
+impl Thresholds {
+    /// Builds thresholds if they are strictly increasing and below 100 %.
+    pub fn new(caution: u64, warning: u64, critical: u64) -> Option<Self> {
+        (0 < caution && caution < warning && warning < critical && critical < 100).then_some(
+            Thresholds {
+                caution,
+                warning,
+                critical,
+            },
+        )
+    }
+
+    /// Band for a utilisation in per-mille (600 = 60 %); over 1000 never fits.
+    pub fn band(self, permille: u64) -> Band {
+        match permille {
+            p if p > 1000 => Band::DoesNotFit,
+            p if p >= self.critical * 10 => Band::Critical,
+            p if p >= self.warning * 10 => Band::Warning,
+            p if p >= self.caution * 10 => Band::Caution,
+            _ => Band::Safe,
+        }
+    }
+
+    /// The band of a plan under these thresholds (an engine refusal stays does-not-fit).
+    pub fn band_of(self, plan: &Plan) -> Band {
+        if plan.fits {
+            self.band(plan.utilization_permille)
+        } else {
+            Band::DoesNotFit
+        }
+    }
+}
+
+impl Band {
+    /// Band for a utilisation in per-mille under the default thresholds.
+    pub fn from_permille(p: u64) -> Band {
+        Thresholds::default().band(p)
     }
 
     /// Stable token for `data-fit` attributes and JSON.
@@ -129,6 +178,10 @@ pub struct Plan {
     pub utilization: f64,
     /// The band (does-not-fit also when the engine's own rule refuses it).
     pub status: Band,
+    /// `utilization` in per-mille, rounded up (what the bands compare).
+    pub utilization_permille: u64,
+    /// The engine's own rule accepts the configuration and the context is within the model's.
+    pub fits: bool,
     /// KV pool capacity in tokens, engine-wide (vLLM "GPU KV cache size: N tokens").
     pub kv_capacity_tokens: u64,
     /// Sequences of `context` tokens that fit in the KV pool.
@@ -301,6 +354,7 @@ pub fn plan(
     };
     let mut status = Band::from_permille(permille);
     let in_budget = fixed + Bytes(kv_needed);
+    let refused = in_budget > budget || context > cfg.max_position_embeddings;
     if in_budget > budget {
         status = Band::DoesNotFit;
         notes.push(format!(
@@ -349,11 +403,43 @@ pub fn plan(
         budget_bytes: budget.0,
         utilization,
         status,
+        utilization_permille: permille,
+        fits: !refused,
         kv_capacity_tokens,
         max_concurrency,
         max_context,
         notes,
     })
+}
+
+/// Total per-GPU memory at `points` contexts from one block to `max` (for the detail chart):
+/// `(context, total_bytes, fits)`.
+pub fn memory_curve(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu: &Gpu,
+    w: &Workload,
+    max: u64,
+    points: u64,
+) -> Vec<(u64, u64, bool)> {
+    let points = points.clamp(2, 512);
+    let max = max.max(points);
+    (1..=points)
+        .filter_map(|i| {
+            let context = max * i / points;
+            let p = plan(
+                cfg,
+                format,
+                gpu,
+                &Workload {
+                    context,
+                    ..w.clone()
+                },
+            )
+            .ok()?;
+            Some((context, p.total_bytes, p.fits))
+        })
+        .collect()
 }
 
 /// Largest context (a multiple of the engine's block) whose workload KV fits in `room`.
@@ -396,6 +482,18 @@ mod tests {
         assert!(!engines_for(WeightFormat::Q4KM).contains(&Engine::Transformers));
         assert!(!engines_for(WeightFormat::Awq).contains(&Engine::LlamaCpp));
         assert!(crate::weights::ALL_FORMATS.len() >= 15);
+    }
+
+    #[test]
+    fn edited_thresholds_move_the_bands() {
+        let t = Thresholds::new(50, 70, 80).unwrap();
+        assert_eq!(t.band(499), Band::Safe);
+        assert_eq!(t.band(500), Band::Caution);
+        assert_eq!(t.band(799), Band::Warning);
+        assert_eq!(t.band(800), Band::Critical);
+        assert_eq!(t.band(1001), Band::DoesNotFit);
+        assert!(Thresholds::new(70, 60, 90).is_none());
+        assert!(Thresholds::new(60, 75, 100).is_none());
     }
 
     #[test]

@@ -148,6 +148,8 @@ impl Scenario {
                     nvidia_smi_mib: None,
                     bandwidth_gbps: None,
                     source: "user input".into(),
+                    quote: String::new(),
+                    notes: String::new(),
                 }
             }
             Some(v) => {

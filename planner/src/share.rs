@@ -8,8 +8,10 @@
 
 use crate::catalog::Catalog;
 use crate::engine::Engine;
-use crate::grid::GridConfig;
+use crate::grid::{GridConfig, Mode, Sort, Theme};
 use crate::kv_cache::KvDtype;
+use crate::plan::Thresholds;
+use crate::units::Unit;
 use crate::weights::WeightFormat;
 
 /// Schema version written into every link.
@@ -42,6 +44,13 @@ pub fn field_name(key: &str) -> &'static str {
         "e" => "engine",
         "tp" => "tensor parallel",
         "util" => "GPU memory utilization",
+        "bands" => "band thresholds",
+        "mode" => "grid mode",
+        "sort" => "sort order",
+        "u" => "units",
+        "theme" => "theme",
+        "embed" => "embed",
+        "cell" => "selected cell",
         "v" => "link version",
         _ => "unknown parameter",
     }
@@ -65,6 +74,33 @@ impl GridConfig {
         s.append_pair("e", self.engine.id());
         s.append_pair("tp", &self.tensor_parallel.to_string());
         s.append_pair("util", &self.gpu_util_pct.to_string());
+        // View settings only when they differ from the default, to keep links short.
+        let d = GridConfig::default();
+        if self.thresholds != d.thresholds {
+            let t = self.thresholds;
+            s.append_pair(
+                "bands",
+                &format!("{},{},{}", t.caution, t.warning, t.critical),
+            );
+        }
+        if self.mode != d.mode {
+            s.append_pair("mode", self.mode.id());
+        }
+        if self.sort != d.sort {
+            s.append_pair("sort", self.sort.id());
+        }
+        if self.unit != d.unit {
+            s.append_pair("u", "gb");
+        }
+        if self.theme != d.theme {
+            s.append_pair("theme", self.theme.id());
+        }
+        if self.embed {
+            s.append_pair("embed", "1");
+        }
+        if let Some((m, f, g)) = &self.selected {
+            s.append_pair("cell", &format!("{m}~{}~{g}", f.id()));
+        }
         // Keep ids readable: '/' and ',' need no escaping inside a query value.
         s.finish().replace("%2F", "/").replace("%2C", ",")
     }
@@ -173,6 +209,64 @@ impl GridConfig {
                         "must be a percentage from 10 to 100; using 90".into(),
                     ),
                 },
+                "bands" => {
+                    let parts: Vec<u64> = value
+                        .split(',')
+                        .filter_map(|p| p.trim().parse().ok())
+                        .collect();
+                    match parts[..] {
+                        [a, b, c] if Thresholds::new(a, b, c).is_some() => {
+                            cfg.thresholds = Thresholds::new(a, b, c).unwrap_or_default()
+                        }
+                        _ => note(key, value, "must be three increasing percentages below 100, e.g. 60,75,90; using 60,75,90".into()),
+                    }
+                }
+                "mode" => match Mode::parse(value) {
+                    Some(m) => cfg.mode = m,
+                    None => note(key, value, "must be util, ctx or conc; using util".into()),
+                },
+                "sort" => match Sort::parse(value) {
+                    Some(m) => cfg.sort = m,
+                    None => note(
+                        key,
+                        value,
+                        "must be chosen, size or fit; using chosen".into(),
+                    ),
+                },
+                "u" => match value.to_ascii_lowercase().as_str() {
+                    "gib" => cfg.unit = Unit::GiB,
+                    "gb" => cfg.unit = Unit::GB,
+                    _ => note(key, value, "must be gib or gb; using gib".into()),
+                },
+                "theme" => match Theme::parse(value) {
+                    Some(t) => cfg.theme = t,
+                    None => note(key, value, "must be auto, light or dark; using auto".into()),
+                },
+                "embed" => match value {
+                    "1" | "true" => cfg.embed = true,
+                    "0" | "false" => cfg.embed = false,
+                    _ => note(key, value, "must be 1 or 0; ignored".into()),
+                },
+                "cell" => {
+                    let parts: Vec<&str> = value.split('~').collect();
+                    let found = match parts[..] {
+                        [m, f, g] => {
+                            match (catalog.model(m), WeightFormat::parse(f), catalog.gpu(g)) {
+                                (Ok(m), Some(f), Ok(g)) => Some((m.id.clone(), f, g.id.clone())),
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    };
+                    match found {
+                        Some(sel) => cfg.selected = Some(sel),
+                        None => note(
+                            key,
+                            value,
+                            "not a model~format~gpu in the catalogue; no detail opened".into(),
+                        ),
+                    }
+                }
                 _ => note(key, value, "not a Fitgrid parameter; ignored".into()),
             }
         }
@@ -227,6 +321,17 @@ mod tests {
             kv_dtype: KvDtype::Q8_0,
             tensor_parallel: 4,
             gpu_util_pct: 85,
+            thresholds: Thresholds::new(50, 70, 85).unwrap(),
+            mode: Mode::MaxContext,
+            sort: Sort::Fit,
+            unit: Unit::GB,
+            theme: Theme::Dark,
+            embed: true,
+            selected: Some((
+                "meta-llama/Llama-2-13b-hf".into(),
+                WeightFormat::Q4KM,
+                "l40-48gb".into(),
+            )),
         };
         let q = format!("?{}", c.to_query());
         assert_eq!(GridConfig::from_query(&q, catalog()), (c, vec![]));
@@ -251,6 +356,17 @@ mod tests {
         let fields: Vec<_> = ignored.iter().map(|i| i.field.as_str()).collect();
         assert_eq!(fields, ["ctx", "n", "kv", "e", "m", "zzz"]);
         assert_eq!(ignored[4].value, "nope/model");
+    }
+
+    #[test]
+    fn links_written_before_the_view_settings_still_open() {
+        // A version-1 link from before modes, sort, themes and bands existed.
+        let old = "v=1&m=Qwen/Qwen2.5-0.5B&g=l4-24gb&q=fp16&ctx=4096&n=2&kv=auto&e=vllm";
+        let (c, ignored) = GridConfig::from_query(old, catalog());
+        assert!(ignored.is_empty(), "{ignored:?}");
+        assert_eq!(c.mode, Mode::Utilization);
+        assert_eq!(c.thresholds, Thresholds::default());
+        assert_eq!((c.context, c.concurrency, c.tensor_parallel), (4096, 2, 1));
     }
 
     #[test]

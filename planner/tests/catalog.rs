@@ -72,18 +72,16 @@ fn gpus_are_sourced_and_below_their_marketing_size() {
     let (cat, _) = load();
     assert!(cat.gpus.len() >= 35, "{} GPUs", cat.gpus.len());
     for g in &cat.gpus {
+        assert!(g.source.starts_with("https://"), "{}: no source URL", g.id);
+        assert!(!g.quote.is_empty(), "{}: no quoted reading", g.id);
+        // The runtime reports less than the marketing size even read as GiB ("80GB" H100:
+        // 79.19 GiB) because the driver and ECC reserve some…
         assert!(
-            g.source.starts_with("https://") || !g.source.is_empty(),
-            "{}",
+            g.memory_bytes < g.marketing_gb << 30,
+            "{}: above its marketing size",
             g.id
         );
-        // What the runtime reports is below the marketing figure in GB (10^9 B)…
-        assert!(
-            g.memory_bytes < g.marketing_gb * 1_000_000_000 + 4 * (1 << 30),
-            "{}",
-            g.id
-        );
-        // …but never absurdly below it.
+        // …but never absurdly less (Apple's GPU working set is ~75 % of unified memory).
         assert!(
             g.memory_bytes * 10 > g.marketing_gb * 1_000_000_000 * 6,
             "{}",

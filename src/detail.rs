@@ -1,0 +1,213 @@
+//! The detail of one cell: where the memory goes, what the engine allows, and where the model
+//! stops fitting as the context grows.
+
+use leptos::prelude::*;
+use planner::plan::{memory_curve, plan, Plan};
+use planner::{catalog, Bytes, GridConfig, Unit};
+
+/// Everything the detail panel draws, computed by the planner.
+#[derive(Clone, PartialEq)]
+struct Detail {
+    title: String,
+    plan: Plan,
+    curve: Vec<(u64, u64, bool)>,
+    x_max: u64,
+}
+
+fn detail_of(c: &GridConfig) -> Option<Result<Detail, String>> {
+    let (model_id, format, gpu_id) = c.selected.clone()?;
+    let cat = catalog();
+    let (Ok(model), Ok(gpu)) = (cat.model(&model_id), cat.gpu(&gpu_id)) else {
+        return None;
+    };
+    let title = format!("{} · {} · {}", model.name, format.label(), gpu.name);
+    let w = c.workload();
+    Some(match plan(&model.config, format, gpu, &w) {
+        Err(u) => Err(format!("{title}: {}", u.reason)),
+        Ok(p) => {
+            let x_max = (2 * c.context)
+                .max(p.max_context + p.max_context / 4)
+                .max(4096)
+                .min(model.config.max_position_embeddings);
+            let curve = memory_curve(&model.config, format, gpu, &w, x_max, 48);
+            Ok(Detail {
+                title,
+                plan: p,
+                curve,
+                x_max,
+            })
+        }
+    })
+}
+
+/// The panel for the selected cell (closed when nothing is selected).
+#[component]
+pub fn CellDetail(
+    /// The configuration; `selected` says which cell.
+    config: RwSignal<GridConfig>,
+) -> impl IntoView {
+    // Computed once per configuration change, only while a cell is selected.
+    let detail = Memo::new(move |_| config.with(detail_of));
+    let close = move |_| config.update(|c| c.selected = None);
+    move || {
+        let unit = config.with(|c| c.unit);
+        detail.get().map(|d| match d {
+            Err(reason) => view! {
+                <section class="detail" data-testid="detail" aria-live="polite">
+                    <button class="detail__close button" on:click=close aria-label="Close detail">"×"</button>
+                    <p>{reason}</p>
+                </section>
+            }
+            .into_any(),
+            Ok(d) => view! {
+                <section class="detail" data-testid="detail" aria-live="polite">
+                    <button class="detail__close button" on:click=close aria-label="Close detail">"×"</button>
+                    <h2 class="detail__title">{d.title.clone()}</h2>
+                    <StackedBar plan=d.plan.clone() unit=unit />
+                    <Numbers plan=d.plan.clone() unit=unit />
+                    <ContextChart detail=d.clone() unit=unit />
+                    <ul class="detail__notes">
+                        {d.plan.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}
+                    </ul>
+                </section>
+            }
+            .into_any(),
+        })
+    }
+}
+
+/// Weights / KV cache / activations / overhead as shares of the GPU, with the engine budget.
+#[component]
+fn StackedBar(
+    /// The plan to draw.
+    plan: Plan,
+    /// Units for the labels.
+    unit: Unit,
+) -> impl IntoView {
+    let gpu = plan.gpu_memory_bytes.max(1) as f64;
+    let parts = [
+        ("weights", "Weights", plan.weights_bytes),
+        ("kv", "KV cache", plan.kv_cache_bytes),
+        ("activation", "Activations", plan.activation_bytes),
+        ("overhead", "Overhead", plan.overhead_bytes),
+    ];
+    let budget_pct = (plan.budget_bytes as f64 / gpu * 100.0).min(100.0);
+    view! {
+        <div class="bar" role="img" aria-label="Memory breakdown against the GPU">
+            <div class="bar__track">
+                {parts.iter().map(|(key, label, bytes)| {
+                    let pct = (*bytes as f64 / gpu * 100.0).min(100.0);
+                    view! {
+                        <div class="bar__part" data-part=*key style=format!("width: {pct:.2}%")
+                            title=format!("{label}: {}", Bytes(*bytes).display(unit))></div>
+                    }
+                }).collect_view()}
+                <div class="bar__budget" style=format!("left: {budget_pct:.2}%") title="engine budget"></div>
+            </div>
+            <ul class="bar__legend">
+                {parts.iter().map(|(key, label, bytes)| view! {
+                    <li data-part=*key><span class="bar__swatch"></span>{*label} " " {Bytes(*bytes).display(unit)}</li>
+                }).collect_view()}
+                <li data-part="budget"><span class="bar__swatch"></span>"engine budget " {Bytes(plan.budget_bytes).display(unit)}</li>
+            </ul>
+        </div>
+    }
+}
+
+/// The plan's figures.
+#[component]
+fn Numbers(
+    /// The plan.
+    plan: Plan,
+    /// Units.
+    unit: Unit,
+) -> impl IntoView {
+    let b = move |n: u64| Bytes(n).display(unit);
+    let rows = [
+        (
+            "Total per GPU",
+            format!(
+                "{} of {} ({:.1}%)",
+                b(plan.total_bytes),
+                b(plan.gpu_memory_bytes),
+                plan.utilization * 100.0
+            ),
+        ),
+        (
+            "KV bytes per token",
+            planner::grid::group_digits(plan.kv_bytes_per_token),
+        ),
+        (
+            "KV capacity",
+            format!(
+                "{} tokens",
+                planner::grid::group_digits(plan.kv_capacity_tokens)
+            ),
+        ),
+        (
+            "Max concurrency at this context",
+            planner::grid::group_digits(plan.max_concurrency),
+        ),
+        (
+            "Max context at this concurrency",
+            format!("{} tokens", planner::grid::group_digits(plan.max_context)),
+        ),
+    ];
+    view! {
+        <dl class="numbers">
+            {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd data-testid=k>{v}</dd> }).collect_view()}
+        </dl>
+    }
+}
+
+/// Memory against context length, with the GPU limit and the engine budget (plain SVG).
+#[component]
+fn ContextChart(
+    /// The detail with its curve.
+    detail: Detail,
+    /// Units for the axis labels.
+    unit: Unit,
+) -> impl IntoView {
+    let (w, h, pad) = (560.0, 220.0, 44.0);
+    let gpu = detail.plan.gpu_memory_bytes as f64;
+    let y_max = detail
+        .curve
+        .iter()
+        .map(|p| p.1 as f64)
+        .fold(gpu * 1.1, f64::max);
+    let x = |c: u64| pad + (c as f64 / detail.x_max.max(1) as f64) * (w - 2.0 * pad);
+    let y = |b: f64| h - pad - (b / y_max) * (h - 2.0 * pad);
+    let points: String = detail
+        .curve
+        .iter()
+        .map(|(c, b, _)| format!("{:.1},{:.1}", x(*c), y(*b as f64)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let limit_y = y(gpu);
+    let budget_y = y(detail.plan.budget_bytes as f64);
+    let first_miss = detail.curve.iter().find(|p| !p.2).map(|p| p.0);
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {w} {h}") role="img" data-testid="chart"
+                aria-label="Memory per GPU against context length">
+                <line class="chart__axis" x1=pad y1=h - pad x2=w - pad y2=h - pad />
+                <line class="chart__axis" x1=pad y1=pad x2=pad y2=h - pad />
+                <line class="chart__limit" x1=pad y1=limit_y x2=w - pad y2=limit_y />
+                <text class="chart__label" x=w - pad y=limit_y - 4.0 text-anchor="end">
+                    {format!("GPU {}", Bytes(gpu as u64).display(unit))}
+                </text>
+                <line class="chart__budget" x1=pad y1=budget_y x2=w - pad y2=budget_y />
+                <polyline class="chart__line" points=points />
+                {first_miss.map(|c| view! {
+                    <line class="chart__miss" x1=x(c) y1=pad x2=x(c) y2=h - pad />
+                    <text class="chart__label" x=x(c) + 4.0 y=pad + 12.0>{format!("stops fitting ≈ {} tokens", planner::grid::group_digits(c))}</text>
+                })}
+                <text class="chart__label" x=pad y=h - pad + 16.0>"0"</text>
+                <text class="chart__label" x=w - pad y=h - pad + 16.0 text-anchor="end">
+                    {format!("{} tokens", planner::grid::group_digits(detail.x_max))}
+                </text>
+            </svg>
+            <figcaption>"Memory per GPU as the context grows (concurrency fixed); dashed: engine budget."</figcaption>
+        </figure>
+    }
+}

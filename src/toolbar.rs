@@ -1,0 +1,145 @@
+//! View settings (mode, sort, units, theme), sharing (link, embed code) and exports, and the
+//! legend with editable band thresholds.
+
+use crate::url_state;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use planner::export::{to_csv, to_markdown};
+use planner::grid::{Mode, Sort, Theme};
+use planner::plan::{Band, Thresholds};
+use planner::{Grid, GridConfig, Unit};
+
+/// A `data:` URL for a download link.
+fn data_url(mime: &str, text: &str) -> String {
+    format!(
+        "data:{mime};charset=utf-8,{}",
+        String::from(js_sys::encode_uri_component(text))
+    )
+}
+
+/// Mode, sort, units and theme switches; copy link / embed code; CSV and Markdown downloads.
+#[component]
+pub fn Toolbar(
+    /// The configuration the switches edit.
+    config: RwSignal<GridConfig>,
+    /// The evaluated grid (for the exports).
+    grid: Memo<Grid>,
+) -> impl IntoView {
+    let status = RwSignal::new(String::new());
+    let copy = move |what: &'static str, text: String| {
+        spawn_local(async move {
+            let ok = url_state::copy_to_clipboard(text).await;
+            status.set(if ok {
+                format!("{what} copied")
+            } else {
+                format!("Could not copy the {what}; your browser refused clipboard access")
+            });
+        });
+    };
+    let export = move |markdown: bool| {
+        let c = config.get();
+        grid.with(|g| {
+            if markdown {
+                data_url(
+                    "text/markdown",
+                    &to_markdown(g, c.mode, c.thresholds, c.unit),
+                )
+            } else {
+                data_url("text/csv", &to_csv(g, c.mode, c.thresholds, c.unit))
+            }
+        })
+    };
+    view! {
+        <div class="toolbar" role="toolbar" aria-label="View, share and export">
+            <label class="toolbar__field">"Show "
+                <select name="mode" prop:value=move || config.with(|c| c.mode.id())
+                    on:change=move |ev| if let Some(m) = Mode::parse(&event_target_value(&ev)) { config.update(|c| c.mode = m) }>
+                    {[Mode::Utilization, Mode::MaxContext, Mode::MaxConcurrency].into_iter().map(|m| view! {
+                        <option value=m.id()>{m.label()}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="toolbar__field">"Sort "
+                <select name="sort" prop:value=move || config.with(|c| c.sort.id())
+                    on:change=move |ev| if let Some(s) = Sort::parse(&event_target_value(&ev)) { config.update(|c| c.sort = s) }>
+                    <option value="chosen">"as chosen"</option>
+                    <option value="size">"by size"</option>
+                    <option value="fit">"by fit"</option>
+                </select>
+            </label>
+            <button type="button" class="button" name="units"
+                aria-label=move || format!("Units: {}; switch", config.with(|c| if c.unit == Unit::GiB { "GiB" } else { "GB" }))
+                on:click=move |_| config.update(|c| c.unit = if c.unit == Unit::GiB { Unit::GB } else { Unit::GiB })>
+                {move || config.with(|c| if c.unit == Unit::GiB { "GiB (2³⁰)" } else { "GB (10⁹)" })}
+            </button>
+            <button type="button" class="button" name="theme"
+                on:click=move |_| config.update(|c| c.theme = match c.theme { Theme::Auto => Theme::Dark, Theme::Dark => Theme::Light, Theme::Light => Theme::Auto })>
+                {move || config.with(|c| match c.theme { Theme::Auto => "Theme: auto", Theme::Dark => "Theme: dark", Theme::Light => "Theme: light" })}
+            </button>
+            <button type="button" class="button" name="copy-link"
+                on:click=move |_| copy("Link", url_state::share_link(config))>"Copy link"</button>
+            <button type="button" class="button" name="copy-embed"
+                on:click=move |_| copy("Embed code", url_state::embed_snippet(config))>"Copy embed code"</button>
+            <a class="button" download="fitgrid.csv" href=move || export(false)>"CSV"</a>
+            <a class="button" download="fitgrid.md" href=move || export(true)>"Markdown"</a>
+            <span class="toolbar__status" role="status" aria-live="polite">{move || status.get()}</span>
+        </div>
+    }
+}
+
+/// The band legend; the three thresholds are editable and kept in the URL.
+#[component]
+pub fn Legend(
+    /// The configuration holding the thresholds.
+    config: RwSignal<GridConfig>,
+) -> impl IntoView {
+    let t = move || config.with(|c| c.thresholds);
+    let set = move |which: usize, value: String| {
+        let Ok(v) = value.trim().parse::<u64>() else {
+            return;
+        };
+        config.update(|c| {
+            let Thresholds {
+                caution,
+                warning,
+                critical,
+            } = c.thresholds;
+            let (a, b, d) = match which {
+                0 => (v, warning, critical),
+                1 => (caution, v, critical),
+                _ => (caution, warning, v),
+            };
+            // Only increasing thresholds below 100 % are taken; anything else is ignored.
+            if let Some(next) = Thresholds::new(a, b, d) {
+                c.thresholds = next;
+            }
+        });
+    };
+    let input = move |which: usize, name: &'static str| {
+        view! {
+            <input type="number" class="legend__input" name=name min="1" max="99" step="1"
+                aria-label=format!("{name} threshold, percent")
+                prop:value=move || { let t = t(); [t.caution, t.warning, t.critical][which].to_string() }
+                on:change=move |ev| set(which, event_target_value(&ev)) />
+        }
+    };
+    view! {
+        <ul class="legend" aria-label="Legend">
+            <li class="legend__item" data-fit=Band::Safe.as_str()>
+                <span class="grid__symbol" aria-hidden="true">{Band::Safe.symbol()}</span>"safe < " {move || t().caution} " %"
+            </li>
+            <li class="legend__item" data-fit=Band::Caution.as_str()>
+                <span class="grid__symbol" aria-hidden="true">{Band::Caution.symbol()}</span>"caution ≥ " {input(0, "caution")} " %"
+            </li>
+            <li class="legend__item" data-fit=Band::Warning.as_str()>
+                <span class="grid__symbol" aria-hidden="true">{Band::Warning.symbol()}</span>"warning ≥ " {input(1, "warning")} " %"
+            </li>
+            <li class="legend__item" data-fit=Band::Critical.as_str()>
+                <span class="grid__symbol" aria-hidden="true">{Band::Critical.symbol()}</span>"critical ≥ " {input(2, "critical")} " %"
+            </li>
+            <li class="legend__item" data-fit=Band::DoesNotFit.as_str()>
+                <span class="grid__symbol" aria-hidden="true">{Band::DoesNotFit.symbol()}</span>"does not fit: > 100 % or over the engine budget"
+            </li>
+        </ul>
+    }
+}
