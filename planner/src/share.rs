@@ -102,7 +102,10 @@ impl GridConfig {
             s.append_pair("cell", &format!("{m}~{}~{g}", f.id()));
         }
         // Keep ids readable: '/' and ',' need no escaping inside a query value.
-        s.finish().replace("%2F", "/").replace("%2C", ",")
+        s.finish()
+            .replace("%2F", "/")
+            .replace("%2C", ",")
+            .replace("%7E", "~")
     }
 
     /// Decodes a query (with or without the leading `?`). Never fails: every unusable
