@@ -83,8 +83,9 @@ pub struct Catalog {
     pub gpus: Vec<Gpu>,
 }
 
-const MODELS_JSON: &str = include_str!("../data/models.json");
-const GPUS_JSON: &str = include_str!("../data/gpus.json");
+// Minified by build.rs (documentation-only fields dropped).
+const MODELS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/models.json"));
+const GPUS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/gpus.json"));
 
 /// Parses the embedded files; entries that fail are reported with their id.
 pub fn load() -> (Catalog, Vec<String>) {
