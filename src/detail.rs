@@ -17,7 +17,7 @@ struct Detail {
 fn detail_of(c: &GridConfig) -> Option<Result<Detail, String>> {
     let (model_id, format, gpu_id) = c.selected.clone()?;
     let cat = catalog();
-    let (Ok(model), Ok(gpu)) = (cat.model(&model_id), cat.gpu(&gpu_id)) else {
+    let (Some(model), Some(gpu)) = (c.find_model(&model_id, cat), c.find_gpu(&gpu_id, cat)) else {
         return None;
     };
     let title = format!("{} · {} · {}", model.name, format.label(), gpu.name);

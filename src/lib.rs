@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use planner::share::{field_name, Ignored};
 use planner::{catalog, evaluate, Engine, GridConfig, KvDtype};
 
+mod byo;
 mod detail;
 mod grid_view;
 mod picker;
@@ -55,6 +56,7 @@ pub fn App() -> impl IntoView {
                 <Show when=move || !embed()>
                     <Controls config=config />
                     <picker::GridContents config=config />
+                    <byo::BringYourOwn config=config />
                     <toolbar::Toolbar config=config grid=grid />
                 </Show>
                 <grid_view::FitGrid config=config grid=grid />

@@ -47,11 +47,17 @@ impl Axis {
         } else {
             chosen.push(id.to_string());
         }
-        let ordered: Vec<String> = all
+        // Catalogue order, then the user's own entries (not in `all`) in the order added.
+        let mut ordered: Vec<String> = all
             .iter()
             .filter(|i| chosen.contains(&i.id))
             .map(|i| i.id.clone())
             .collect();
+        ordered.extend(
+            chosen
+                .into_iter()
+                .filter(|id| id.starts_with(planner::custom::CUSTOM_PREFIX)),
+        );
         match self {
             Axis::Models => c.models = ordered,
             Axis::Gpus => c.gpus = ordered,

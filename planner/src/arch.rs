@@ -265,13 +265,40 @@ fn uint(obj: &Map<String, Value>, key: &'static str) -> Result<Option<u64>, Conf
     match get(obj, key) {
         None => Ok(None),
         Some(v) => match v.as_u64() {
-            Some(n) if n > 0 && n <= 1 << 40 => Ok(Some(n)),
+            Some(n) if n > 0 && n <= 1 << 40 => bounded(key, n).map(Some),
             Some(0) => Ok(Some(0)),
             _ => Err(ConfigError::Invalid {
                 field: key,
                 problem: format!("must be a non-negative integer, got {}", short(v)),
             }),
         },
+    }
+}
+
+/// Upper bounds far above any real model (Llama-3.1-405B: 126 layers, hidden 16,384), so that
+/// a hostile config cannot make the planner allocate per-layer tables of millions of entries or
+/// overflow byte counts.
+fn limit(key: &str) -> u64 {
+    match key {
+        "num_hidden_layers" => 2048,
+        "hidden_size" | "head_dim" => 131_072,
+        "num_attention_heads" | "num_key_value_heads" => 8192,
+        "vocab_size" => 1 << 23,
+        "num_local_experts" | "n_routed_experts" | "num_experts" => 4096,
+        // Context lengths: Llama 4 Scout states 10,485,760.
+        "max_position_embeddings" | "sliding_window" | "attention_chunk_size" => 1 << 30,
+        _ => 1 << 22,
+    }
+}
+
+fn bounded(key: &'static str, n: u64) -> Result<u64, ConfigError> {
+    if n > limit(key) {
+        Err(ConfigError::Invalid {
+            field: key,
+            problem: format!("must be at most {}, got {n}", limit(key)),
+        })
+    } else {
+        Ok(n)
     }
 }
 
@@ -878,6 +905,17 @@ mod tests {
             "vocab_size":151936,"tie_word_embeddings":true,"max_position_embeddings":40960}"#;
         let c = ModelConfig::from_json_str(text).unwrap();
         assert_eq!(c.head_dim, 128);
+    }
+
+    #[test]
+    fn absurd_sizes_are_refused_by_name_instead_of_allocated() {
+        let err = ModelConfig::from_json_str(
+            r#"{"num_hidden_layers":9000000,"hidden_size":64,"num_attention_heads":1,
+            "vocab_size":10,"max_position_embeddings":4096,"intermediate_size":64}"#,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("num_hidden_layers"), "{err}");
+        assert!(err.to_string().contains("at most 2048"), "{err}");
     }
 
     #[test]

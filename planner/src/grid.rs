@@ -1,6 +1,7 @@
 //! The feasibility grid: models × weight formats (rows) × GPUs (columns).
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Gpu, Model};
+use crate::custom::CustomModel;
 use crate::engine::Engine;
 use crate::kv_cache::KvDtype;
 use crate::plan::{plan, Band, Plan, Thresholds, Unsupported, Workload};
@@ -42,6 +43,10 @@ pub struct GridConfig {
     pub embed: bool,
     /// The cell whose detail is open: (model id, format, GPU id).
     pub selected: Option<(String, WeightFormat, String)>,
+    /// Models the user brought (pasted, uploaded or fetched config.json).
+    pub custom_models: Vec<CustomModel>,
+    /// GPUs the user described.
+    pub custom_gpus: Vec<Gpu>,
 }
 
 /// What a cell shows.
@@ -230,11 +235,30 @@ impl Default for GridConfig {
             theme: Theme::Auto,
             embed: false,
             selected: None,
+            custom_models: Vec::new(),
+            custom_gpus: Vec::new(),
         }
     }
 }
 
 impl GridConfig {
+    /// A model by id: the user's own first, then the catalogue.
+    pub fn find_model<'a>(&'a self, id: &str, catalog: &'a Catalog) -> Option<&'a Model> {
+        self.custom_models
+            .iter()
+            .map(|c| &c.model)
+            .find(|m| m.id == id)
+            .or_else(|| catalog.model(id).ok())
+    }
+
+    /// A GPU by id: the user's own first, then the catalogue.
+    pub fn find_gpu<'a>(&'a self, id: &str, catalog: &'a Catalog) -> Option<&'a Gpu> {
+        self.custom_gpus
+            .iter()
+            .find(|g| g.id == id)
+            .or_else(|| catalog.gpu(id).ok())
+    }
+
     /// The workload part of the configuration.
     pub fn workload(&self) -> Workload {
         Workload {
@@ -287,12 +311,12 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
     let mut gpus: Vec<_> = config
         .gpus
         .iter()
-        .filter_map(|id| catalog.gpu(id).ok())
+        .filter_map(|id| config.find_gpu(id, catalog))
         .collect();
     let mut models: Vec<_> = config
         .models
         .iter()
-        .filter_map(|id| catalog.model(id).ok())
+        .filter_map(|id| config.find_model(id, catalog))
         .collect();
     let workload = config.workload();
     let fits = |m: &crate::catalog::Model, g: &crate::catalog::Gpu| {

@@ -13,6 +13,7 @@
 
 pub mod arch;
 pub mod catalog;
+pub mod custom;
 pub mod engine;
 pub mod error;
 pub mod export;

@@ -2,6 +2,7 @@
 
 use crate::arch::ModelConfig;
 use crate::catalog::{Catalog, Gpu};
+use crate::custom::{CustomError, CustomModel};
 use crate::engine::Engine;
 use crate::error::ScenarioError;
 use crate::kv_cache::KvDtype;
@@ -96,7 +97,12 @@ impl Scenario {
                 .config
                 .clone(),
             Some(Value::Object(m)) => match m.get("hf_config") {
-                Some(cfg) => ModelConfig::from_json(cfg)?,
+                // The same path as a config.json pasted or fetched in the page.
+                Some(cfg) => match CustomModel::from_config_value(cfg, None, None) {
+                    Ok(c) => c.model.config,
+                    Err(CustomError::Config(e)) => return Err(ScenarioError::Config(e)),
+                    Err(e) => return Err(invalid("model", e.to_string())),
+                },
                 None => {
                     return Err(invalid(
                         "model",

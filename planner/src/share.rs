@@ -7,6 +7,7 @@
 //! item naming the field. Decoding never fails and never panics.
 
 use crate::catalog::Catalog;
+use crate::custom::CustomModel;
 use crate::engine::Engine;
 use crate::grid::{GridConfig, Mode, Sort, Theme};
 use crate::kv_cache::KvDtype;
@@ -51,6 +52,8 @@ pub fn field_name(key: &str) -> &'static str {
         "theme" => "theme",
         "embed" => "embed",
         "cell" => "selected cell",
+        "cm" => "custom model",
+        "cg" => "custom GPU",
         "v" => "link version",
         _ => "unknown parameter",
     }
@@ -98,6 +101,12 @@ impl GridConfig {
         if self.embed {
             s.append_pair("embed", "1");
         }
+        for m in &self.custom_models {
+            s.append_pair("cm", &m.to_link());
+        }
+        for g in &self.custom_gpus {
+            s.append_pair("cg", &crate::custom::gpu_to_link(g));
+        }
         if let Some((m, f, g)) = &self.selected {
             s.append_pair("cell", &format!("{m}~{}~{g}", f.id()));
         }
@@ -123,17 +132,47 @@ impl GridConfig {
                 reason,
             });
         };
-        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            let (key, value) = (key.as_ref(), value.trim());
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        // Custom entries first: `m`, `g` and `cell` may name them.
+        for (key, value) in &pairs {
+            match key.as_str() {
+                "cm" => match CustomModel::from_link(value) {
+                    Ok(m) if !cfg.custom_models.iter().any(|c| c.model.id == m.model.id) => {
+                        cfg.custom_models.push(m)
+                    }
+                    Ok(_) => {}
+                    Err(e) => note(key, value, format!("{e}; left out")),
+                },
+                "cg" => match crate::custom::gpu_from_link(value) {
+                    Some(g) if !cfg.custom_gpus.iter().any(|c| c.id == g.id) => {
+                        cfg.custom_gpus.push(g)
+                    }
+                    Some(_) => {}
+                    None => note(
+                        key,
+                        value,
+                        "must be name~MiB[~GB/s] with 256 MiB to 16 TiB; left out".into(),
+                    ),
+                },
+                _ => {}
+            }
+        }
+        let lookup = cfg.clone();
+        for (key, value) in &pairs {
+            let (key, value) = (key.as_str(), value.trim());
             match key {
+                "cm" | "cg" => {}
                 "v" => {
                     if value.parse::<u32>().ok() != Some(SCHEMA_VERSION) {
                         note(key, value, format!("read as version {SCHEMA_VERSION}"));
                     }
                 }
                 "m" => {
-                    let (ok, bad) =
-                        split_known(value, |id| catalog.model(id).ok().map(|m| m.id.clone()));
+                    let (ok, bad) = split_known(value, |id| {
+                        lookup.find_model(id, catalog).map(|m| m.id.clone())
+                    });
                     if !bad.is_empty() {
                         note(key, &bad.join(","), "not in the catalogue; left out".into());
                     }
@@ -144,8 +183,9 @@ impl GridConfig {
                     };
                 }
                 "g" => {
-                    let (ok, bad) =
-                        split_known(value, |id| catalog.gpu(id).ok().map(|g| g.id.clone()));
+                    let (ok, bad) = split_known(value, |id| {
+                        lookup.find_gpu(id, catalog).map(|g| g.id.clone())
+                    });
                     if !bad.is_empty() {
                         note(key, &bad.join(","), "not in the catalogue; left out".into());
                     }
@@ -254,8 +294,14 @@ impl GridConfig {
                     let parts: Vec<&str> = value.split('~').collect();
                     let found = match parts[..] {
                         [m, f, g] => {
-                            match (catalog.model(m), WeightFormat::parse(f), catalog.gpu(g)) {
-                                (Ok(m), Some(f), Ok(g)) => Some((m.id.clone(), f, g.id.clone())),
+                            match (
+                                lookup.find_model(m, catalog),
+                                WeightFormat::parse(f),
+                                lookup.find_gpu(g, catalog),
+                            ) {
+                                (Some(m), Some(f), Some(g)) => {
+                                    Some((m.id.clone(), f, g.id.clone()))
+                                }
                                 _ => None,
                             }
                         }
@@ -335,6 +381,8 @@ mod tests {
                 WeightFormat::Q4KM,
                 "l40-48gb".into(),
             )),
+            custom_models: Vec::new(),
+            custom_gpus: Vec::new(),
         };
         let q = format!("?{}", c.to_query());
         assert_eq!(GridConfig::from_query(&q, catalog()), (c, vec![]));
@@ -370,6 +418,35 @@ mod tests {
         assert_eq!(c.mode, Mode::Utilization);
         assert_eq!(c.thresholds, Thresholds::default());
         assert_eq!((c.context, c.concurrency, c.tensor_parallel), (4096, 2, 1));
+    }
+
+    #[test]
+    fn custom_models_and_gpus_travel_in_the_link() {
+        let qwen = r#"{"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":896,
+            "intermediate_size":4864,"max_position_embeddings":32768,"num_attention_heads":14,
+            "num_hidden_layers":24,"num_key_value_heads":2,"vocab_size":151936}"#;
+        let m = CustomModel::from_config_text(qwen, Some("Team tune"), None).unwrap();
+        let g = crate::custom::custom_gpu("Lab card", 40_960, None).unwrap();
+        let mut c = GridConfig::default();
+        c.models.push(m.model.id.clone());
+        c.gpus.push(g.id.clone());
+        c.selected = Some((m.model.id.clone(), WeightFormat::Fp16, g.id.clone()));
+        c.custom_models.push(m);
+        c.custom_gpus.push(g);
+        let (back, ignored) = GridConfig::from_query(&c.to_query(), catalog());
+        assert!(ignored.is_empty(), "{ignored:?}");
+        assert_eq!(back, c);
+        let grid = crate::grid::evaluate(&back, catalog());
+        assert!(grid.rows.iter().any(|r| r.model_id == "custom:team-tune"));
+        assert!(grid.columns.iter().any(|col| col.id == "custom:lab-card"));
+    }
+
+    #[test]
+    fn a_broken_custom_entry_is_named_and_the_rest_still_opens() {
+        let (c, ignored) = GridConfig::from_query("cm=x~%%%&cg=card~lots&ctx=4096", catalog());
+        assert_eq!(c.context, 4096);
+        let fields: Vec<_> = ignored.iter().map(|i| i.field.as_str()).collect();
+        assert_eq!(fields, ["cm", "cg"]);
     }
 
     #[test]

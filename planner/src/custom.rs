@@ -1,0 +1,397 @@
+//! Models and GPUs the user brings: a pasted or fetched `config.json`, a custom GPU size.
+//!
+//! In a shared link they travel compactly: only the config.json keys the planner reads, as
+//! base64url JSON (`cm=<name>~<base64>`), and `cg=<name>~<MiB>[~<GB/s>]` for GPUs, so a
+//! colleague opening the link sees the same rows without fetching anything.
+
+use crate::arch::ModelConfig;
+use crate::catalog::{Gpu, Model};
+use crate::error::ConfigError;
+use crate::units::MIB;
+use serde_json::{Map, Value};
+
+/// Prefix of ids of user-supplied entries (never collides with a Hugging Face repo id).
+pub const CUSTOM_PREFIX: &str = "custom:";
+
+/// The config.json keys the planner reads (`arch.rs`); everything else is dropped from links.
+const PLANNER_KEYS: [&str; 49] = [
+    "architectures",
+    "model_type",
+    "num_hidden_layers",
+    "hidden_size",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "head_dim",
+    "intermediate_size",
+    "vocab_size",
+    "tie_word_embeddings",
+    "max_position_embeddings",
+    "torch_dtype",
+    "dtype",
+    "attention_bias",
+    "mlp_bias",
+    "num_local_experts",
+    "n_routed_experts",
+    "num_experts",
+    "num_experts_per_tok",
+    "moe_intermediate_size",
+    "shared_expert_intermediate_size",
+    "n_shared_experts",
+    "first_k_dense_replace",
+    "moe_layer_freq",
+    "decoder_sparse_step",
+    "interleave_moe_layer_step",
+    "mlp_only_layers",
+    "kv_lora_rank",
+    "q_lora_rank",
+    "qk_nope_head_dim",
+    "qk_rope_head_dim",
+    "v_head_dim",
+    "sliding_window",
+    "layer_types",
+    "use_sliding_window",
+    "sliding_window_pattern",
+    "attention_chunk_size",
+    "intermediate_size_mlp",
+    "linear_num_key_heads",
+    "linear_num_value_heads",
+    "linear_key_head_dim",
+    "linear_value_head_dim",
+    "linear_conv_kernel_dim",
+    "quantization_config",
+    "rope_scaling",
+    "partial_rotary_factor",
+    "rotary_dim",
+    "text_config",
+    "_name_or_path",
+];
+
+/// Model types whose tensors `arch.rs` knows; others are priced as a generic decoder.
+const KNOWN_TYPES: [&str; 24] = [
+    "llama",
+    "mistral",
+    "mixtral",
+    "qwen2",
+    "qwen2_moe",
+    "qwen3",
+    "qwen3_moe",
+    "qwen3_next",
+    "gemma",
+    "gemma2",
+    "gemma3",
+    "gemma3_text",
+    "phi",
+    "phi3",
+    "granite",
+    "cohere",
+    "deepseek_v2",
+    "deepseek_v3",
+    "kimi_k2",
+    "gpt_oss",
+    "llama4_text",
+    "olmo2",
+    "starcoder2",
+    "mistral3",
+];
+
+/// A user-supplied model: its parsed config plus the reduced JSON that goes into links.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomModel {
+    /// The model as the grid uses it (`id` starts with [`CUSTOM_PREFIX`]).
+    pub model: Model,
+    /// The planner-relevant config.json keys, as JSON text.
+    pub reduced_json: String,
+    /// Plain-words caveats shown with the row (unknown architecture, param count check).
+    pub notes: Vec<String>,
+}
+
+/// Why a pasted or fetched model cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CustomError {
+    /// The config itself is unusable (the message names the field).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The architecture is not a text-generation model.
+    #[error("`{0}` is not a causal language model (expected an architecture ending in ForCausalLM or ForConditionalGeneration)")]
+    NotCausalLm(String),
+    /// The model is implausibly large for this planner.
+    #[error("the config describes {0} parameters; Fitgrid plans models up to 10 trillion")]
+    TooLarge(u64),
+    /// A part of a shared link could not be decoded.
+    #[error("could not decode a custom entry from the link: {0}")]
+    Link(String),
+}
+
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() {
+        "model".into()
+    } else {
+        s.chars().take(48).collect()
+    }
+}
+
+/// Keeps only the keys the planner reads (recursing into `text_config`).
+fn reduce(obj: &Map<String, Value>) -> Map<String, Value> {
+    obj.iter()
+        .filter(|(k, _)| PLANNER_KEYS.contains(&k.as_str()))
+        .map(|(k, v)| match (k.as_str(), v) {
+            ("text_config", Value::Object(inner)) => (k.clone(), Value::Object(reduce(inner))),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect()
+}
+
+impl CustomModel {
+    /// Builds a custom model from config.json text. `name` defaults to `_name_or_path` or the
+    /// architecture; `published_params` (a parameter count, or derived from a safetensors index)
+    /// is compared with the count the config implies.
+    pub fn from_config_text(
+        text: &str,
+        name: Option<&str>,
+        published_params: Option<u64>,
+    ) -> Result<Self, CustomError> {
+        if text.len() > 4 << 20 {
+            return Err(CustomError::Config(ConfigError::NotJson(
+                "the file is over 4 MiB; a config.json is a few KiB".into(),
+            )));
+        }
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| ConfigError::NotJson(e.to_string()))?;
+        Self::from_config_value(&value, name, published_params)
+    }
+
+    /// As [`CustomModel::from_config_text`], from parsed JSON.
+    pub fn from_config_value(
+        value: &Value,
+        name: Option<&str>,
+        published_params: Option<u64>,
+    ) -> Result<Self, CustomError> {
+        let obj = value.as_object().ok_or(ConfigError::NotObject)?;
+        let reduced = Value::Object(reduce(obj));
+        let config = ModelConfig::from_json(&reduced)?;
+        if !config.architecture.is_empty()
+            && !config.architecture.ends_with("ForCausalLM")
+            && !config.architecture.ends_with("ForConditionalGeneration")
+        {
+            return Err(CustomError::NotCausalLm(config.architecture.clone()));
+        }
+        let params = config.param_count();
+        if params > 10_000_000_000_000 {
+            return Err(CustomError::TooLarge(params));
+        }
+        let mut notes = Vec::new();
+        if !KNOWN_TYPES.contains(&config.model_type.as_str()) {
+            notes.push(format!(
+                "unknown architecture `{}`: priced as a generic decoder-only transformer from its standard fields",
+                if config.model_type.is_empty() { "(no model_type)" } else { &config.model_type }
+            ));
+        }
+        if let Some(p) = published_params.filter(|&p| p > 0) {
+            let diff = (params as f64 - p as f64).abs() / p as f64 * 100.0;
+            if diff > 1.0 {
+                notes.push(format!(
+                    "the config implies {params} parameters but {p} were given ({diff:.1} % apart): check the config"
+                ));
+            }
+        }
+        let display = name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+            .or_else(|| {
+                obj.get("_name_or_path")
+                    .and_then(Value::as_str)
+                    .map(String::from)
+            })
+            .unwrap_or_else(|| {
+                if config.architecture.is_empty() {
+                    "custom model".into()
+                } else {
+                    config.architecture.clone()
+                }
+            });
+        let display: String = display.chars().take(80).collect();
+        Ok(CustomModel {
+            model: Model {
+                id: format!("{CUSTOM_PREFIX}{}", slug(&display)),
+                name: display,
+                params: published_params,
+                source: "user-supplied config.json".into(),
+                config,
+            },
+            reduced_json: reduced.to_string(),
+            notes,
+        })
+    }
+
+    /// `name~base64url(reduced json)` for the `cm` link parameter.
+    pub fn to_link(&self) -> String {
+        format!(
+            "{}~{}",
+            self.model.name.replace('~', "-"),
+            base64url_encode(self.reduced_json.as_bytes())
+        )
+    }
+
+    /// Parses a `cm` link value.
+    pub fn from_link(value: &str) -> Result<Self, CustomError> {
+        let (name, data) = value
+            .rsplit_once('~')
+            .ok_or_else(|| CustomError::Link("expected name~data".into()))?;
+        let bytes = base64url_decode(data)
+            .ok_or_else(|| CustomError::Link("the data is not base64url".into()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| CustomError::Link("the data is not UTF-8".into()))?;
+        Self::from_config_text(&text, Some(name), None)
+    }
+}
+
+/// A user-supplied GPU.
+pub fn custom_gpu(name: &str, memory_mib: u64, bandwidth_gbps: Option<u64>) -> Option<Gpu> {
+    let name: String = name.trim().chars().take(60).collect();
+    if name.is_empty() || !(256..=16 << 20).contains(&memory_mib) {
+        return None;
+    }
+    Some(Gpu {
+        id: format!("{CUSTOM_PREFIX}{}", slug(&name)),
+        name: name.clone(),
+        full_name: name,
+        class: "custom".into(),
+        vendor: String::new(),
+        marketing_gb: (memory_mib * MIB).div_ceil(1_000_000_000),
+        memory_bytes: memory_mib * MIB,
+        nvidia_smi_mib: None,
+        bandwidth_gbps,
+        source: "user input".into(),
+        quote: String::new(),
+        notes: String::new(),
+    })
+}
+
+/// `name~MiB[~GB/s]` for the `cg` link parameter.
+pub fn gpu_to_link(g: &Gpu) -> String {
+    let base = format!("{}~{}", g.name.replace('~', "-"), g.memory_bytes / MIB);
+    match g.bandwidth_gbps {
+        Some(b) => format!("{base}~{b}"),
+        None => base,
+    }
+}
+
+/// Parses a `cg` link value.
+pub fn gpu_from_link(value: &str) -> Option<Gpu> {
+    let mut parts = value.split('~');
+    let name = parts.next()?;
+    let mib = parts.next()?.parse().ok()?;
+    let bw = parts.next().and_then(|b| b.parse().ok());
+    custom_gpu(name, mib, bw)
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// RFC 4648 §5 base64url without padding.
+pub fn base64url_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(B64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// Decodes base64url (padding optional); `None` on any invalid character.
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim_end_matches('=');
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in text.bytes() {
+        let v = B64.iter().position(|&x| x == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QWEN: &str = r#"{"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":896,
+        "intermediate_size":4864,"max_position_embeddings":32768,"num_attention_heads":14,
+        "num_hidden_layers":24,"num_key_value_heads":2,"vocab_size":151936,"tie_word_embeddings":true,
+        "torch_dtype":"bfloat16","rms_norm_eps":1e-06,"_name_or_path":"my-org/my-finetune"}"#;
+
+    #[test]
+    fn base64url_round_trips_every_length() {
+        for n in 0..40u8 {
+            let data: Vec<u8> = (0..n).map(|i| i.wrapping_mul(37)).collect();
+            assert_eq!(base64url_decode(&base64url_encode(&data)).unwrap(), data);
+        }
+        assert_eq!(base64url_encode(b"Man"), "TWFu");
+        assert!(base64url_decode("a+b").is_none());
+    }
+
+    #[test]
+    fn a_pasted_config_becomes_a_row_and_survives_a_link() {
+        let m = CustomModel::from_config_text(QWEN, None, Some(494_032_768)).unwrap();
+        assert_eq!(m.model.name, "my-org/my-finetune");
+        assert_eq!(m.model.id, "custom:my-org-my-finetune");
+        assert!(m.notes.is_empty(), "{:?}", m.notes);
+        assert!(
+            !m.reduced_json.contains("rms_norm_eps"),
+            "only planner keys travel"
+        );
+        let back = CustomModel::from_link(&m.to_link()).unwrap();
+        assert_eq!(back.model.config, m.model.config);
+        assert_eq!(back.model.name, m.model.name);
+    }
+
+    #[test]
+    fn unknown_architectures_and_bad_configs_say_what_is_wrong() {
+        let odd = QWEN.replace("\"qwen2\"", "\"brand_new\"");
+        let m = CustomModel::from_config_text(&odd, None, None).unwrap();
+        assert!(m.notes[0].contains("brand_new"), "{:?}", m.notes);
+        let e = CustomModel::from_config_text(r#"{"hidden_size":8}"#, None, None).unwrap_err();
+        assert!(e.to_string().contains("num_hidden_layers"), "{e}");
+        let bert = QWEN.replace("Qwen2ForCausalLM", "BertForMaskedLM");
+        assert!(matches!(
+            CustomModel::from_config_text(&bert, None, None),
+            Err(CustomError::NotCausalLm(_))
+        ));
+        let wrong = CustomModel::from_config_text(QWEN, None, Some(7_000_000_000)).unwrap();
+        assert!(wrong.notes[0].contains("apart"), "{:?}", wrong.notes);
+    }
+
+    #[test]
+    fn custom_gpus_round_trip_and_reject_nonsense() {
+        let g = custom_gpu("Lab card", 40_960, Some(1_555)).unwrap();
+        assert_eq!(g.memory_bytes, 40_960 * MIB);
+        let back = gpu_from_link(&gpu_to_link(&g)).unwrap();
+        assert_eq!(back, g);
+        assert!(custom_gpu("", 1000, None).is_none());
+        assert!(custom_gpu("tiny", 10, None).is_none());
+        assert!(gpu_from_link("x~lots").is_none());
+    }
+}

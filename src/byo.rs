@@ -1,0 +1,387 @@
+//! Bring your own model and GPU: paste or upload a config.json, fetch one from the Hugging Face
+//! Hub, or describe a GPU. Everything added goes into the configuration (and so the link).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use planner::custom::{custom_gpu, CustomError, CustomModel};
+use planner::GridConfig;
+use wasm_bindgen::JsCast;
+
+/// Where fetched files come from (the Hub's file resolver and its model API).
+const HUB: &str = "https://huggingface.co";
+
+/// Adds a parsed model to the grid (replacing one with the same id).
+fn add_model(config: RwSignal<GridConfig>, m: CustomModel) {
+    config.update(|c| {
+        let id = m.model.id.clone();
+        c.custom_models.retain(|x| x.model.id != id);
+        c.custom_models.push(m);
+        if !c.models.contains(&id) {
+            c.models.push(id);
+        }
+    });
+}
+
+/// Parameter count from a `model.safetensors.index.json` (`metadata.total_size` bytes, at the
+/// config's dtype width), or `None`.
+fn params_from_index(index: &str, dtype_bytes: u64) -> Option<u64> {
+    let v: serde_json::Value = serde_json::from_str(index).ok()?;
+    let total = v.get("metadata")?.get("total_size")?.as_u64()?;
+    Some(total / dtype_bytes.max(1))
+}
+
+/// The "add your own" panel.
+#[component]
+pub fn BringYourOwn(
+    /// The configuration that receives the new rows and columns.
+    config: RwSignal<GridConfig>,
+) -> impl IntoView {
+    view! {
+        <details class="byo" data-testid="byo">
+            <summary class="byo__summary">"Add your own model or GPU"</summary>
+            <div class="byo__body">
+                <PasteModel config=config />
+                <FetchModel config=config />
+                <CustomGpuForm config=config />
+                <CustomList config=config />
+            </div>
+        </details>
+    }
+}
+
+/// Paste or upload a config.json (optionally with a parameter count or the safetensors index).
+#[component]
+fn PasteModel(
+    /// Receives the model.
+    config: RwSignal<GridConfig>,
+) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let params = RwSignal::new(String::new());
+    let index = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let add = move |_| {
+        let published =
+            params.with_untracked(|p| p.replace([',', '_', ' '], "").parse::<u64>().ok());
+        let cfg = text.get_untracked();
+        let result = CustomModel::from_config_text(&cfg, Some(&name.get_untracked()), published)
+            .map(|mut m| {
+                if published.is_none() {
+                    let bytes = m.model.config.dtype.bytes();
+                    if let Some(p) = index.with_untracked(|i| params_from_index(i, bytes)) {
+                        m.model.params = Some(p);
+                    }
+                }
+                m
+            });
+        match result {
+            Ok(m) => {
+                message.set(Some((
+                    true,
+                    format!(
+                        "Added {} ({:.2} B parameters)",
+                        m.model.name,
+                        m.model.config.param_count() as f64 / 1e9
+                    ),
+                )));
+                add_model(config, m);
+            }
+            Err(e) => message.set(Some((false, e.to_string()))),
+        }
+    };
+    // Reads an uploaded file into a signal (File.text() is a promise).
+    let read_into = move |ev: leptos::ev::Event, target: RwSignal<String>| {
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            return;
+        };
+        spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(file.text()).await {
+                Ok(v) => target.set(v.as_string().unwrap_or_default()),
+                Err(_) => message.set(Some((false, "could not read the file".into()))),
+            }
+        });
+    };
+    view! {
+        <fieldset class="byo__group">
+            <legend>"Paste or upload a config.json"</legend>
+            <textarea name="config" rows="6" placeholder="{ \"architectures\": [\"LlamaForCausalLM\"], … }"
+                aria-label="config.json" prop:value=move || text.get()
+                on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+            <div class="byo__row">
+                <label>"Upload config.json " <input type="file" name="config-file" accept=".json,application/json"
+                    on:change=move |ev| read_into(ev, text) /></label>
+                <label>"Name " <input type="text" name="model-name" placeholder="my-org/my-model"
+                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+            </div>
+            <div class="byo__row">
+                <label>"Parameter count (optional) " <input type="text" name="params" inputmode="numeric"
+                    prop:value=move || params.get() on:input=move |ev| params.set(event_target_value(&ev)) /></label>
+                <label>"or model.safetensors.index.json " <input type="file" name="index-file" accept=".json"
+                    on:change=move |ev| read_into(ev, index) /></label>
+            </div>
+            <button type="button" class="button" name="add-config" on:click=add>"Add model"</button>
+            <Message message=message />
+        </fieldset>
+    }
+}
+
+/// A status or error line.
+#[component]
+fn Message(
+    /// `(ok, text)`; an error is announced as an alert.
+    message: RwSignal<Option<(bool, String)>>,
+) -> impl IntoView {
+    move || {
+        message.get().map(|(ok, text)| {
+            if ok {
+                view! { <p class="byo__ok" role="status">{text}</p> }.into_any()
+            } else {
+                view! { <p class="byo__error" role="alert">{text}</p> }.into_any()
+            }
+        })
+    }
+}
+
+/// Why a Hub fetch failed, in words a user can act on.
+fn fetch_error(status: u16, what: &str, repo: &str) -> String {
+    match status {
+        404 => format!("{repo}: not found on the Hugging Face Hub (check the repo id; private repos need a token)"),
+        401 | 403 => format!("{repo} is gated or private: accept its licence on the model page and paste a token with read access"),
+        429 => "the Hub is rate-limiting requests; wait a minute and try again".into(),
+        s => format!("fetching {what} failed with HTTP {s}"),
+    }
+}
+
+/// `owner/name` with the characters the Hub allows.
+fn valid_repo(repo: &str) -> bool {
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 96
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    matches!(repo.split_once('/'), Some((a, b)) if ok(a) && ok(b))
+}
+
+async fn get_text(url: &str, token: &str) -> Result<(u16, String), String> {
+    let mut req = gloo_net::http::Request::get(url);
+    if !token.is_empty() {
+        req = req.header("Authorization", &format!("Bearer {token}"));
+    }
+    let resp = req.send().await.map_err(|_| {
+        "network error: the Hub could not be reached (offline, blocked by a proxy, or CORS)"
+            .to_string()
+    })?;
+    let status = resp.status();
+    let text = resp
+        .text()
+        .await
+        .map_err(|_| "the response could not be read".to_string())?;
+    Ok((status, text))
+}
+
+/// Fetch config.json and the parameter count of a Hub repo, with an optional token kept in
+/// memory only (never in the URL or storage).
+#[component]
+fn FetchModel(
+    /// Receives the model.
+    config: RwSignal<GridConfig>,
+) -> impl IntoView {
+    let repo = RwSignal::new(String::new());
+    let token = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let message = RwSignal::new(None::<(bool, String)>);
+    let fetch = move |_| {
+        let repo_id = repo.get_untracked().trim().to_string();
+        if !valid_repo(&repo_id) {
+            message.set(Some((
+                false,
+                format!("`{repo_id}` is not a Hugging Face repo id (owner/name)"),
+            )));
+            return;
+        }
+        let tok = token.get_untracked().trim().to_string();
+        busy.set(true);
+        message.set(None);
+        spawn_local(async move {
+            let result = async {
+                let (status, text) =
+                    get_text(&format!("{HUB}/{repo_id}/resolve/main/config.json"), &tok).await?;
+                if status != 200 {
+                    return Err(fetch_error(status, "config.json", &repo_id));
+                }
+                // The parameter count is optional: a failure here only loses the check.
+                let published = match get_text(&format!("{HUB}/api/models/{repo_id}"), &tok).await {
+                    Ok((200, api)) => serde_json::from_str::<serde_json::Value>(&api)
+                        .ok()
+                        .and_then(|v| v.get("safetensors")?.get("total")?.as_u64()),
+                    _ => None,
+                };
+                CustomModel::from_config_text(&text, Some(&repo_id), published).map_err(|e| match e
+                {
+                    CustomError::Config(c) => format!("{repo_id}: config.json {c}"),
+                    other => format!("{repo_id}: {other}"),
+                })
+            }
+            .await;
+            busy.set(false);
+            match result {
+                Ok(m) => {
+                    message.set(Some((true, format!("Added {}", m.model.name))));
+                    add_model(config, m);
+                }
+                Err(e) => message.set(Some((false, e))),
+            }
+        });
+    };
+    view! {
+        <fieldset class="byo__group" aria-busy=move || busy.get().to_string()>
+            <legend>"Fetch from the Hugging Face Hub"</legend>
+            <div class="byo__row">
+                <label>"Repo id " <input type="text" name="repo" placeholder="Qwen/Qwen3-8B"
+                    prop:value=move || repo.get() on:input=move |ev| repo.set(event_target_value(&ev)) /></label>
+                <label>"Access token (gated repos; kept in memory only) "
+                    <input type="password" name="token" autocomplete="off"
+                        prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev)) /></label>
+            </div>
+            <button type="button" class="button" name="fetch" on:click=fetch disabled=move || busy.get()>"Fetch"</button>
+            <Show when=move || busy.get()>
+                <span class="byo__progress" role="progressbar" aria-label="Fetching from the Hub">"Fetching…"</span>
+            </Show>
+            <Message message=message />
+        </fieldset>
+    }
+}
+
+/// Describe a GPU: name, memory in MiB or GiB, optional bandwidth.
+#[component]
+fn CustomGpuForm(
+    /// Receives the GPU.
+    config: RwSignal<GridConfig>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let memory = RwSignal::new(String::new());
+    let unit = RwSignal::new("GiB".to_string());
+    let bandwidth = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let add = move |_| {
+        let value: Option<f64> = memory
+            .get_untracked()
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v > 0.0);
+        let mib = value
+            .map(|v| {
+                if unit.get_untracked() == "GiB" {
+                    v * 1024.0
+                } else {
+                    v
+                }
+            })
+            .map(|v| v.round() as u64);
+        let bw = bandwidth.get_untracked().trim().parse::<u64>().ok();
+        match mib.and_then(|m| custom_gpu(&name.get_untracked(), m, bw)) {
+            Some(g) => {
+                message.set(Some((true, format!("Added {}", g.name))));
+                config.update(|c| {
+                    c.custom_gpus.retain(|x| x.id != g.id);
+                    if !c.gpus.contains(&g.id) {
+                        c.gpus.push(g.id.clone());
+                    }
+                    c.custom_gpus.push(g);
+                });
+            }
+            None => message.set(Some((
+                false,
+                "a GPU needs a name and a memory size between 256 MiB and 16 TiB".into(),
+            ))),
+        }
+    };
+    view! {
+        <fieldset class="byo__group">
+            <legend>"Describe a GPU"</legend>
+            <div class="byo__row">
+                <label>"Name " <input type="text" name="gpu-name" prop:value=move || name.get()
+                    on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label>"Memory " <input type="number" name="gpu-memory" min="0" step="any" prop:value=move || memory.get()
+                    on:input=move |ev| memory.set(event_target_value(&ev)) /></label>
+                <select name="gpu-unit" aria-label="Memory unit" prop:value=move || unit.get()
+                    on:change=move |ev| unit.set(event_target_value(&ev))>
+                    <option value="GiB">"GiB"</option>
+                    <option value="MiB">"MiB"</option>
+                </select>
+                <label>"Bandwidth GB/s (optional) " <input type="number" name="gpu-bandwidth" min="0"
+                    prop:value=move || bandwidth.get() on:input=move |ev| bandwidth.set(event_target_value(&ev)) /></label>
+            </div>
+            <button type="button" class="button" name="add-gpu" on:click=add>"Add GPU"</button>
+            <Message message=message />
+        </fieldset>
+    }
+}
+
+/// The user's own entries, with their notes and a remove button each.
+#[component]
+fn CustomList(
+    /// The configuration holding them.
+    config: RwSignal<GridConfig>,
+) -> impl IntoView {
+    let models = move || {
+        config.with(|c| {
+            c.custom_models
+                .iter()
+                .map(|m| (m.model.id.clone(), m.model.name.clone(), m.notes.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let gpus = move || {
+        config.with(|c| {
+            c.custom_gpus
+                .iter()
+                .map(|g| (g.id.clone(), g.name.clone(), g.memory()))
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <ul class="byo__list" data-testid="custom-list">
+            <For each=models key=|m| m.0.clone() let:m>
+                {
+                    let id = m.0.clone();
+                    view! {
+                        <li data-custom=m.0.clone()>
+                            <strong>{m.1.clone()}</strong>
+                            {m.2.iter().map(|n| view! { <span class="byo__note">{n.clone()}</span> }).collect_view()}
+                            <button type="button" class="button" aria-label=format!("Remove {}", m.1)
+                                on:click=move |_| config.update(|c| {
+                                    c.custom_models.retain(|x| x.model.id != id);
+                                    c.models.retain(|x| x != &id);
+                                    if c.models.is_empty() { c.models = GridConfig::default().models; }
+                                })>"Remove"</button>
+                        </li>
+                    }
+                }
+            </For>
+            <For each=gpus key=|g| g.0.clone() let:g>
+                {
+                    let id = g.0.clone();
+                    view! {
+                        <li data-custom=g.0.clone()>
+                            <strong>{g.1.clone()}</strong> " " {g.2.to_string()}
+                            <button type="button" class="button" aria-label=format!("Remove {}", g.1)
+                                on:click=move |_| config.update(|c| {
+                                    c.custom_gpus.retain(|x| x.id != id);
+                                    c.gpus.retain(|x| x != &id);
+                                    if c.gpus.is_empty() { c.gpus = GridConfig::default().gpus; }
+                                })>"Remove"</button>
+                        </li>
+                    }
+                }
+            </For>
+        </ul>
+    }
+}
