@@ -1,0 +1,39 @@
+//! Rules the app's source must keep: names from links and fetched JSON reach the DOM as text
+//! only, so no `inner_html` anywhere, and no inline `style=` strings (a strict CSP forbids them;
+//! `style:prop=` goes through CSSOM, which CSP allows).
+
+use std::fs;
+
+#[test]
+fn no_inner_html_and_no_inline_style_strings() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let mut checked = 0;
+    for entry in fs::read_dir(dir).expect("src/ readable") {
+        let path = entry.expect("dir entry").path();
+        if path.extension().and_then(|e| e.to_str()) != Some("rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).expect("source readable");
+        assert!(
+            !text.contains("inner_html"),
+            "{} uses inner_html",
+            path.display()
+        );
+        assert!(
+            !text.contains("set_inner_html"),
+            "{} sets HTML",
+            path.display()
+        );
+        for (n, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            assert!(
+                !(code.contains(" style=") && !code.contains("style=\\\"")),
+                "{}:{}: inline style attribute; use style:prop= instead",
+                path.display(),
+                n + 1
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "expected the app sources, found {checked}");
+}
