@@ -1,0 +1,238 @@
+//! Property tests: untrusted input never breaks the planner, and its answers behave like memory.
+//!
+//! - Shared links: 100,000 random and mutated real links → never a panic, always a valid
+//!   configuration plus the list of what was ignored.
+//! - config.json: deep nesting, a 50 MB document, wrong types, huge numbers → a named error.
+//! - Plans: memory never decreases with more context, concurrency, bits or layers; no overflow,
+//!   NaN or negative figures up to 10M tokens, ~2T parameters and 1,024 GPUs; reverse solves agree
+//!   with the forward plan.
+
+use planner::arch::ModelConfig;
+use planner::catalog::catalog;
+use planner::custom::CustomModel;
+use planner::plan::{plan, Band, Workload};
+use planner::{Engine, GridConfig, WeightFormat};
+use proptest::prelude::*;
+
+const REAL_LINKS: [&str; 4] = [
+    "v=1&m=Qwen/Qwen2.5-0.5B,meta-llama/Llama-2-7b-hf&g=rtx-4090-24gb,h100-sxm-80gb&q=fp16,awq&ctx=4096&n=4&kv=fp8&e=vllm&tp=1&util=90",
+    "v=1&m=openai/gpt-oss-20b&g=l40s-48gb&q=native&ctx=131072&n=1&kv=auto&e=sglang&tp=2&util=85&mode=ctx&sort=fit&bands=50,70,85",
+    "v=1&m=deepseek-ai/DeepSeek-V2-Lite-Chat&g=a100-sxm4-80gb&q=bf16,q4_k_m&ctx=8192&n=16&kv=q8_0&e=llama.cpp&u=gb&theme=dark&cell=deepseek-ai/DeepSeek-V2-Lite-Chat~bf16~a100-sxm4-80gb",
+    "v=1&cm=Team+tune~eyJoaWRkZW5fc2l6ZSI6ODk2fQ&cg=Lab~40960~900&m=custom:team-tune&g=custom:lab&embed=1",
+];
+
+fn valid(c: &GridConfig) {
+    assert!(!c.models.is_empty() && !c.gpus.is_empty() && !c.formats.is_empty());
+    assert!((1..=planner::share::MAX_CONTEXT).contains(&c.context));
+    assert!((1..=planner::share::MAX_CONCURRENCY).contains(&c.concurrency));
+    assert!((10..=100).contains(&c.gpu_util_pct) && c.tensor_parallel >= 1);
+    // Whatever came in, the grid evaluates and re-encodes to a link that decodes to itself.
+    let grid = planner::evaluate(c, catalog());
+    assert!(grid.rows.len() <= c.models.len() * c.formats.len());
+    let (again, ignored) = GridConfig::from_query(&c.to_query(), catalog());
+    assert!(ignored.is_empty(), "{ignored:?}");
+    assert_eq!(&again, c);
+}
+
+/// Byte-level mutations of a real link: replace, insert, delete, duplicate a slice.
+fn mutate(link: &str, ops: &[(u8, usize, u8)]) -> String {
+    let mut b = link.as_bytes().to_vec();
+    for &(op, pos, byte) in ops {
+        let at = if b.is_empty() { 0 } else { pos % b.len() };
+        match op % 4 {
+            0 if !b.is_empty() => b[at] = byte,
+            1 => b.insert(at, byte),
+            2 if !b.is_empty() => {
+                b.remove(at);
+            }
+            _ => {
+                let end = (at + 8).min(b.len());
+                let chunk = b[at..end].to_vec();
+                b.splice(at..at, chunk);
+            }
+        }
+    }
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 50_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_links_never_break(q in ".{0,300}") {
+        let (c, _) = GridConfig::from_query(&q, catalog());
+        valid(&c);
+    }
+
+    #[test]
+    fn mutated_real_links_never_break(
+        which in 0usize..REAL_LINKS.len(),
+        ops in proptest::collection::vec((any::<u8>(), any::<usize>(), any::<u8>()), 1..12),
+    ) {
+        let q = mutate(REAL_LINKS[which], &ops);
+        let (c, _) = GridConfig::from_query(&q, catalog());
+        valid(&c);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_config_json_values_give_a_model_or_a_named_error(
+        layers in prop_oneof![Just(serde_json::json!(null)), any::<i64>().prop_map(|n| serde_json::json!(n)), any::<f64>().prop_map(|f| serde_json::json!(f)), ".*".prop_map(|s| serde_json::json!(s))],
+        hidden in prop_oneof![any::<u64>().prop_map(|n| serde_json::json!(n)), Just(serde_json::json!([1, 2])), Just(serde_json::json!({"a": 1}))],
+        heads in any::<u32>(),
+        kv in any::<u32>(),
+        vocab in any::<u64>(),
+    ) {
+        let cfg = serde_json::json!({
+            "architectures": ["LlamaForCausalLM"], "model_type": "llama",
+            "num_hidden_layers": layers, "hidden_size": hidden, "num_attention_heads": heads,
+            "num_key_value_heads": kv, "vocab_size": vocab, "intermediate_size": 11008,
+            "max_position_embeddings": 4096,
+        });
+        match CustomModel::from_config_value(&cfg, None, None) {
+            Ok(m) => {
+                // A model that parses also plans, with finite, non-negative figures.
+                let g = catalog().gpu("h100-sxm-80gb").unwrap();
+                if let Ok(p) = plan(&m.model.config, WeightFormat::Bf16, g, &Workload::default()) {
+                    prop_assert!(p.utilization.is_finite() && p.utilization >= 0.0);
+                }
+            }
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+}
+
+#[test]
+fn hostile_config_documents_are_refused_cleanly() {
+    // 10,000 levels of nesting: serde_json's recursion limit turns it into an error.
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert!(CustomModel::from_config_text(&deep, None, None).is_err());
+    assert!(ModelConfig::from_json_str(&deep).is_err());
+    // 50 MB: refused by size before parsing.
+    let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(50_000_000));
+    let e = CustomModel::from_config_text(&big, None, None).unwrap_err();
+    assert!(e.to_string().contains("4 MiB"), "{e}");
+    // Numbers JSON cannot hold, or that overflow u64, are named.
+    for bad in [
+        r#"{"num_hidden_layers": 1e999}"#,
+        r#"{"num_hidden_layers": 99999999999999999999999, "hidden_size": 1}"#,
+        r#"{"num_hidden_layers": -3, "hidden_size": 1}"#,
+        r#"{"num_hidden_layers": 2.5, "hidden_size": 1}"#,
+        r#"{"num_hidden_layers": NaN}"#,
+    ] {
+        assert!(ModelConfig::from_json_str(bad).is_err(), "{bad}");
+    }
+}
+
+fn model(id: &str) -> &'static ModelConfig {
+    &catalog().model(id).unwrap().config
+}
+
+const MODELS: [&str; 6] = [
+    "Qwen/Qwen2.5-0.5B",
+    "meta-llama/Llama-3.1-8B-Instruct",
+    "openai/gpt-oss-20b",
+    "deepseek-ai/DeepSeek-V2-Lite-Chat",
+    "google/gemma-2-9b",
+    "mistralai/Mixtral-8x7B-Instruct-v0.1",
+];
+
+fn engine(i: usize) -> Engine {
+    planner::engine::ALL_ENGINES[i % 4]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn memory_never_decreases_with_context_or_concurrency(
+        m in 0usize..MODELS.len(), e in 0usize..4, ctx in 1u64..2_000_000, extra in 1u64..100_000,
+        n in 1u64..64, more in 1u64..8, tp in prop::sample::select(vec![1u64, 2, 4, 8]),
+    ) {
+        let cfg = model(MODELS[m]);
+        let gpu = catalog().gpu("h100-sxm-80gb").unwrap();
+        let w = Workload { engine: engine(e), context: ctx, concurrency: n, tensor_parallel: tp, ..Workload::default() };
+        let f = if engine(e) == Engine::LlamaCpp { WeightFormat::Q4KM } else { WeightFormat::Bf16 };
+        let (Ok(a), Ok(b), Ok(c)) = (
+            plan(cfg, f, gpu, &w),
+            plan(cfg, f, gpu, &Workload { context: ctx + extra, ..w.clone() }),
+            plan(cfg, f, gpu, &Workload { concurrency: n + more, ..w.clone() }),
+        ) else { return Ok(()) };
+        prop_assert!(b.total_bytes >= a.total_bytes, "context {} → {}", a.total_bytes, b.total_bytes);
+        prop_assert!(c.total_bytes >= a.total_bytes, "concurrency {} → {}", a.total_bytes, c.total_bytes);
+        // Worse never gets a better band.
+        prop_assert!(b.status >= a.status || !b.fits);
+    }
+
+    #[test]
+    fn more_bits_and_more_layers_never_use_less_memory(m in 0usize..MODELS.len(), ctx in 1u64..200_000, add in 1u64..40) {
+        let cfg = model(MODELS[m]);
+        let gpu = catalog().gpu("b200-180gb").unwrap();
+        let w = Workload { context: ctx, ..Workload::default() };
+        // Ordered by bits per weight: 4.13 ≤ 4.16 ≤ 8 ≤ 16 ≤ 32.
+        let order = [WeightFormat::W4a16, WeightFormat::Awq, WeightFormat::Int8, WeightFormat::Bf16, WeightFormat::Fp32];
+        let totals: Vec<u64> = order.iter().map(|&f| plan(cfg, f, gpu, &w).unwrap().weights_bytes).collect();
+        prop_assert!(totals.windows(2).all(|p| p[0] <= p[1]), "{totals:?}");
+        // A deeper model of the same shape.
+        let mut json: serde_json::Value = serde_json::json!({
+            "model_type": "llama", "hidden_size": cfg.hidden_size, "intermediate_size": cfg.intermediate_size.max(1),
+            "num_attention_heads": cfg.num_heads, "num_key_value_heads": cfg.num_kv_heads, "head_dim": cfg.head_dim,
+            "vocab_size": cfg.vocab_size, "max_position_embeddings": 1u64 << 24, "num_hidden_layers": 8,
+        });
+        let shallow = ModelConfig::from_json(&json).unwrap();
+        json["num_hidden_layers"] = serde_json::json!(8 + add);
+        let deep = ModelConfig::from_json(&json).unwrap();
+        let a = plan(&shallow, WeightFormat::Bf16, gpu, &w).unwrap();
+        let b = plan(&deep, WeightFormat::Bf16, gpu, &w).unwrap();
+        prop_assert!(b.total_bytes > a.total_bytes);
+    }
+
+    #[test]
+    fn extreme_but_legal_inputs_stay_finite(
+        ctx in 1u64..=10_000_000, n in 1u64..=100_000, tp in prop::sample::select(vec![1u64, 8, 64, 1024]),
+        kv in prop::sample::select(planner::kv_cache::ALL_KV_DTYPES.to_vec()), e in 0usize..4,
+    ) {
+        // ~2T parameters: 128 layers, hidden 32,768, 256 experts of 4,096 (+ the rest).
+        let huge = ModelConfig::from_json(&serde_json::json!({
+            "model_type": "mixtral", "num_hidden_layers": 128, "hidden_size": 32768,
+            "num_attention_heads": 1024, "num_key_value_heads": 1024, "intermediate_size": 4096,
+            "num_local_experts": 256, "num_experts_per_tok": 8, "vocab_size": 262144,
+            "max_position_embeddings": 10_000_000,
+        })).unwrap();
+        prop_assert!(huge.param_count() > 1_500_000_000_000);
+        let gpu = catalog().gpu("h100-sxm-80gb").unwrap();
+        let w = Workload { engine: engine(e), context: ctx, concurrency: n, tensor_parallel: tp, kv_dtype: kv, ..Workload::default() };
+        let f = if engine(e) == Engine::LlamaCpp { WeightFormat::Q8_0 } else { WeightFormat::Fp32 };
+        let p = plan(&huge, f, gpu, &w).unwrap();
+        prop_assert!(p.utilization.is_finite() && p.utilization > 0.0);
+        prop_assert!(p.total_bytes >= p.weights_bytes);
+        // Past 16 EiB the byte counts saturate instead of wrapping; such a plan never fits.
+        if p.total_bytes == u64::MAX || p.kv_cache_bytes == u64::MAX {
+            prop_assert_eq!(p.status, Band::DoesNotFit);
+        }
+    }
+
+    #[test]
+    fn reverse_solves_agree_with_the_forward_plan(
+        m in 0usize..MODELS.len(), ctx in 256u64..65_536, n in 1u64..32,
+        gpu_id in prop::sample::select(vec!["rtx-4090-24gb", "l40s-48gb", "h100-sxm-80gb"]),
+    ) {
+        let cfg = model(MODELS[m]);
+        let gpu = catalog().gpu(gpu_id).unwrap();
+        let base = Workload { context: ctx, concurrency: n, ..Workload::default() };
+        let p = plan(cfg, WeightFormat::Awq, gpu, &base).unwrap();
+        let at = |c: u64, k: u64| plan(cfg, WeightFormat::Awq, gpu, &Workload { context: c, concurrency: k, ..base.clone() }).unwrap();
+        if p.max_context > 0 && p.max_context < cfg.max_position_embeddings {
+            prop_assert!(at(p.max_context, n).fits);
+            prop_assert!(!at(p.max_context + 16, n).fits);
+        }
+        if p.max_concurrency > 0 && ctx <= cfg.max_position_embeddings {
+            prop_assert!(at(ctx, p.max_concurrency).fits);
+            prop_assert!(!at(ctx, p.max_concurrency + 1).fits);
+        }
+        prop_assert!(p.status == Band::DoesNotFit || p.fits);
+    }
+}
