@@ -3,7 +3,16 @@
 
 use std::{env, fs, path::Path};
 
-const DOC_ONLY: [&str; 4] = ["notes", "quote", "params_source", "bandwidth_source"];
+/// Fields the planner and the page never read at run time (the data files keep them).
+const DOC_ONLY: [&str; 7] = [
+    "notes",
+    "quote",
+    "params_source",
+    "bandwidth_source",
+    "source",
+    "params",
+    "nvidia_smi_mib",
+];
 
 fn main() {
     let out = env::var("OUT_DIR").expect("OUT_DIR");
@@ -18,6 +27,51 @@ fn main() {
                     for entry in entries.iter_mut().filter_map(|e| e.as_object_mut()) {
                         for key in DOC_ONLY {
                             entry.remove(key);
+                        }
+                        // Only the config.json keys the planner reads are shipped.
+                        if let Some(cfg) = entry.get_mut("config").and_then(|c| c.as_object_mut()) {
+                            cfg.retain(|k, _| {
+                                !matches!(
+                                    k.as_str(),
+                                    "hidden_act"
+                                        | "hidden_activation"
+                                        | "rope_theta"
+                                        | "rms_norm_eps"
+                                        | "layer_norm_eps"
+                                        | "initializer_range"
+                                        | "bos_token_id"
+                                        | "eos_token_id"
+                                        | "pad_token_id"
+                                        | "transformers_version"
+                                        | "use_cache"
+                                        | "attention_dropout"
+                                        | "max_window_layers"
+                                        | "router_aux_loss_coef"
+                                        | "router_jitter_noise"
+                                        | "swiglu_limit"
+                                        | "routed_scaling_factor"
+                                        | "norm_topk_prob"
+                                        | "logit_scale"
+                                        | "logits_scaling"
+                                        | "attention_multiplier"
+                                        | "embedding_multiplier"
+                                        | "residual_multiplier"
+                                        | "query_pre_attn_scalar"
+                                        | "attn_logit_softcapping"
+                                        | "final_logit_softcapping"
+                                        | "rope_local_base_freq"
+                                        | "use_qk_norm"
+                                        | "qk_layernorm"
+                                        | "lm_head_bias"
+                                        | "pretraining_tp"
+                                        | "model_max_length"
+                                        | "initial_context_length"
+                                        | "cache_implementation"
+                                        | "use_mrope"
+                                        | "original_max_position_embeddings"
+                                        | "n_inner"
+                                )
+                            });
                         }
                     }
                 }

@@ -270,21 +270,8 @@ fn CustomGpuForm(
     let bandwidth = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let add = move |_| {
-        let value: Option<f64> = memory
-            .get_untracked()
-            .trim()
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite() && *v > 0.0);
-        let mib = value
-            .map(|v| {
-                if unit.get_untracked() == "GiB" {
-                    v * 1024.0
-                } else {
-                    v
-                }
-            })
-            .map(|v| v.round() as u64);
+        let mib =
+            planner::custom::memory_mib(&memory.get_untracked(), unit.get_untracked() == "GiB");
         let bw = bandwidth.get_untracked().trim().parse::<u64>().ok();
         match mib.and_then(|m| custom_gpu(&name.get_untracked(), m, bw)) {
             Some(g) => {

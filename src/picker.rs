@@ -168,10 +168,10 @@ fn Picker(
         })
     };
     view! {
-        <details class="picker" data-axis=title.to_lowercase()>
+        <details class="picker" data-axis=title.to_ascii_lowercase()>
             <summary class="picker__summary">{title} " (" {count} ")"</summary>
-            <input type="search" class="picker__search" placeholder=format!("Search {}", title.to_lowercase())
-                aria-label=format!("Search {}", title.to_lowercase())
+            <input type="search" class="picker__search" placeholder=format!("Search {}", title.to_ascii_lowercase())
+                aria-label=format!("Search {}", title.to_ascii_lowercase())
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev)) />
             <ul class="picker__list">

@@ -7,7 +7,7 @@
 use crate::arch::ModelConfig;
 use crate::error::CatalogError;
 use crate::units::Bytes;
-use serde::Deserialize;
+use serde_json::Value;
 use std::sync::OnceLock;
 
 /// A catalogued model.
@@ -26,7 +26,7 @@ pub struct Model {
 }
 
 /// A catalogued GPU.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Gpu {
     /// Stable kebab-case id.
     pub id: String,
@@ -35,10 +35,8 @@ pub struct Gpu {
     /// Full product name.
     pub full_name: String,
     /// `consumer`, `workstation`, `datacenter` or `apple`.
-    #[serde(default)]
     pub class: String,
     /// `nvidia`, `amd` or `apple`.
-    #[serde(default)]
     pub vendor: String,
     /// Marketing capacity in GB (datasheet).
     pub marketing_gb: u64,
@@ -48,13 +46,11 @@ pub struct Gpu {
     pub nvidia_smi_mib: Option<u64>,
     /// Memory bandwidth, GB/s (datasheet).
     pub bandwidth_gbps: Option<u64>,
-    /// Where `memory_bytes` was read.
+    /// Where `memory_bytes` was read (kept in `planner/data/gpus.json`, not shipped).
     pub source: String,
     /// The line read there.
-    #[serde(default)]
     pub quote: String,
     /// Caveats (driver drift, ECC, unified-memory fraction).
-    #[serde(default)]
     pub notes: String,
 }
 
@@ -65,13 +61,26 @@ impl Gpu {
     }
 }
 
-#[derive(Deserialize)]
-struct RawModel {
-    id: String,
-    name: String,
-    params: Option<u64>,
-    source: String,
-    config: serde_json::Value,
+fn text(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or("").to_string()
+}
+
+/// Reads one GPU entry (hand-written rather than derived: it keeps the browser build small).
+fn gpu_from(v: &Value) -> Option<Gpu> {
+    Some(Gpu {
+        id: v.get("id")?.as_str()?.to_string(),
+        name: text(v, "name"),
+        full_name: text(v, "full_name"),
+        class: text(v, "class"),
+        vendor: text(v, "vendor"),
+        marketing_gb: v.get("marketing_gb")?.as_u64()?,
+        memory_bytes: v.get("memory_bytes")?.as_u64()?,
+        nvidia_smi_mib: v.get("nvidia_smi_mib").and_then(Value::as_u64),
+        bandwidth_gbps: v.get("bandwidth_gbps").and_then(Value::as_u64),
+        source: text(v, "source"),
+        quote: text(v, "quote"),
+        notes: text(v, "notes"),
+    })
 }
 
 /// The whole catalogue.
@@ -90,30 +99,40 @@ const GPUS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/gpus.json"));
 /// Parses the embedded files; entries that fail are reported with their id.
 pub fn load() -> (Catalog, Vec<String>) {
     let mut errors = Vec::new();
-    let raw: Vec<RawModel> = serde_json::from_str(MODELS_JSON).unwrap_or_else(|e| {
-        errors.push(format!("models.json: {e}"));
-        Vec::new()
-    });
-    let models = raw
-        .into_iter()
-        .filter_map(|r| match ModelConfig::from_json(&r.config) {
-            Ok(config) => Some(Model {
-                id: r.id,
-                name: r.name,
-                params: r.params,
-                source: r.source,
+    let mut array = |name: &str, text: &str| match serde_json::from_str::<Value>(text) {
+        Ok(Value::Array(a)) => a,
+        _ => {
+            errors.push(format!("{name}: not a JSON array"));
+            Vec::new()
+        }
+    };
+    let raw_models = array("models.json", MODELS_JSON);
+    let raw_gpus = array("gpus.json", GPUS_JSON);
+    let mut models = Vec::new();
+    for r in &raw_models {
+        let id = text(r, "id");
+        match r.get("config").map(ModelConfig::from_json) {
+            Some(Ok(config)) => models.push(Model {
+                name: text(r, "name"),
+                params: r.get("params").and_then(Value::as_u64),
+                source: text(r, "source"),
                 config,
+                id,
             }),
-            Err(e) => {
-                errors.push(format!("{}: {e}", r.id));
-                None
-            }
-        })
-        .collect();
-    let gpus = serde_json::from_str(GPUS_JSON).unwrap_or_else(|e| {
-        errors.push(format!("gpus.json: {e}"));
-        Vec::new()
-    });
+            Some(Err(e)) => errors.push(format!("{id}: {e}")),
+            None => errors.push(format!("{id}: no config")),
+        }
+    }
+    let mut gpus = Vec::new();
+    for g in &raw_gpus {
+        match gpu_from(g) {
+            Some(gpu) => gpus.push(gpu),
+            None => errors.push(format!(
+                "gpus.json: entry {} lacks id/memory",
+                text(g, "id")
+            )),
+        }
+    }
     (Catalog { models, gpus }, errors)
 }
 

@@ -279,6 +279,29 @@ pub fn custom_gpu(name: &str, memory_mib: u64, bandwidth_gbps: Option<u64>) -> O
     })
 }
 
+/// Parses a memory size typed by the user ("40", "40.5", "1,024") in GiB or MiB into MiB,
+/// without floating point (decimals to 1/1000).
+pub fn memory_mib(text: &str, gib: bool) -> Option<u64> {
+    let t: String = text
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ',' | '_' | ' '))
+        .collect();
+    let (int, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if int.is_empty() && frac.is_empty() || frac.len() > 3 {
+        return None;
+    }
+    let int: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let frac_milli: u64 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<3}").parse().ok()?
+    };
+    let milli = int.checked_mul(1000)?.checked_add(frac_milli)?;
+    let mib_milli = if gib { milli.checked_mul(1024)? } else { milli };
+    Some(mib_milli / 1000).filter(|&m| m > 0)
+}
+
 /// `name~MiB[~GB/s]` for the `cg` link parameter.
 pub fn gpu_to_link(g: &Gpu) -> String {
     let base = format!("{}~{}", g.name.replace('~', "-"), g.memory_bytes / MIB);
@@ -382,6 +405,17 @@ mod tests {
         ));
         let wrong = CustomModel::from_config_text(QWEN, None, Some(7_000_000_000)).unwrap();
         assert!(wrong.notes[0].contains("apart"), "{:?}", wrong.notes);
+    }
+
+    #[test]
+    fn memory_sizes_parse_without_floats() {
+        assert_eq!(memory_mib("40", true), Some(40_960));
+        assert_eq!(memory_mib("23.5", true), Some(24_064));
+        assert_eq!(memory_mib("24,576", false), Some(24_576));
+        assert_eq!(memory_mib("0", true), None);
+        assert_eq!(memory_mib("-4", true), None);
+        assert_eq!(memory_mib("lots", false), None);
+        assert_eq!(memory_mib("1.23456", true), None);
     }
 
     #[test]

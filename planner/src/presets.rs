@@ -80,10 +80,10 @@ impl Preset {
 
 /// Case-insensitive match of every whitespace-separated word of `query` in `text`.
 pub fn matches(query: &str, text: &str) -> bool {
-    let text = text.to_lowercase();
+    let text = text.to_ascii_lowercase();
     query
         .split_whitespace()
-        .all(|word| text.contains(&word.to_lowercase()))
+        .all(|word| text.contains(&word.to_ascii_lowercase()))
 }
 
 #[cfg(test)]
