@@ -86,8 +86,13 @@ impl Engine {
 /// `max_num_batched_tokens` 8192 and `max_num_seqs` 1024; all others 2048 and 256.
 /// Returns `(max_num_seqs, max_num_batched_tokens)`.
 pub fn vllm_batch_defaults(gpu: &Gpu) -> (u64, u64) {
-    let a100 = gpu.name.to_ascii_lowercase().contains("a100")
-        || gpu.id.to_ascii_lowercase().contains("a100");
+    // vLLM tests `"a100" in device_name.lower()`; compared without allocating (hot path).
+    let has_a100 = |s: &str| {
+        s.as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"a100"))
+    };
+    let a100 = has_a100(&gpu.name) || has_a100(&gpu.id);
     if gpu.memory_bytes >= 70 * GIB && !a100 {
         (1024, 8192)
     } else {

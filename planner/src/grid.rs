@@ -4,7 +4,7 @@ use crate::catalog::{Catalog, Gpu, Model};
 use crate::custom::CustomModel;
 use crate::engine::Engine;
 use crate::kv_cache::KvDtype;
-use crate::plan::{plan, Band, Plan, Thresholds, Unsupported, Workload};
+use crate::plan::{plan_prepared, prepare, Band, Plan, Thresholds, Unsupported, Workload};
 use crate::units::Unit;
 use crate::weights::WeightFormat;
 
@@ -307,72 +307,86 @@ pub struct Grid {
 }
 
 /// Evaluates every cell. Unknown ids are skipped (the URL decoder already reported them).
+/// Weights and KV layout are priced once per model × format and reused across GPUs.
 pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
-    let mut gpus: Vec<_> = config
+    let gpus: Vec<_> = config
         .gpus
         .iter()
         .filter_map(|id| config.find_gpu(id, catalog))
         .collect();
-    let mut models: Vec<_> = config
+    let models: Vec<_> = config
         .models
         .iter()
         .filter_map(|id| config.find_model(id, catalog))
         .collect();
     let workload = config.workload();
-    let fits = |m: &crate::catalog::Model, g: &crate::catalog::Gpu| {
-        config
-            .formats
-            .iter()
-            .filter(|&&f| {
-                plan(&m.config, f, g, &workload)
-                    .map(|p| config.thresholds.band_of(&p) != Band::DoesNotFit)
-                    .unwrap_or(false)
-            })
-            .count()
+    // cells[m][f][g], in the chosen order.
+    let mut cells: Vec<Vec<Vec<Result<Plan, Unsupported>>>> = models
+        .iter()
+        .map(|m| {
+            config
+                .formats
+                .iter()
+                .map(|&f| match prepare(&m.config, f, &workload) {
+                    Ok(p) => gpus
+                        .iter()
+                        .map(|g| Ok(plan_prepared(&m.config, &p, g, &workload, false)))
+                        .collect(),
+                    Err(u) => vec![Err(u); gpus.len()],
+                })
+                .collect()
+        })
+        .collect();
+    let fits = |c: &Result<Plan, Unsupported>| {
+        c.as_ref()
+            .map(|p| config.thresholds.band_of(p) != Band::DoesNotFit)
+            .unwrap_or(false)
     };
-    match config.sort {
-        Sort::Chosen => {}
+    let (model_order, gpu_order): (Vec<usize>, Vec<usize>) = match config.sort {
+        Sort::Chosen => ((0..models.len()).collect(), (0..gpus.len()).collect()),
         Sort::Size => {
-            models.sort_by_key(|m| m.config.param_count());
-            gpus.sort_by_key(|g| g.memory_bytes);
+            let mut mo: Vec<usize> = (0..models.len()).collect();
+            mo.sort_by_key(|&i| models[i].config.param_count());
+            let mut go: Vec<usize> = (0..gpus.len()).collect();
+            go.sort_by_key(|&i| gpus[i].memory_bytes);
+            (mo, go)
         }
         Sort::Fit => {
             // Stable sorts: ties keep the chosen order.
-            let model_score: Vec<usize> = models
+            let model_score: Vec<usize> = cells
                 .iter()
-                .map(|m| gpus.iter().map(|g| fits(m, g)).sum())
+                .map(|fs| fs.iter().flatten().filter(|c| fits(c)).count())
                 .collect();
-            let mut idx: Vec<usize> = (0..models.len()).collect();
-            idx.sort_by_key(|&i| std::cmp::Reverse(model_score[i]));
-            models = idx.iter().map(|&i| models[i]).collect();
-            let gpu_score: Vec<usize> = gpus
-                .iter()
-                .map(|g| models.iter().map(|m| fits(m, g)).sum())
+            let gpu_score: Vec<usize> = (0..gpus.len())
+                .map(|g| cells.iter().flatten().filter(|row| fits(&row[g])).count())
                 .collect();
-            let mut idx: Vec<usize> = (0..gpus.len()).collect();
-            idx.sort_by_key(|&i| std::cmp::Reverse(gpu_score[i]));
-            gpus = idx.iter().map(|&i| gpus[i]).collect();
+            let mut mo: Vec<usize> = (0..models.len()).collect();
+            mo.sort_by_key(|&i| std::cmp::Reverse(model_score[i]));
+            let mut go: Vec<usize> = (0..gpus.len()).collect();
+            go.sort_by_key(|&i| std::cmp::Reverse(gpu_score[i]));
+            (mo, go)
         }
-    }
-    let columns = gpus
+    };
+    let columns = gpu_order
         .iter()
-        .map(|g| Column {
-            id: g.id.clone(),
-            name: g.name.clone(),
-            memory_bytes: g.memory_bytes,
+        .map(|&g| Column {
+            id: gpus[g].id.clone(),
+            name: gpus[g].name.clone(),
+            memory_bytes: gpus[g].memory_bytes,
         })
         .collect();
-    let mut rows = Vec::new();
-    for model in models {
-        for &format in &config.formats {
+    let mut rows = Vec::with_capacity(models.len() * config.formats.len());
+    for &m in &model_order {
+        for (fi, &format) in config.formats.iter().enumerate() {
+            let row = std::mem::take(&mut cells[m][fi]);
+            let mut row: Vec<Option<Result<Plan, Unsupported>>> =
+                row.into_iter().map(Some).collect();
             rows.push(Row {
-                model_id: model.id.clone(),
-                model_name: model.name.clone(),
+                model_id: models[m].id.clone(),
+                model_name: models[m].name.clone(),
                 format,
-                cells: gpus
-                    .iter()
-                    .map(|g| plan(&model.config, format, g, &workload))
-                    .collect(),
+                // `gpu_order` is a permutation, so every cell is taken exactly once.
+                cells: gpu_order.iter().filter_map(|&g| row[g].take()).collect(),
             });
         }
     }

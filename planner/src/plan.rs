@@ -277,6 +277,26 @@ pub fn plan(
     gpu_spec: &Gpu,
     w: &Workload,
 ) -> Result<Plan, Unsupported> {
+    let prepared = prepare(cfg, format, w)?;
+    Ok(plan_prepared(cfg, &prepared, gpu_spec, w, true))
+}
+
+/// The GPU-independent part of a plan (weights and KV layout): computed once per model and
+/// format, reused for every GPU column of the grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prepared {
+    format: WeightFormat,
+    model_bytes: u64,
+    kv: KvPerToken,
+    weights: Bytes,
+}
+
+/// Checks the engine/format pair and the TP split, then prices weights and the KV layout.
+pub fn prepare(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    w: &Workload,
+) -> Result<Prepared, Unsupported> {
     let format = format.resolve(cfg);
     supports(w.engine, format)?;
     if cfg.num_heads % w.tensor_parallel.max(1) != 0 {
@@ -288,13 +308,7 @@ pub fn plan(
             ),
         });
     }
-    let gpu = gpu_spec.memory();
-    let tp = w.tensor_parallel.max(1);
-    let pp = w.pipeline_parallel.max(1);
-    let context = w.context.max(1);
-    let concurrency = w.concurrency.max(1);
-    let mut notes = Vec::new();
-
+    let (tp, pp) = (w.tensor_parallel.max(1), w.pipeline_parallel.max(1));
     let model_bytes = format.activation_bytes(cfg);
     // llama.cpp's KV cache defaults to f16 whatever the weights are (`-ctk f16`).
     let kv_model_bytes = if w.engine == Engine::LlamaCpp {
@@ -302,15 +316,38 @@ pub fn plan(
     } else {
         model_bytes
     };
-    let kv = kv_per_token(cfg, w.kv_dtype, kv_model_bytes, tp, pp);
+    Ok(Prepared {
+        format,
+        model_bytes,
+        kv: kv_per_token(cfg, w.kv_dtype, kv_model_bytes, tp, pp),
+        weights: weight_bytes(cfg, format, tp, pp),
+    })
+}
+
+/// The plan on one GPU from a [`Prepared`] model; `with_notes: false` skips the explanatory
+/// notes (the grid does not show them, and formatting them dominates a large grid's cost).
+pub fn plan_prepared(
+    cfg: &ModelConfig,
+    prepared: &Prepared,
+    gpu_spec: &Gpu,
+    w: &Workload,
+    with_notes: bool,
+) -> Plan {
+    let gpu = gpu_spec.memory();
+    let tp = w.tensor_parallel.max(1);
+    let pp = w.pipeline_parallel.max(1);
+    let context = w.context.max(1);
+    let concurrency = w.concurrency.max(1);
+    let mut notes = Vec::new();
+    let kv = prepared.kv;
     let kv_needed = workload_kv(w.engine, kv, context, concurrency, gpu_spec);
     let Reserves {
         activation,
         non_torch,
         outside_budget,
         buffers,
-    } = engine::reserves(w.engine, cfg, model_bytes, gpu_spec, tp, pp);
-    let weights = weight_bytes(cfg, format, tp, pp) + buffers;
+    } = engine::reserves(w.engine, cfg, prepared.model_bytes, gpu_spec, tp, pp);
+    let weights = prepared.weights + buffers;
 
     let fixed = weights + activation + non_torch;
     let budget = match w.engine {
@@ -324,9 +361,11 @@ pub fn plan(
         }
         Engine::Sglang => {
             let frac = engine::sglang_mem_fraction_static(gpu, activation);
-            notes.push(format!(
-                "SGLang default mem_fraction_static ≈ {frac:.2} for this GPU"
-            ));
+            if with_notes {
+                notes.push(format!(
+                    "SGLang default mem_fraction_static ≈ {frac:.2} for this GPU"
+                ));
+            }
             Bytes((gpu.0 as f64 * frac) as u64) + activation
         }
         Engine::LlamaCpp | Engine::Transformers => gpu.saturating_sub(outside_budget),
@@ -337,8 +376,14 @@ pub fn plan(
     let kv_capacity_tokens = kv_room.0 / (per_token_all * block) * block;
     let per_seq = sequence_kv(w.engine, kv, context, gpu_spec).max(1);
     let max_concurrency = kv_room.0 / per_seq;
-    let max_context = max_context_at(w.engine, kv, concurrency, kv_room.0, gpu_spec)
-        .min(cfg.max_position_embeddings);
+    let max_context = max_context_at(
+        w.engine,
+        kv,
+        concurrency,
+        kv_room.0,
+        gpu_spec,
+        cfg.max_position_embeddings,
+    );
 
     let overhead = non_torch + outside_budget;
     let total = weights + Bytes(kv_needed) + activation + overhead;
@@ -355,44 +400,49 @@ pub fn plan(
     let mut status = Band::from_permille(permille);
     let in_budget = fixed + Bytes(kv_needed);
     let refused = in_budget > budget || context > cfg.max_position_embeddings;
-    if in_budget > budget {
+    if refused {
         status = Band::DoesNotFit;
-        notes.push(format!(
-            "{} needs {} inside its budget of {}",
-            w.engine.label(),
-            in_budget,
-            budget
-        ));
     }
-    if context > cfg.max_position_embeddings {
-        status = Band::DoesNotFit;
-        notes.push(format!(
-            "context {context} exceeds the model's max_position_embeddings {}",
-            cfg.max_position_embeddings
-        ));
+    if with_notes {
+        if in_budget > budget {
+            notes.push(format!(
+                "{} needs {} inside its budget of {}",
+                w.engine.label(),
+                in_budget,
+                budget
+            ));
+        }
+        if context > cfg.max_position_embeddings {
+            notes.push(format!(
+                "context {context} exceeds the model's max_position_embeddings {}",
+                cfg.max_position_embeddings
+            ));
+        }
+        if w.engine == Engine::Vllm {
+            notes.push(format!(
+                "vLLM pre-allocates its whole budget ({budget}); the rest of it becomes KV cache"
+            ));
+        }
+        if kv.sliding > 0 {
+            notes.push(format!(
+                "sliding-window layers keep at most {} tokens per sequence",
+                kv.window
+            ));
+        }
+        notes.push(Reserves::range_note(w.engine).to_string());
+        if kv.state_per_seq > 0 {
+            notes.push(format!(
+                "linear-attention layers keep a constant {} of state per sequence",
+                Bytes(kv.state_per_seq)
+            ));
+        }
+        if cfg.moe.is_some() {
+            notes.push(
+                "MoE: memory holds all experts; only speed depends on the active ones".into(),
+            );
+        }
     }
-    if w.engine == Engine::Vllm {
-        notes.push(format!(
-            "vLLM pre-allocates its whole budget ({budget}); the rest of it becomes KV cache"
-        ));
-    }
-    if kv.sliding > 0 {
-        notes.push(format!(
-            "sliding-window layers keep at most {} tokens per sequence",
-            kv.window
-        ));
-    }
-    notes.push(Reserves::range_note(w.engine).to_string());
-    if kv.state_per_seq > 0 {
-        notes.push(format!(
-            "linear-attention layers keep a constant {} of state per sequence",
-            Bytes(kv.state_per_seq)
-        ));
-    }
-    if cfg.moe.is_some() {
-        notes.push("MoE: memory holds all experts; only speed depends on the active ones".into());
-    }
-    Ok(Plan {
+    Plan {
         weights_bytes: weights.0,
         kv_bytes_per_token: kv.total(),
         kv_cache_bytes: kv_needed,
@@ -409,7 +459,7 @@ pub fn plan(
         max_concurrency,
         max_context,
         notes,
-    })
+    }
 }
 
 /// Total per-GPU memory at `points` contexts from one block to `max` (for the detail chart):
@@ -442,10 +492,22 @@ pub fn memory_curve(
         .collect()
 }
 
-/// Largest context (a multiple of the engine's block) whose workload KV fits in `room`.
-fn max_context_at(engine: Engine, kv: KvPerToken, concurrency: u64, room: u64, gpu: &Gpu) -> u64 {
+/// Largest context (a multiple of the engine's block, at most the model's `limit`) whose
+/// workload KV fits in `room`.
+fn max_context_at(
+    engine: Engine,
+    kv: KvPerToken,
+    concurrency: u64,
+    room: u64,
+    gpu: &Gpu,
+    limit: u64,
+) -> u64 {
     let block = engine.kv_block_tokens();
     let fits = |c: u64| workload_kv(engine, kv, c, concurrency, gpu) <= room;
+    // Most cells either fit the model's whole context or fit nothing: answer those at once.
+    if fits(limit) {
+        return limit;
+    }
     if !fits(block) {
         return 0;
     }
