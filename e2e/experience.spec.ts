@@ -40,15 +40,18 @@ test('sort by size and by fit reorders, and is in the URL', async ({ page }) => 
 
 test('a tooltip with the numbers shows on hover and on keyboard focus', async ({ page }) => {
   await page.goto('/');
-  const cell = cells(page).first();
-  await cell.focus();
-  const tip = cell.locator('.grid__tip');
+  const tip = page.getByTestId('tooltip');
+  await expect(tip).toBeHidden();
+  await cells(page).first().focus();
   await expect(tip).toBeVisible();
+  await expect(tip).toContainText('Qwen2.5-0.5B FP32 on RTX 3090');
   await expect(tip).toContainText('Weights');
   await expect(tip).toContainText('KV capacity');
-  await page.mouse.move(0, 0);
   await cells(page).nth(7).hover();
-  await expect(cells(page).nth(7).locator('.grid__tip')).toBeVisible();
+  await expect(tip).toContainText('Qwen2.5-0.5B FP16 on A100 40GB');
+  await page.mouse.move(0, 0);
+  await page.locator('h1').click();
+  await expect(tip).toBeHidden();
 });
 
 test('arrow keys move through the grid; Enter opens the detail', async ({ page }) => {

@@ -1,11 +1,22 @@
-//! The grid table: keyed rows, cells with symbol + number + band, a focus/hover tooltip, and
-//! arrow-key navigation between cells.
+//! The grid table. Rows are keyed by (model, format), cells by GPU id, and every cell reads its
+//! own memoised slice of the grid: a control change updates attributes and text in place instead
+//! of rebuilding thousands of cells. One shared tooltip shows the numbers of the hovered or
+//! focused cell; arrow keys move between cells.
 
 use leptos::prelude::*;
 use planner::grid::{CellText, Mode};
-use planner::plan::Thresholds;
 use planner::{Bytes, Grid, GridConfig, Plan, Unit, WeightFormat};
 use wasm_bindgen::JsCast;
+
+/// The cell under the pointer or keyboard focus, and where to draw its tooltip.
+#[derive(Clone, Debug, PartialEq)]
+struct Active {
+    model_id: String,
+    format: WeightFormat,
+    gpu_id: String,
+    x: f64,
+    y: f64,
+}
 
 /// The feasibility grid: one row group per model, one sub-row per format, one column per GPU.
 #[component]
@@ -15,6 +26,7 @@ pub fn FitGrid(
     /// The evaluated grid.
     grid: Memo<Grid>,
 ) -> impl IntoView {
+    let active = RwSignal::new(None::<Active>);
     let keys = move || {
         grid.with(|g| {
             g.rows
@@ -38,9 +50,54 @@ pub fn FitGrid(
         })
     };
     let unit = move || config.with(|c| c.unit);
+    // Event delegation: one set of listeners on the table instead of five per cell.
+    let cell_at =
+        move |target: Option<web_sys::EventTarget>| -> Option<(web_sys::Element, Active)> {
+            let el = target?
+                .dyn_into::<web_sys::Element>()
+                .ok()?
+                .closest("td.grid__cell")
+                .ok()??;
+            let num = |k: &str| el.get_attribute(k)?.parse::<usize>().ok();
+            let (r, c) = (num("data-r")?, num("data-c")?);
+            let rect = el.get_bounding_client_rect();
+            let a = grid.with(|g| {
+                let row = g.rows.get(r)?;
+                Some(Active {
+                    model_id: row.model_id.clone(),
+                    format: row.format,
+                    gpu_id: g.columns.get(c)?.id.clone(),
+                    x: rect.left(),
+                    y: rect.bottom(),
+                })
+            })?;
+            Some((el, a))
+        };
+    let open =
+        move |a: Active| config.update(|c| c.selected = Some((a.model_id, a.format, a.gpu_id)));
+    let show = move |target: Option<web_sys::EventTarget>| {
+        let next = cell_at(target).map(|(_, a)| a);
+        if active.with_untracked(|cur| cur != &next) {
+            active.set(next);
+        }
+    };
+    let keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Enter" || ev.key() == " " {
+            if let Some((_, a)) = cell_at(ev.target()) {
+                ev.prevent_default();
+                open(a);
+            }
+        } else {
+            move_focus(ev);
+        }
+    };
     view! {
-        <div class="grid-wrap">
-            <table class="grid" data-testid="grid" role="grid" on:keydown=move_focus>
+        <div class="grid-wrap" on:mouseleave=move |_| active.set(None)>
+            <table class="grid" data-testid="grid" role="grid" on:keydown=keydown
+                on:click=move |ev| if let Some((_, a)) = cell_at(ev.target()) { open(a) }
+                on:mouseover=move |ev| show(ev.target())
+                on:focusin=move |ev| show(ev.target())
+                on:focusout=move |_| active.set(None)>
                 <caption class="grid__caption">{caption}</caption>
                 <thead>
                     <tr>
@@ -62,12 +119,14 @@ pub fn FitGrid(
                     </For>
                 </tbody>
             </table>
+            <Tooltip config=config grid=grid active=active />
         </div>
     }
 }
 
 /// Arrow keys move between cells (`data-r`/`data-c` coordinates); Home/End to row ends.
 fn move_focus(ev: leptos::ev::KeyboardEvent) {
+    // (Called from the table's delegated keydown.)
     let Some(cell) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -97,7 +156,6 @@ fn move_focus(ev: leptos::ev::KeyboardEvent) {
         .ok()
         .flatten()
         .or_else(|| {
-            // End: the last cell of the row.
             let all = doc
                 .query_selector_all(&format!("td[data-r=\"{r}\"]"))
                 .ok()?;
@@ -109,10 +167,22 @@ fn move_focus(ev: leptos::ev::KeyboardEvent) {
     }
 }
 
-/// One model × format row; re-renders only when its own cells change.
+/// What one row shows; compared so that only rows whose text changed are redrawn.
+#[derive(Clone, PartialEq)]
+struct RowView {
+    index: usize,
+    first: bool,
+    span: usize,
+    name: String,
+    cells: Vec<(String, String, CellText)>,
+}
+
+/// One model × format row. The row is a memoised slice of the grid: a control change rebuilds
+/// only the rows whose cells changed, with plain (non-reactive) cells, which is much cheaper
+/// than thousands of per-cell subscriptions on a full-catalogue grid.
 #[component]
 fn GridRow(
-    /// The configuration (for mode, thresholds, selection).
+    /// The configuration.
     config: RwSignal<GridConfig>,
     /// The evaluated grid.
     grid: Memo<Grid>,
@@ -122,36 +192,55 @@ fn GridRow(
     format: WeightFormat,
 ) -> impl IntoView {
     let id = model_id.clone();
-    // A slice of the grid: this row, its index, whether it opens its model's group.
-    let row = Memo::new(move |_| {
+    let view_row = Memo::new(move |_| {
+        let (mode, thresholds) = config.with(|c| (c.mode, c.thresholds));
         grid.with(|g| {
-            let idx = g
-                .rows
+            let index = *g.row_index.get(&(id.clone(), format))?;
+            let row = &g.rows[index];
+            let first = index == 0 || g.rows[index - 1].model_id != id;
+            let span = if first {
+                g.rows[index..]
+                    .iter()
+                    .take_while(|r| r.model_id == id)
+                    .count()
+            } else {
+                0
+            };
+            let cells = row
+                .cells
                 .iter()
-                .position(|r| r.model_id == id && r.format == format)?;
-            let first = idx == 0 || g.rows[idx - 1].model_id != id;
-            let span = g.rows.iter().filter(|r| r.model_id == id).count();
-            Some((g.rows[idx].clone(), idx, first, span, g.columns.clone()))
+                .zip(&g.columns)
+                .map(|(c, col)| {
+                    (
+                        col.id.clone(),
+                        col.name.clone(),
+                        CellText::of(c, mode, thresholds),
+                    )
+                })
+                .collect();
+            Some(RowView {
+                index,
+                first,
+                span,
+                name: row.model_name.clone(),
+                cells,
+            })
         })
     });
-    let view_opts = Memo::new(move |_| config.with(|c| (c.mode, c.thresholds, c.unit)));
+    let model = StoredValue::new(model_id.clone());
     move || {
-        let (mode, thresholds, unit) = view_opts.get();
-        row.get().map(|(r, idx, first, span, columns)| {
-            let name = r.model_name.clone();
+        view_row.get().map(|r| {
+            let name = r.name.clone();
             view! {
-                <tr class="grid__row" data-model=r.model_id.clone() data-format=r.format.id()>
-                    {first.then(|| view! {
-                        <th scope="rowgroup" rowspan=span class="grid__model" title=r.model_id.clone()>{name.clone()}</th>
+                <tr class="grid__row" data-model=model.get_value() data-format=format.id()>
+                    {r.first.then(|| view! {
+                        <th scope="rowgroup" rowspan=r.span class="grid__model">{name.clone()}</th>
                     })}
-                    <th scope="row" class="grid__format">{r.format.label()}</th>
-                    {r.cells.iter().zip(columns.iter()).enumerate().map(|(c, (cell, col))| {
-                        let what = format!("{} {} on {}", r.model_name, r.format.label(), col.name);
-                        let select = (r.model_id.clone(), r.format, col.id.clone());
+                    <th scope="row" class="grid__format">{format.label()}</th>
+                    {r.cells.into_iter().enumerate().map(|(c, (gpu_id, gpu_name, text))| {
+                        let label = format!("{} {} on {gpu_name}: {} {}", r.name, format.label(), text.value, text.label);
                         view! {
-                            <Cell cell=cell.clone() what=what gpu=col.id.clone() row=idx col=c
-                                mode=mode thresholds=thresholds unit=unit
-                                on_open=Callback::new(move |_| config.update(|cfg| cfg.selected = Some(select.clone()))) />
+                            <Cell gpu_id=gpu_id text=text label=label row=r.index col=c />
                         }
                     }).collect_view()}
                 </tr>
@@ -160,7 +249,7 @@ fn GridRow(
     }
 }
 
-/// The numbers behind a cell, for its tooltip and screen readers.
+/// The numbers behind a cell, for the tooltip.
 fn describe(p: &Plan, unit: Unit) -> String {
     let b = |n: u64| Bytes(n).display(unit);
     format!(
@@ -178,48 +267,67 @@ fn describe(p: &Plan, unit: Unit) -> String {
     )
 }
 
-/// One grid cell: symbol, number and band in words, never colour alone; click or Enter opens
-/// its detail.
+/// One grid cell: symbol, number and band in words (never colour alone). Plain markup: the
+/// table's delegated listeners open its detail (click, Enter) and show the tooltip (hover, focus).
 #[component]
 fn Cell(
-    /// The plan, or why there is none.
-    cell: Result<Plan, planner::Unsupported>,
-    /// "model format on GPU", for the tooltip.
-    what: String,
-    /// GPU id of the column.
-    gpu: String,
-    /// Row index (keyboard navigation).
-    row: usize,
-    /// Column index (keyboard navigation).
-    col: usize,
+    /// Column key: GPU id.
+    gpu_id: String,
     /// What the cell shows.
-    mode: Mode,
-    /// Band thresholds.
-    thresholds: Thresholds,
-    /// Units for the tooltip.
-    unit: Unit,
-    /// Opens the detail.
-    on_open: Callback<()>,
+    text: CellText,
+    /// Accessible label.
+    label: String,
+    /// Row index (keyboard navigation, delegated events).
+    row: usize,
+    /// Column index.
+    col: usize,
 ) -> impl IntoView {
-    let text = CellText::of(&cell, mode, thresholds);
-    let tip = match &cell {
-        Ok(p) => format!("{what}: {} — {}", text.label, describe(p, unit)),
-        Err(u) => format!("{what}: {}", u.reason),
-    };
-    let label = tip.clone();
-    let keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" || ev.key() == " " {
-            ev.prevent_default();
-            on_open.run(());
-        }
-    };
     view! {
-        <td class="grid__cell" data-fit=text.fit data-gpu=gpu data-r=row data-c=col tabindex="0"
-            role="gridcell" aria-label=label on:click=move |_| on_open.run(()) on:keydown=keydown>
+        <td class="grid__cell" data-fit=text.fit data-gpu=gpu_id data-r=row data-c=col tabindex="0"
+            role="gridcell" aria-label=label aria-describedby="grid-tip">
             <span class="grid__symbol" aria-hidden="true">{text.symbol}</span>
-            <span class="grid__pct">{text.value.clone()}</span>
+            <span class="grid__pct">{text.value}</span>
             <span class="grid__band">{text.label}</span>
-            <span class="grid__tip" role="tooltip">{tip}</span>
         </td>
+    }
+}
+
+/// The one tooltip: the full numbers of the active cell, next to it.
+#[component]
+fn Tooltip(
+    /// The configuration (units).
+    config: RwSignal<GridConfig>,
+    /// The evaluated grid.
+    grid: Memo<Grid>,
+    /// The cell under the pointer or focus.
+    active: RwSignal<Option<Active>>,
+) -> impl IntoView {
+    let content = move || {
+        let unit = config.with(|c| c.unit);
+        active.with(|a| {
+            let a = a.as_ref()?;
+            grid.with(|g| {
+                let name = g
+                    .rows
+                    .get(*g.row_index.get(&(a.model_id.clone(), a.format))?)?
+                    .model_name
+                    .clone();
+                let gpu = g.columns.get(*g.column_index.get(&a.gpu_id)?)?.name.clone();
+                let what = format!("{name} {} on {gpu}", a.format.label());
+                Some(match g.cell(&a.model_id, a.format, &a.gpu_id)? {
+                    Ok(p) => format!("{what}: {} — {}", p.status.label(), describe(p, unit)),
+                    Err(u) => format!("{what}: {}", u.reason),
+                })
+            })
+        })
+    };
+    let pos = move || active.with(|a| a.as_ref().map(|a| (a.x, a.y)).unwrap_or((0.0, 0.0)));
+    view! {
+        <div id="grid-tip" class="grid__tip" role="tooltip" data-testid="tooltip"
+            data-open=move || content().is_some().to_string()
+            style:left=move || format!("{:.0}px", pos().0)
+            style:top=move || format!("{:.0}px", pos().1)>
+            {move || content().unwrap_or_default()}
+        </div>
     }
 }

@@ -298,12 +298,30 @@ pub struct Column {
 }
 
 /// The evaluated grid.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Grid {
     /// GPU columns.
     pub columns: Vec<Column>,
     /// Rows grouped by model, formats in config order.
     pub rows: Vec<Row>,
+    /// Row index by (model id, format), for O(1) cell lookups by stable keys.
+    pub row_index: std::collections::HashMap<(String, WeightFormat), usize>,
+    /// Column index by GPU id.
+    pub column_index: std::collections::HashMap<String, usize>,
+}
+
+impl Grid {
+    /// The cell at (model id, format, GPU id), if that row and column are on the grid.
+    pub fn cell(
+        &self,
+        model_id: &str,
+        format: WeightFormat,
+        gpu_id: &str,
+    ) -> Option<&Result<Plan, Unsupported>> {
+        let r = *self.row_index.get(&(model_id.to_string(), format))?;
+        let c = *self.column_index.get(gpu_id)?;
+        self.rows.get(r)?.cells.get(c)
+    }
 }
 
 /// Evaluates every cell. Unknown ids are skipped (the URL decoder already reported them).
@@ -390,5 +408,20 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
             });
         }
     }
-    Grid { columns, rows }
+    let row_index = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.model_id.clone(), r.format), i))
+        .collect();
+    let column_index = gpu_order
+        .iter()
+        .enumerate()
+        .map(|(i, &g)| (gpus[g].id.clone(), i))
+        .collect();
+    Grid {
+        columns,
+        rows,
+        row_index,
+        column_index,
+    }
 }
