@@ -174,7 +174,7 @@ struct RowView {
     first: bool,
     span: usize,
     name: String,
-    cells: Vec<(String, String, CellText)>,
+    cells: Vec<(String, CellText)>,
 }
 
 /// One model × format row. The row is a memoised slice of the grid: a control change rebuilds
@@ -210,13 +210,7 @@ fn GridRow(
                 .cells
                 .iter()
                 .zip(&g.columns)
-                .map(|(c, col)| {
-                    (
-                        col.id.clone(),
-                        col.name.clone(),
-                        CellText::of(c, mode, thresholds),
-                    )
-                })
+                .map(|(c, col)| (col.id.clone(), CellText::of(c, mode, thresholds)))
                 .collect();
             Some(RowView {
                 index,
@@ -237,11 +231,8 @@ fn GridRow(
                         <th scope="rowgroup" rowspan=r.span class="grid__model">{name.clone()}</th>
                     })}
                     <th scope="row" class="grid__format">{format.label()}</th>
-                    {r.cells.into_iter().enumerate().map(|(c, (gpu_id, gpu_name, text))| {
-                        let label = format!("{} {} on {gpu_name}: {} {}", r.name, format.label(), text.value, text.label);
-                        view! {
-                            <Cell gpu_id=gpu_id text=text label=label row=r.index col=c />
-                        }
+                    {r.cells.into_iter().enumerate().map(|(c, (gpu_id, text))| view! {
+                        <Cell gpu_id=gpu_id text=text row=r.index col=c />
                     }).collect_view()}
                 </tr>
             }
@@ -273,10 +264,9 @@ fn describe(p: &Plan, unit: Unit) -> String {
 fn Cell(
     /// Column key: GPU id.
     gpu_id: String,
-    /// What the cell shows.
+    /// What the cell shows (its text is what screen readers announce, with the row and column
+    /// headers of the table; the shared tooltip adds the numbers via `aria-describedby`).
     text: CellText,
-    /// Accessible label.
-    label: String,
     /// Row index (keyboard navigation, delegated events).
     row: usize,
     /// Column index.
@@ -284,7 +274,7 @@ fn Cell(
 ) -> impl IntoView {
     view! {
         <td class="grid__cell" data-fit=text.fit data-gpu=gpu_id data-r=row data-c=col tabindex="0"
-            role="gridcell" aria-label=label aria-describedby="grid-tip">
+            role="gridcell" aria-describedby="grid-tip">
             <span class="grid__symbol" aria-hidden="true">{text.symbol}</span>
             <span class="grid__pct">{text.value}</span>
             <span class="grid__band">{text.label}</span>
