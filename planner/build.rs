@@ -16,7 +16,7 @@ const DOC_ONLY: [&str; 7] = [
 
 fn main() {
     let out = env::var("OUT_DIR").expect("OUT_DIR");
-    for name in ["models.json", "gpus.json"] {
+    for name in ["models.json", "gpus.json", "prices.json"] {
         let src = Path::new("data").join(name);
         println!("cargo:rerun-if-changed={}", src.display());
         let text = fs::read_to_string(&src).expect("catalogue file readable");
@@ -25,8 +25,14 @@ fn main() {
             Ok(mut value) => {
                 if let Some(entries) = value.as_array_mut() {
                     for entry in entries.iter_mut().filter_map(|e| e.as_object_mut()) {
-                        for key in DOC_ONLY {
-                            entry.remove(key);
+                        // A price's source page and date are shown next to it in the page.
+                        let doc_only: &[&str] = if name == "prices.json" {
+                            &["quote", "derivation"]
+                        } else {
+                            &DOC_ONLY
+                        };
+                        for key in doc_only {
+                            entry.remove(*key);
                         }
                         // Only the config.json keys the planner reads are shipped.
                         if let Some(cfg) = entry.get_mut("config").and_then(|c| c.as_object_mut()) {

@@ -5,6 +5,7 @@
 //! `cudaGetDeviceProperties`), not the marketing number: an "80 GB" H100 gives 79.19 GiB.
 
 use crate::arch::ModelConfig;
+use crate::cost::{UsdPerHour, Price};
 use crate::error::CatalogError;
 use crate::units::Bytes;
 use serde_json::Value;
@@ -90,11 +91,28 @@ pub struct Catalog {
     pub models: Vec<Model>,
     /// GPUs in display order.
     pub gpus: Vec<Gpu>,
+    /// Published $/GPU-hour, at most one per GPU (`planner/data/prices.json`).
+    pub prices: Vec<Price>,
 }
 
 // Minified by build.rs (documentation-only fields dropped).
 const MODELS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/models.json"));
 const GPUS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/gpus.json"));
+const PRICES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/prices.json"));
+
+/// Reads one price entry.
+fn price_from(v: &Value) -> Option<Price> {
+    let per_hour = v.get("usd_per_hour")?;
+    Some(Price {
+        gpu: v.get("gpu")?.as_str()?.to_string(),
+        // Read from the JSON text of the number so that 0.439 stays exactly 439 milli-dollars.
+        per_hour: UsdPerHour::parse_dollars(&per_hour.to_string())?,
+        provider: text(v, "provider"),
+        offering: text(v, "offering"),
+        source: text(v, "source"),
+        as_of: text(v, "as_of"),
+    })
+}
 
 /// Parses the embedded files; entries that fail are reported with their id.
 pub fn load() -> (Catalog, Vec<String>) {
@@ -108,6 +126,7 @@ pub fn load() -> (Catalog, Vec<String>) {
     };
     let raw_models = array("models.json", MODELS_JSON);
     let raw_gpus = array("gpus.json", GPUS_JSON);
+    let raw_prices = array("prices.json", PRICES_JSON);
     let mut models = Vec::new();
     for r in &raw_models {
         let id = text(r, "id");
@@ -133,7 +152,31 @@ pub fn load() -> (Catalog, Vec<String>) {
             )),
         }
     }
-    (Catalog { models, gpus }, errors)
+    let mut prices: Vec<Price> = Vec::new();
+    for p in &raw_prices {
+        match price_from(p) {
+            Some(price) if gpus.iter().any(|g| g.id == price.gpu) => {
+                if prices.iter().any(|q| q.gpu == price.gpu) {
+                    errors.push(format!("prices.json: two prices for {}", price.gpu));
+                } else {
+                    prices.push(price);
+                }
+            }
+            Some(price) => errors.push(format!("prices.json: unknown GPU {}", price.gpu)),
+            None => errors.push(format!(
+                "prices.json: entry {} lacks gpu/usd_per_hour",
+                text(p, "gpu")
+            )),
+        }
+    }
+    (
+        Catalog {
+            models,
+            gpus,
+            prices,
+        },
+        errors,
+    )
 }
 
 /// The catalogue, parsed once.
@@ -150,6 +193,11 @@ impl Catalog {
             .find(|m| m.id == id)
             .or_else(|| self.models.iter().find(|m| m.id.eq_ignore_ascii_case(id)))
             .ok_or_else(|| CatalogError::UnknownModel(id.to_string()))
+    }
+
+    /// The published price of a GPU, if one is catalogued.
+    pub fn price(&self, gpu_id: &str) -> Option<&Price> {
+        self.prices.iter().find(|p| p.gpu == gpu_id)
     }
 
     /// GPU by id.

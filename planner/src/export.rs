@@ -37,15 +37,13 @@ pub fn to_csv(grid: &Grid, mode: Mode, thresholds: Thresholds, unit: Unit) -> St
         )));
     }
     out.push('\n');
-    for row in &grid.rows {
+    for (r, row) in grid.rows.iter().enumerate() {
         out.push_str(&csv_field(&row.model_id));
         out.push(',');
         out.push_str(&csv_field(row.format.label()));
-        for cell in &row.cells {
+        for c in 0..row.cells.len() {
             out.push(',');
-            out.push_str(&csv_field(&cell_words(&CellText::of(
-                cell, mode, thresholds,
-            ))));
+            out.push_str(&csv_field(&cell_words(&grid.text(r, c, mode, thresholds))));
         }
         out.push('\n');
     }
@@ -65,14 +63,14 @@ pub fn to_markdown(grid: &Grid, mode: Mode, thresholds: Thresholds, unit: Unit) 
     out.push_str("\n|---|---|");
     out.push_str(&"---|".repeat(grid.columns.len()));
     out.push('\n');
-    for row in &grid.rows {
+    for (r, row) in grid.rows.iter().enumerate() {
         out.push_str(&format!(
             "| {} | {} |",
             md_field(&row.model_id),
             row.format.label()
         ));
-        for cell in &row.cells {
-            let t = CellText::of(cell, mode, thresholds);
+        for c in 0..row.cells.len() {
+            let t = grid.text(r, c, mode, thresholds);
             out.push_str(&format!(" {} {} |", t.symbol, cell_words(&t)));
         }
         out.push('\n');

@@ -1,6 +1,8 @@
 //! The feasibility grid: models × weight formats (rows) × GPUs (columns).
 
 use crate::catalog::{Catalog, Gpu, Model};
+use crate::colocate::Member;
+use crate::cost::{Cheapest, UsdPerHour, GPU_COUNTS};
 use crate::custom::CustomModel;
 use crate::engine::Engine;
 use crate::kv_cache::KvDtype;
@@ -47,6 +49,12 @@ pub struct GridConfig {
     pub custom_models: Vec<CustomModel>,
     /// GPUs the user described.
     pub custom_gpus: Vec<Gpu>,
+    /// $/GPU-hour the user set, overriding the catalogue's (GPU id, price).
+    pub prices: Vec<(String, UsdPerHour)>,
+    /// GPU the co-located set shares.
+    pub colo_gpu: String,
+    /// Models co-located on `colo_gpu`, in start order (empty: no co-location planned).
+    pub colo: Vec<Member>,
 }
 
 /// What a cell shows.
@@ -59,7 +67,18 @@ pub enum Mode {
     MaxContext,
     /// How many sequences of the chosen context fit.
     MaxConcurrency,
+    /// The smallest count of this GPU (1, 2, 4, 8 with tensor parallelism) that fits, and
+    /// its price per hour.
+    Cost,
 }
+
+/// All modes in UI order.
+pub const ALL_MODES: [Mode; 4] = [
+    Mode::Utilization,
+    Mode::MaxContext,
+    Mode::MaxConcurrency,
+    Mode::Cost,
+];
 
 impl Mode {
     /// URL id.
@@ -68,13 +87,12 @@ impl Mode {
             Mode::Utilization => "util",
             Mode::MaxContext => "ctx",
             Mode::MaxConcurrency => "conc",
+            Mode::Cost => "cost",
         }
     }
     /// Parses a URL id.
     pub fn parse(s: &str) -> Option<Self> {
-        [Mode::Utilization, Mode::MaxContext, Mode::MaxConcurrency]
-            .into_iter()
-            .find(|m| m.id() == s)
+        ALL_MODES.into_iter().find(|m| m.id() == s)
     }
     /// UI label.
     pub fn label(self) -> &'static str {
@@ -82,6 +100,7 @@ impl Mode {
             Mode::Utilization => "Memory used",
             Mode::MaxContext => "Max context",
             Mode::MaxConcurrency => "Max concurrency",
+            Mode::Cost => "Cheapest GPUs ($/h)",
         }
     }
 }
@@ -171,8 +190,40 @@ pub fn group_digits(n: u64) -> String {
 }
 
 impl CellText {
-    /// The text of a cell in `mode` under `thresholds`.
-    pub fn of(cell: &Result<Plan, Unsupported>, mode: Mode, thresholds: Thresholds) -> CellText {
+    /// The text of a cell in `mode` under `thresholds`; in [`Mode::Cost`] `cost` is the GPU
+    /// count that fits (0: none up to 8) and the price per GPU-hour, if known.
+    pub fn of(
+        cell: &Result<Plan, Unsupported>,
+        mode: Mode,
+        thresholds: Thresholds,
+        cost: Option<(u64, Option<UsdPerHour>)>,
+    ) -> CellText {
+        if let (Mode::Cost, Ok(p), Some((count, price))) = (mode, cell, cost) {
+            if count == 0 {
+                return CellText {
+                    fit: Band::DoesNotFit.as_str(),
+                    symbol: Band::DoesNotFit.symbol(),
+                    value: format!(">{} GPUs", GPU_COUNTS[GPU_COUNTS.len() - 1]),
+                    label: Band::DoesNotFit.label(),
+                };
+            }
+            let band = thresholds.band_of(p);
+            let times = if count > 1 {
+                format!("{count}× ")
+            } else {
+                String::new()
+            };
+            let value = match price {
+                Some(pr) => format!("{times}{}", pr.times(count)),
+                None => format!("{count}× · no price"),
+            };
+            return CellText {
+                fit: band.as_str(),
+                symbol: band.symbol(),
+                value,
+                label: band.label(),
+            };
+        }
         match cell {
             Err(_) => CellText {
                 fit: "unsupported",
@@ -185,7 +236,7 @@ impl CellText {
                 let value = match mode {
                     Mode::Utilization => format!("{}%", (p.utilization * 100.0).round() as u64),
                     Mode::MaxContext => group_digits(p.max_context),
-                    Mode::MaxConcurrency => group_digits(p.max_concurrency),
+                    Mode::MaxConcurrency | Mode::Cost => group_digits(p.max_concurrency),
                 };
                 CellText {
                     fit: band.as_str(),
@@ -237,6 +288,9 @@ impl Default for GridConfig {
             selected: None,
             custom_models: Vec::new(),
             custom_gpus: Vec::new(),
+            prices: Vec::new(),
+            colo_gpu: "h100-nvl-94gb".into(),
+            colo: Vec::new(),
         }
     }
 }
@@ -257,6 +311,16 @@ impl GridConfig {
             .iter()
             .find(|g| g.id == id)
             .or_else(|| catalog.gpu(id).ok())
+    }
+
+    /// The $/GPU-hour in effect for a GPU: the user's, else the catalogue's. `true` when the
+    /// user set it.
+    pub fn price(&self, gpu_id: &str, catalog: &Catalog) -> Option<(UsdPerHour, bool)> {
+        self.prices
+            .iter()
+            .find(|(g, _)| g == gpu_id)
+            .map(|&(_, p)| (p, true))
+            .or_else(|| catalog.price(gpu_id).map(|p| (p.per_hour, false)))
     }
 
     /// The workload part of the configuration.
@@ -284,6 +348,9 @@ pub struct Row {
     pub format: WeightFormat,
     /// One cell per GPU column.
     pub cells: Vec<Result<Plan, Unsupported>>,
+    /// In [`Mode::Cost`]: per cell, the GPU count whose plan the cell holds (0: none up to
+    /// 8 fits). Empty in other modes.
+    pub counts: Vec<u64>,
 }
 
 /// A GPU column header.
@@ -295,6 +362,8 @@ pub struct Column {
     pub name: String,
     /// Usable memory in bytes.
     pub memory_bytes: u64,
+    /// $/GPU-hour in effect (user's or catalogue's).
+    pub price: Option<UsdPerHour>,
 }
 
 /// The evaluated grid.
@@ -308,6 +377,9 @@ pub struct Grid {
     pub row_index: std::collections::HashMap<(String, WeightFormat), usize>,
     /// Column index by GPU id.
     pub column_index: std::collections::HashMap<String, usize>,
+    /// In [`Mode::Cost`]: per model id, the cheapest configuration over every priced GPU
+    /// (catalogue and custom, shown or not) and the chosen formats.
+    pub cheapest: std::collections::HashMap<String, Cheapest>,
 }
 
 impl Grid {
@@ -321,6 +393,18 @@ impl Grid {
         let r = *self.row_index.get(&(model_id.to_string(), format))?;
         let c = *self.column_index.get(gpu_id)?;
         self.rows.get(r)?.cells.get(c)
+    }
+
+    /// The text of cell (`r`, `c`) in `mode`: what the page and the exports show.
+    pub fn text(&self, r: usize, c: usize, mode: Mode, thresholds: Thresholds) -> CellText {
+        let row = &self.rows[r];
+        let cost = (mode == Mode::Cost).then(|| {
+            (
+                row.counts.get(c).copied().unwrap_or(0),
+                self.columns.get(c).and_then(|col| col.price),
+            )
+        });
+        CellText::of(&row.cells[c], mode, thresholds, cost)
     }
 }
 
@@ -338,23 +422,50 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         .filter_map(|id| config.find_model(id, catalog))
         .collect();
     let workload = config.workload();
-    // cells[m][f][g], in the chosen order.
-    let mut cells: Vec<Vec<Vec<Result<Plan, Unsupported>>>> = models
-        .iter()
-        .map(|m| {
-            config
-                .formats
-                .iter()
-                .map(|&f| match prepare(&m.config, f, &workload) {
+    let cost = config.mode == Mode::Cost;
+    // cells[m][f][g] and, in cost mode, counts[m][f][g], in the chosen order.
+    let mut counts: Vec<Vec<Vec<u64>>> = Vec::new();
+    let mut cells: Vec<Vec<Vec<Result<Plan, Unsupported>>>> = Vec::new();
+    for m in &models {
+        let mut m_cells = Vec::new();
+        let mut m_counts = Vec::new();
+        for &f in &config.formats {
+            if cost {
+                let (c, n) = cost_row(&m.config, f, &gpus, &workload);
+                m_cells.push(c);
+                m_counts.push(n);
+            } else {
+                m_cells.push(match prepare(&m.config, f, &workload) {
                     Ok(p) => gpus
                         .iter()
                         .map(|g| Ok(plan_prepared(&m.config, &p, g, &workload, false)))
                         .collect(),
                     Err(u) => vec![Err(u); gpus.len()],
-                })
-                .collect()
-        })
-        .collect();
+                });
+                m_counts.push(Vec::new());
+            }
+        }
+        cells.push(m_cells);
+        counts.push(m_counts);
+    }
+    let cheapest = if cost {
+        // Every priced GPU, shown or not: the answer should not depend on the columns picked.
+        let priced: Vec<(&Gpu, UsdPerHour)> = catalog
+            .gpus
+            .iter()
+            .chain(config.custom_gpus.iter())
+            .filter_map(|g| config.price(&g.id, catalog).map(|(p, _)| (g, p)))
+            .collect();
+        models
+            .iter()
+            .filter_map(|m| {
+                crate::cost::cheapest(&m.config, &config.formats, &priced, &workload)
+                    .map(|c| (m.id.clone(), c))
+            })
+            .collect()
+    } else {
+        Default::default()
+    };
     let fits = |c: &Result<Plan, Unsupported>| {
         c.as_ref()
             .map(|p| config.thresholds.band_of(p) != Band::DoesNotFit)
@@ -391,12 +502,14 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
             id: gpus[g].id.clone(),
             name: gpus[g].name.clone(),
             memory_bytes: gpus[g].memory_bytes,
+            price: config.price(&gpus[g].id, catalog).map(|(p, _)| p),
         })
         .collect();
     let mut rows = Vec::with_capacity(models.len() * config.formats.len());
     for &m in &model_order {
         for (fi, &format) in config.formats.iter().enumerate() {
             let row = std::mem::take(&mut cells[m][fi]);
+            let n = std::mem::take(&mut counts[m][fi]);
             let mut row: Vec<Option<Result<Plan, Unsupported>>> =
                 row.into_iter().map(Some).collect();
             rows.push(Row {
@@ -405,6 +518,11 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
                 format,
                 // `gpu_order` is a permutation, so every cell is taken exactly once.
                 cells: gpu_order.iter().filter_map(|&g| row[g].take()).collect(),
+                counts: if n.is_empty() {
+                    n
+                } else {
+                    gpu_order.iter().map(|&g| n[g]).collect()
+                },
             });
         }
     }
@@ -423,5 +541,48 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         rows,
         row_index,
         column_index,
+        cheapest,
     }
+}
+
+/// One cost-mode row: per GPU, the plan at the smallest count in [`GPU_COUNTS`] that fits
+/// (or at one GPU when none does, count 0). Weights and KV are priced once per count.
+fn cost_row(
+    cfg: &crate::arch::ModelConfig,
+    format: WeightFormat,
+    gpus: &[&Gpu],
+    w: &Workload,
+) -> (Vec<Result<Plan, Unsupported>>, Vec<u64>) {
+    let prepared: Vec<(u64, Workload, crate::plan::Prepared)> = GPU_COUNTS
+        .iter()
+        .filter_map(|&n| {
+            let w = Workload {
+                tensor_parallel: n,
+                ..w.clone()
+            };
+            prepare(cfg, format, &w).ok().map(|p| (n, w, p))
+        })
+        .collect();
+    let Some((_, w1, p1)) = prepared.first() else {
+        // Count 1 always divides the heads, so only an unloadable format gets here.
+        let w1 = Workload {
+            tensor_parallel: 1,
+            ..w.clone()
+        };
+        let reason = prepare(cfg, format, &w1).err().unwrap_or(Unsupported {
+            reason: "the engine cannot load this format".into(),
+        });
+        return (vec![Err(reason); gpus.len()], vec![0; gpus.len()]);
+    };
+    gpus.iter()
+        .map(|g| {
+            for (n, w, p) in &prepared {
+                let plan = plan_prepared(cfg, p, g, w, false);
+                if plan.fits {
+                    return (Ok(plan), *n);
+                }
+            }
+            (Ok(plan_prepared(cfg, p1, g, w1, false)), 0)
+        })
+        .unzip()
 }

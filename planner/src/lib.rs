@@ -13,6 +13,9 @@
 
 pub mod arch;
 pub mod catalog;
+pub mod colocate;
+pub mod commands;
+pub mod cost;
 pub mod custom;
 pub mod engine;
 pub mod error;

@@ -13,6 +13,9 @@ use serde_json::{Map, Value};
 /// A parsed scenario, ready to plan.
 #[derive(Clone, Debug)]
 pub struct Scenario {
+    /// The model's Hugging Face repo id (the catalogue id, or `_name_or_path` of an inline
+    /// config; `MODEL` when it has none): the argument of the launch command.
+    pub model_id: String,
     /// The model architecture.
     pub model: ModelConfig,
     /// Weight format.
@@ -89,17 +92,25 @@ impl Scenario {
                 ),
             });
         }
-        let model = match obj.get("model") {
+        let (model_id, model) = match obj.get("model") {
             None | Some(Value::Null) => return Err(ScenarioError::Missing("model")),
-            Some(Value::String(id)) => catalog
-                .model(id)
-                .map_err(|e| invalid("model", e.to_string()))?
-                .config
-                .clone(),
+            Some(Value::String(id)) => {
+                let m = catalog
+                    .model(id)
+                    .map_err(|e| invalid("model", e.to_string()))?;
+                (m.id.clone(), m.config.clone())
+            }
             Some(Value::Object(m)) => match m.get("hf_config") {
                 // The same path as a config.json pasted or fetched in the page.
                 Some(cfg) => match CustomModel::from_config_value(cfg, None, None) {
-                    Ok(c) => c.model.config,
+                    Ok(c) => (
+                        cfg.get("_name_or_path")
+                            .and_then(Value::as_str)
+                            .filter(|s| !s.trim().is_empty())
+                            .unwrap_or("MODEL")
+                            .to_string(),
+                        c.model.config,
+                    ),
                     Err(CustomError::Config(e)) => return Err(ScenarioError::Config(e)),
                     Err(e) => return Err(invalid("model", e.to_string())),
                 },
@@ -209,6 +220,7 @@ impl Scenario {
             },
         };
         Ok(Scenario {
+            model_id,
             model,
             weights,
             gpu,
@@ -222,6 +234,17 @@ impl Scenario {
                 gpu_memory_utilization,
             },
         })
+    }
+
+    /// The command that starts the engine as planned (`None` for transformers).
+    pub fn launch_command(&self) -> Option<crate::commands::LaunchCommand> {
+        crate::commands::launch_command(
+            &self.model_id,
+            &self.model,
+            self.weights,
+            &self.gpu,
+            &self.workload,
+        )
     }
 
     /// Plans the scenario; an unsupported engine/format pair is an error naming `weights`.

@@ -7,6 +7,8 @@
 //! item naming the field. Decoding never fails and never panics.
 
 use crate::catalog::Catalog;
+use crate::colocate::Member;
+use crate::cost::UsdPerHour;
 use crate::custom::CustomModel;
 use crate::engine::Engine;
 use crate::grid::{GridConfig, Mode, Sort, Theme};
@@ -54,6 +56,9 @@ pub fn field_name(key: &str) -> &'static str {
         "cell" => "selected cell",
         "cm" => "custom model",
         "cg" => "custom GPU",
+        "pr" => "GPU prices",
+        "co" => "co-located model",
+        "cog" => "co-location GPU",
         "v" => "link version",
         _ => "unknown parameter",
     }
@@ -107,6 +112,18 @@ impl GridConfig {
         for g in &self.custom_gpus {
             s.append_pair("cg", &crate::custom::gpu_to_link(g));
         }
+        if !self.prices.is_empty() {
+            s.append_pair(
+                "pr",
+                &list(self.prices.iter().map(|(g, p)| format!("{g}:{}", p.dollars()))),
+            );
+        }
+        if !self.colo.is_empty() {
+            s.append_pair("cog", &self.colo_gpu);
+            for m in &self.colo {
+                s.append_pair("co", &member_to_link(m));
+            }
+        }
         if let Some((m, f, g)) = &self.selected {
             s.append_pair("cell", &format!("{m}~{}~{g}", f.id()));
         }
@@ -115,6 +132,7 @@ impl GridConfig {
             .replace("%2F", "/")
             .replace("%2C", ",")
             .replace("%7E", "~")
+            .replace("%3A", ":")
     }
 
     /// Decodes a query (with or without the leading `?`). Never fails: every unusable
@@ -164,6 +182,46 @@ impl GridConfig {
             let (key, value) = (key.as_str(), value.trim());
             match key {
                 "cm" | "cg" => {}
+                "pr" => {
+                    let mut bad = Vec::new();
+                    for item in value.split(',').filter(|i| !i.trim().is_empty()) {
+                        let parsed = item.split_once(':').and_then(|(g, p)| {
+                            let gpu = lookup.find_gpu(g.trim(), catalog)?;
+                            Some((gpu.id.clone(), UsdPerHour::parse_dollars(p)?))
+                        });
+                        match parsed {
+                            Some((g, p)) => {
+                                cfg.prices.retain(|(x, _)| *x != g);
+                                cfg.prices.push((g, p));
+                            }
+                            None => bad.push(item),
+                        }
+                    }
+                    if !bad.is_empty() {
+                        note(
+                            key,
+                            &bad.join(","),
+                            "must be gpu-id:dollars per hour, e.g. h100-sxm-80gb:2.49; catalogue price kept".into(),
+                        );
+                    }
+                }
+                "cog" => match lookup.find_gpu(value, catalog) {
+                    Some(g) => cfg.colo_gpu = g.id.clone(),
+                    None => note(
+                        key,
+                        value,
+                        format!("not in the catalogue; using {}", defaults.colo_gpu),
+                    ),
+                },
+                "co" => match member_from_link(value, &lookup, catalog) {
+                    Ok(m) if cfg.colo.len() < MAX_COLOCATED => cfg.colo.push(m),
+                    Ok(_) => note(
+                        key,
+                        value,
+                        format!("at most {MAX_COLOCATED} co-located models; left out"),
+                    ),
+                    Err(why) => note(key, value, format!("{why}; left out")),
+                },
                 "v" => {
                     if value.parse::<u32>().ok() != Some(SCHEMA_VERSION) {
                         note(key, value, format!("read as version {SCHEMA_VERSION}"));
@@ -266,7 +324,11 @@ impl GridConfig {
                 }
                 "mode" => match Mode::parse(value) {
                     Some(m) => cfg.mode = m,
-                    None => note(key, value, "must be util, ctx or conc; using util".into()),
+                    None => note(
+                        key,
+                        value,
+                        "must be util, ctx, conc or cost; using util".into(),
+                    ),
                 },
                 "sort" => match Sort::parse(value) {
                     Some(m) => cfg.sort = m,
@@ -323,6 +385,50 @@ impl GridConfig {
     }
 }
 
+/// Most models one co-located set may hold (a link stays short, the panel fits a screen).
+pub const MAX_COLOCATED: usize = 8;
+
+/// `model~format~engine~ctx~n~kv~pct`: one co-located member in a link.
+pub fn member_to_link(m: &Member) -> String {
+    format!(
+        "{}~{}~{}~{}~{}~{}~{}",
+        m.model_id,
+        m.format.id(),
+        m.engine.id(),
+        m.context,
+        m.concurrency,
+        m.kv_dtype.id(),
+        m.fraction_pct
+    )
+}
+
+/// Reads [`member_to_link`]'s form; the error says which part is wrong.
+pub fn member_from_link(
+    s: &str,
+    lookup: &GridConfig,
+    catalog: &Catalog,
+) -> Result<Member, String> {
+    let parts: Vec<&str> = s.split('~').map(str::trim).collect();
+    let [model, format, engine, ctx, n, kv, pct] = parts[..] else {
+        return Err("must be model~format~engine~context~concurrency~kv~percent".into());
+    };
+    let model = lookup
+        .find_model(model, catalog)
+        .ok_or_else(|| format!("model `{model}` is not in the catalogue"))?;
+    Ok(Member {
+        model_id: model.id.clone(),
+        format: WeightFormat::parse(format).ok_or("unknown weight format")?,
+        engine: Engine::parse(engine).ok_or("unknown engine")?,
+        context: parse_count(ctx, MAX_CONTEXT).ok_or("context must be 1 to 10,000,000")?,
+        concurrency: parse_count(n, MAX_CONCURRENCY)
+            .ok_or("concurrency must be 1 to 100,000")?,
+        kv_dtype: KvDtype::parse(kv).ok_or("unknown KV-cache dtype")?,
+        fraction_pct: parse_count(pct, 100)
+            .filter(|&p| p >= 5)
+            .ok_or("memory fraction must be 5 to 100 %")?,
+    })
+}
+
 fn parse_count(s: &str, max: u64) -> Option<u64> {
     let n: u64 = s.replace('_', "").parse().ok()?;
     (1..=max).contains(&n).then_some(n)
@@ -348,6 +454,8 @@ fn split_known<T: PartialEq>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::colocate::Member;
+    use crate::cost::UsdPerHour;
     use crate::catalog::catalog;
 
     #[test]
@@ -383,9 +491,48 @@ mod tests {
             )),
             custom_models: Vec::new(),
             custom_gpus: Vec::new(),
+            prices: vec![
+                ("l40-48gb".into(), UsdPerHour(9_900)),
+                ("h100-sxm-80gb".into(), UsdPerHour(24_390)),
+            ],
+            colo_gpu: "a100-sxm4-80gb".into(),
+            colo: vec![
+                Member {
+                    fraction_pct: 60,
+                    ..Member::new("Qwen/Qwen2.5-Coder-32B-Instruct", WeightFormat::Awq)
+                },
+                Member {
+                    engine: Engine::LlamaCpp,
+                    context: 8192,
+                    concurrency: 2,
+                    kv_dtype: KvDtype::Q8_0,
+                    ..Member::new("mistralai/Mistral-7B-v0.1", WeightFormat::Q4KM)
+                },
+            ],
         };
         let q = format!("?{}", c.to_query());
+        assert!(q.contains("&pr=l40-48gb:0.99,h100-sxm-80gb:2.439&"), "{q}");
+        assert!(
+            q.contains("&co=Qwen/Qwen2.5-Coder-32B-Instruct~awq~vllm~4096~1~auto~60&"),
+            "{q}"
+        );
         assert_eq!(GridConfig::from_query(&q, catalog()), (c, vec![]));
+    }
+
+    #[test]
+    fn mangled_prices_and_members_are_named_and_left_out() {
+        let (c, ignored) = GridConfig::from_query(
+            "pr=l40-48gb:abc,nope:1,a40-48gb:0.5&co=nobody/x~awq~vllm~1~1~auto~50\
+             &co=mistralai/Mistral-7B-v0.1~awq~vllm~4096~1~auto~3&cog=zzz",
+            catalog(),
+        );
+        assert_eq!(c.prices, vec![("a40-48gb".to_string(), UsdPerHour(5_000))]);
+        assert!(c.colo.is_empty());
+        assert_eq!(c.colo_gpu, GridConfig::default().colo_gpu);
+        let fields: Vec<_> = ignored.iter().map(|i| i.field.as_str()).collect();
+        assert_eq!(fields, ["pr", "co", "co", "cog"]);
+        assert!(ignored[0].value.contains("l40-48gb:abc") && ignored[0].value.contains("nope:1"));
+        assert!(ignored[2].reason.contains("5 to 100"));
     }
 
     #[test]

@@ -4,8 +4,12 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn run(input: &str) -> (i32, String, String) {
+    run_args(&["plan", "-"], input)
+}
+
+fn run_args(args: &[&str], input: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_fitgrid"))
-        .args(["plan", "-"])
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -55,6 +59,31 @@ fn plans_a_catalogue_scenario_as_json() {
     let tokens = plan["kv_capacity_tokens"].as_u64().unwrap() as f64;
     assert!((tokens - 476_016.0).abs() / 476_016.0 < 0.01, "{tokens}");
     assert_eq!(plan["kv_bytes_per_token"], 131_072);
+    assert_eq!(
+        plan["command"],
+        "vllm serve meta-llama/Llama-3.1-8B-Instruct \\\n  --max-model-len 8192 \\\n  --gpu-memory-utilization 0.95"
+    );
+}
+
+#[test]
+fn prints_the_launch_command_alone() {
+    let scenario = r#"{"model":"meta-llama/Llama-2-7b-hf","weights":"q4_k_m","gpu":"rtx-3090-24gb",
+        "engine":"llama.cpp","max_context":4096,"concurrency":4,"kv_cache_dtype":"q8_0"}"#;
+    let (code, out, err) = run_args(&["plan", "--command", "-"], scenario);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "# a Q4_K_M GGUF file of meta-llama/Llama-2-7b-hf (convert_hf_to_gguf.py, then llama-quantize)\n\
+         llama-server -m ./Llama-2-7b-hf-Q4_K_M.gguf \\\n  -c 16384 \\\n  -ngl 999 \\\n  --parallel 4 \\\n  \
+         -ctk q8_0 -ctv q8_0 \\\n  -fa on\n"
+    );
+    // transformers has no server: exit 2 with one line.
+    let (code, out, err) = run_args(
+        &["plan", "--command", "-"],
+        r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb","engine":"transformers","max_context":1024}"#,
+    );
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(err.lines().count(), 1, "{err}");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! `fitgrid`: the planner on the command line, the same core the browser runs.
 //!
-//! `fitgrid plan FILE` (or `-` for stdin) reads one scenario and prints one plan, both JSON.
+//! `fitgrid plan FILE` (or `-` for stdin) reads one scenario and prints one plan, both JSON;
+//! the plan carries `command`, the engine launch command that realises it.
+//! `fitgrid plan --command FILE` prints only that command, as shell text.
 //! Bad input: exit status 2 and one line on stderr naming the field; never a panic.
 //! `fitgrid grid [QUERY]` prints the grid for a Fitgrid URL query as text.
 
@@ -14,7 +16,7 @@ fn fail(msg: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn plan_command(path: &str) -> ExitCode {
+fn plan_command(path: &str, command_only: bool) -> ExitCode {
     let mut text = String::new();
     let read = if path == "-" {
         std::io::stdin().read_to_string(&mut text).map(|_| ())
@@ -28,14 +30,35 @@ fn plan_command(path: &str) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    match scenario.plan() {
-        Ok(plan) => match serde_json::to_string_pretty(&plan) {
-            Ok(json) => {
-                println!("{json}");
+    let plan = match scenario.plan() {
+        Ok(plan) => plan,
+        Err(e) => return fail(e),
+    };
+    let command = scenario.launch_command();
+    if command_only {
+        return match command {
+            Some(c) => {
+                println!("{}", c.to_shell());
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(e),
-        },
+            None => fail("transformers has no server command; load the model in Python"),
+        };
+    }
+    let mut value = match serde_json::to_value(&plan) {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert(
+            "command".into(),
+            command.map_or(serde_json::Value::Null, |c| c.to_shell().into()),
+        );
+    }
+    match serde_json::to_string_pretty(&value) {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
         Err(e) => fail(e),
     }
 }
@@ -73,8 +96,11 @@ fn grid_command(query: &str) -> ExitCode {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match (args.first().map(String::as_str), args.get(1)) {
-        (Some("plan"), Some(path)) if args.len() == 2 => plan_command(path),
+        (Some("plan"), Some(path)) if args.len() == 2 => plan_command(path, false),
+        (Some("plan"), Some(flag)) if args.len() == 3 && flag == "--command" => {
+            plan_command(&args[2], true)
+        }
         (Some("grid"), query) if args.len() <= 2 => grid_command(query.map_or("", String::as_str)),
-        _ => fail("usage: fitgrid plan FILE|-   |   fitgrid grid [QUERY]"),
+        _ => fail("usage: fitgrid plan [--command] FILE|-   |   fitgrid grid [QUERY]"),
     }
 }

@@ -1,0 +1,279 @@
+//! Cost: dollars per GPU-hour (each with its source and date, editable by the user) and, per
+//! model, the cheapest GPU configuration that fits the chosen context and concurrency.
+//!
+//! A configuration is `count × GPU type` with tensor parallelism `count` (1, 2, 4 or 8: the
+//! sizes of the servers these GPUs are rented in, and the TP sizes vLLM and SGLang shard
+//! evenly). Its price is `count × price per GPU-hour`; memory is checked per GPU by the same
+//! plan as every grid cell, so the TP rules (heads must divide, KV heads replicated, NCCL
+//! reserves) apply unchanged.
+
+use crate::arch::ModelConfig;
+use crate::catalog::Gpu;
+use crate::plan::{plan_prepared, prepare, Plan, Unsupported, Workload};
+use crate::weights::WeightFormat;
+use serde::Serialize;
+use std::fmt;
+
+/// Money per hour in ten-thousandths of a US dollar: per-second prices quoted as $0.5904/h
+/// stay exact.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct UsdPerHour(pub u64);
+
+impl UsdPerHour {
+    /// Parses a dollar amount such as `2.49` or `$0.5904`; at most four decimals, at most
+    /// $1,000,000. `None` for anything else (negative, NaN, text).
+    pub fn parse_dollars(s: &str) -> Option<UsdPerHour> {
+        let s = s.trim().trim_start_matches('$');
+        let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+        if whole.is_empty() && frac.is_empty()
+            || whole.len() > 7
+            || frac.len() > 4
+            || !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let mut part = 0;
+        for (i, b) in frac.bytes().enumerate() {
+            part += u64::from(b - b'0') * [1000, 100, 10, 1][i];
+        }
+        let v = whole * 10_000 + part;
+        (v <= 10_000_000_000).then_some(UsdPerHour(v))
+    }
+
+    /// `count` GPUs at this price, saturating.
+    pub fn times(self, count: u64) -> UsdPerHour {
+        UsdPerHour(self.0.saturating_mul(count))
+    }
+
+    /// Plain dollars, exact, with no trailing zeros past cents: `2.49`, `0.5904`, `12`: the
+    /// form the URL and the price editor use.
+    pub fn dollars(self) -> String {
+        let (d, m) = (self.0 / 10_000, self.0 % 10_000);
+        if m == 0 {
+            return d.to_string();
+        }
+        let mut frac = format!("{m:04}");
+        while frac.len() > 2 && frac.ends_with('0') {
+            frac.pop();
+        }
+        format!("{d}.{frac}")
+    }
+}
+
+impl fmt::Display for UsdPerHour {
+    /// `$2.49/h`: cents, rounded half up.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cents = (self.0 + 50) / 100;
+        write!(f, "${}.{:02}/h", cents / 100, cents % 100)
+    }
+}
+
+/// A published price for one GPU.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Price {
+    /// Catalogue GPU id.
+    pub gpu: String,
+    /// Dollars per GPU-hour.
+    pub per_hour: UsdPerHour,
+    /// Who charges it.
+    pub provider: String,
+    /// The offering (on-demand, instance type).
+    pub offering: String,
+    /// The page the price was read on.
+    pub source: String,
+    /// When it was read (`YYYY-MM-DD` or `YYYY-MM`).
+    pub as_of: String,
+}
+
+/// GPU counts a configuration may use (tensor parallel sizes).
+pub const GPU_COUNTS: [u64; 4] = [1, 2, 4, 8];
+
+/// The smallest number of GPUs of one type that runs a model, and the per-GPU plan there.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fit {
+    /// GPUs (= tensor-parallel size).
+    pub count: u64,
+    /// The per-GPU plan at that size.
+    pub plan: Plan,
+}
+
+/// The smallest count in [`GPU_COUNTS`] at which `cfg` as `format` fits on `gpu` under `w`
+/// (its `tensor_parallel` is replaced by the count). `Ok(None)`: not even 8 GPUs suffice.
+/// `Err`: the engine cannot load the format at all.
+pub fn smallest_fit(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu: &Gpu,
+    w: &Workload,
+) -> Result<Option<Fit>, Unsupported> {
+    crate::plan::supports(w.engine, format.resolve(cfg))?;
+    for count in GPU_COUNTS {
+        let w = Workload {
+            tensor_parallel: count,
+            ..w.clone()
+        };
+        // A count that does not divide the attention heads cannot shard them: skipped.
+        if let Ok(p) = prepare(cfg, format, &w) {
+            let plan = plan_prepared(cfg, &p, gpu, &w, false);
+            if plan.fits {
+                return Ok(Some(Fit { count, plan }));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The cheapest configuration for one model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Cheapest {
+    /// Weight format.
+    pub format: WeightFormat,
+    /// GPU id.
+    pub gpu_id: String,
+    /// GPUs (= tensor-parallel size).
+    pub count: u64,
+    /// `count × price`.
+    pub per_hour: UsdPerHour,
+}
+
+/// The cheapest `(format, GPU type, count)` among `formats` × priced `gpus` that fits `w`.
+/// Ties go to fewer GPUs, then to the earlier GPU and format in the given order.
+pub fn cheapest(
+    cfg: &ModelConfig,
+    formats: &[WeightFormat],
+    gpus: &[(&Gpu, UsdPerHour)],
+    w: &Workload,
+) -> Option<Cheapest> {
+    let mut best: Option<Cheapest> = None;
+    for &format in formats {
+        for &(gpu, price) in gpus {
+            let Ok(Some(fit)) = smallest_fit(cfg, format, gpu, w) else {
+                continue;
+            };
+            let c = Cheapest {
+                format,
+                gpu_id: gpu.id.clone(),
+                count: fit.count,
+                per_hour: price.times(fit.count),
+            };
+            if best
+                .as_ref()
+                .is_none_or(|b| (c.per_hour, c.count) < (b.per_hour, b.count))
+            {
+                best = Some(c);
+            }
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+    use crate::engine::Engine;
+
+    #[test]
+    fn dollars_parse_exactly_and_reject_junk() {
+        assert_eq!(UsdPerHour::parse_dollars("2.49"), Some(UsdPerHour(24_900)));
+        assert_eq!(UsdPerHour::parse_dollars("$0.5904"), Some(UsdPerHour(5_904)));
+        assert_eq!(UsdPerHour::parse_dollars("12"), Some(UsdPerHour(120_000)));
+        assert_eq!(UsdPerHour::parse_dollars(".5"), Some(UsdPerHour(5_000)));
+        for bad in ["", ".", "-1", "1e3", "NaN", "1.23456", "2,49", "99999999", "1.2.3"] {
+            assert_eq!(UsdPerHour::parse_dollars(bad), None, "{bad}");
+        }
+        assert_eq!(UsdPerHour(24_900).to_string(), "$2.49/h");
+        assert_eq!(UsdPerHour(5_904).to_string(), "$0.59/h");
+        assert_eq!(UsdPerHour(5_950).to_string(), "$0.60/h");
+        assert_eq!(UsdPerHour(5_904).dollars(), "0.5904");
+        assert_eq!(UsdPerHour(4_390).dollars(), "0.439");
+        assert_eq!(UsdPerHour(24_900).dollars(), "2.49");
+        assert_eq!(UsdPerHour(120_000).dollars(), "12");
+        assert_eq!(UsdPerHour(24_900).times(8), UsdPerHour(199_200));
+    }
+
+    fn w(context: u64, concurrency: u64) -> Workload {
+        Workload {
+            engine: Engine::Vllm,
+            context,
+            concurrency,
+            ..Workload::default()
+        }
+    }
+
+    #[test]
+    fn a_70b_in_bf16_needs_several_80gb_gpus() {
+        // Llama-3.1-70B: 70.6e9 parameters × 2 B = 131 GiB of weights → one 79 GiB H100 is
+        // too small, two hold 65.7 GiB each plus KV at 0.9 utilisation.
+        let c = catalog();
+        let m = c.model("meta-llama/Llama-3.1-70B").unwrap();
+        let h100 = c.gpu("h100-sxm-80gb").unwrap();
+        let fit = smallest_fit(&m.config, WeightFormat::Bf16, h100, &w(8192, 1))
+            .unwrap()
+            .unwrap();
+        assert_eq!(fit.count, 2);
+        assert!(fit.plan.fits);
+        // And the count is really the smallest: one GPU is refused.
+        let one = crate::plan::plan(&m.config, WeightFormat::Bf16, h100, &w(8192, 1)).unwrap();
+        assert!(!one.fits);
+    }
+
+    #[test]
+    fn counts_that_do_not_divide_the_heads_are_skipped() {
+        // Qwen2.5-0.5B has 14 attention heads: TP 4 and 8 are impossible, so a load that
+        // needs more than 2 GPUs has no configuration.
+        let c = catalog();
+        let m = c.model("Qwen/Qwen2.5-0.5B").unwrap();
+        assert_eq!(m.config.num_heads, 14);
+        let t4 = c.gpu("t4-16gb").unwrap();
+        let huge = w(32_768, 4096);
+        assert_eq!(
+            smallest_fit(&m.config, WeightFormat::Bf16, t4, &huge),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn engines_that_cannot_load_a_format_are_errors_not_misses() {
+        let c = catalog();
+        let m = c.model("meta-llama/Llama-2-7b-hf").unwrap();
+        let gpu = c.gpu("rtx-4090-24gb").unwrap();
+        let llama = Workload {
+            engine: Engine::LlamaCpp,
+            ..w(4096, 1)
+        };
+        assert!(smallest_fit(&m.config, WeightFormat::Awq, gpu, &llama).is_err());
+    }
+
+    #[test]
+    fn cheapest_compares_count_times_price() {
+        // Two GPU types: a 24 GB card at $0.50 and an 80 GB card at $2.00. Llama-2-13B in
+        // fp16 (26 GB of weights) needs 2 × 24 GB ($1.00) or 1 × 80 GB ($2.00); AWQ fits one
+        // 24 GB card ($0.50).
+        let c = catalog();
+        let m = c.model("meta-llama/Llama-2-13b-hf").unwrap();
+        let small = c.gpu("rtx-4090-24gb").unwrap();
+        let big = c.gpu("h100-sxm-80gb").unwrap();
+        let gpus = [(small, UsdPerHour(5_000)), (big, UsdPerHour(20_000))];
+        let fp16 = cheapest(&m.config, &[WeightFormat::Fp16], &gpus, &w(4096, 1)).unwrap();
+        assert_eq!((fp16.gpu_id.as_str(), fp16.count), ("rtx-4090-24gb", 2));
+        assert_eq!(fp16.per_hour, UsdPerHour(10_000));
+        let both = cheapest(
+            &m.config,
+            &[WeightFormat::Fp16, WeightFormat::Awq],
+            &gpus,
+            &w(4096, 1),
+        )
+        .unwrap();
+        assert_eq!(
+            (both.format, both.gpu_id.as_str(), both.count, both.per_hour),
+            (WeightFormat::Awq, "rtx-4090-24gb", 1, UsdPerHour(5_000))
+        );
+        // The expensive card wins once the cheap one is priced above half of it.
+        let gpus = [(small, UsdPerHour(15_000)), (big, UsdPerHour(20_000))];
+        let fp16 = cheapest(&m.config, &[WeightFormat::Fp16], &gpus, &w(4096, 1)).unwrap();
+        assert_eq!((fp16.gpu_id.as_str(), fp16.count), ("h100-sxm-80gb", 1));
+    }
+}
