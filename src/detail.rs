@@ -1,9 +1,19 @@
 //! The detail of one cell: where the memory goes, what the engine allows, and where the model
 //! stops fitting as the context grows.
 
+use crate::url_state;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use planner::grid::Mode;
 use planner::plan::{memory_curve, plan, Plan};
 use planner::{catalog, Bytes, GridConfig, Unit};
+
+/// What a configuration costs, with where the price comes from.
+#[derive(Clone, PartialEq)]
+struct PriceLine {
+    text: String,
+    source: Option<String>,
+}
 
 /// Everything the detail panel draws, computed by the planner.
 #[derive(Clone, PartialEq)]
@@ -12,6 +22,31 @@ struct Detail {
     plan: Plan,
     curve: Vec<(u64, u64, bool)>,
     x_max: u64,
+    command: Option<String>,
+    price: Option<PriceLine>,
+}
+
+/// The price of `count` GPUs, with the catalogue's provider, date and page, or "your price".
+fn price_line(c: &GridConfig, gpu_id: &str, count: u64) -> Option<PriceLine> {
+    let (p, edited) = c.price(gpu_id, catalog())?;
+    let total = if count > 1 {
+        format!("{count} × {p} = {}", p.times(count))
+    } else {
+        p.to_string()
+    };
+    Some(match catalog().price(gpu_id).filter(|_| !edited) {
+        Some(src) => PriceLine {
+            text: format!(
+                "{total} · {}, {} (as of {})",
+                src.provider, src.offering, src.as_of
+            ),
+            source: Some(src.source.clone()),
+        },
+        None => PriceLine {
+            text: format!("{total} · your price"),
+            source: None,
+        },
+    })
 }
 
 fn detail_of(c: &GridConfig) -> Option<Result<Detail, String>> {
@@ -20,8 +55,22 @@ fn detail_of(c: &GridConfig) -> Option<Result<Detail, String>> {
     let (Some(model), Some(gpu)) = (c.find_model(&model_id, cat), c.find_gpu(&gpu_id, cat)) else {
         return None;
     };
-    let title = format!("{} · {} · {}", model.name, format.label(), gpu.name);
-    let w = c.workload();
+    let mut w = c.workload();
+    if c.mode == Mode::Cost {
+        // The cost grid shows the fewest GPUs that fit: detail that configuration.
+        if let Ok(Some(fit)) = planner::cost::smallest_fit(&model.config, format, gpu, &w) {
+            w.tensor_parallel = fit.count;
+        }
+    }
+    let gpus = if w.tensor_parallel > 1 {
+        format!("{} × {}", w.tensor_parallel, gpu.name)
+    } else {
+        gpu.name.clone()
+    };
+    let title = format!("{} · {} · {gpus}", model.name, format.label());
+    let command = planner::commands::launch_command(&model.id, &model.config, format, gpu, &w)
+        .map(|cmd| cmd.to_shell());
+    let price = price_line(c, &gpu.id, w.tensor_parallel);
     Some(match plan(&model.config, format, gpu, &w) {
         Err(u) => Err(format!("{title}: {}", u.reason)),
         Ok(p) => {
@@ -35,6 +84,8 @@ fn detail_of(c: &GridConfig) -> Option<Result<Detail, String>> {
                 plan: p,
                 curve,
                 x_max,
+                command,
+                price,
             })
         }
     })
@@ -65,7 +116,16 @@ pub fn CellDetail(
                     <h2 class="detail__title">{d.title.clone()}</h2>
                     <StackedBar plan=d.plan.clone() unit=unit />
                     <Numbers plan=d.plan.clone() unit=unit />
+                    {d.price.clone().map(|p| view! {
+                        <p class="detail__price" data-testid="price">
+                            {p.text}
+                            {p.source.map(|url| view! {
+                                " " <a href=url target="_blank" rel="noopener noreferrer">"source"</a>
+                            })}
+                        </p>
+                    })}
                     <ContextChart detail=d.clone() unit=unit />
+                    <Command command=d.command.clone() />
                     <ul class="detail__notes">
                         {d.plan.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}
                     </ul>
@@ -73,6 +133,48 @@ pub fn CellDetail(
             }
             .into_any(),
         })
+    }
+}
+
+/// The launch command that realises the plan, copyable.
+#[component]
+fn Command(
+    /// Shell text, or `None` for engines without a server command.
+    command: Option<String>,
+) -> impl IntoView {
+    let status = RwSignal::new("");
+    match command {
+        None => view! {
+            <p class="detail__command-none">
+                "HF transformers has no server command: load the model with from_pretrained."
+            </p>
+        }
+        .into_any(),
+        Some(text) => {
+            let copy_text = text.clone();
+            let copy = move |_| {
+                let t = copy_text.clone();
+                spawn_local(async move {
+                    let ok = url_state::copy_to_clipboard(t).await;
+                    status.set(if ok {
+                        "Command copied"
+                    } else {
+                        "Could not copy: clipboard refused"
+                    });
+                });
+            };
+            view! {
+                <div class="command">
+                    <div class="command__head">
+                        <h3 class="command__title">"Launch command"</h3>
+                        <button type="button" class="button" name="copy-command" on:click=copy>"Copy command"</button>
+                        <span role="status" aria-live="polite">{move || status.get()}</span>
+                    </div>
+                    <pre class="command__text" data-testid="command"><code>{text}</code></pre>
+                </div>
+            }
+            .into_any()
+        }
     }
 }
 

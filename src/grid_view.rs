@@ -47,6 +47,10 @@ pub fn FitGrid(
             Mode::MaxConcurrency => {
                 format!("Concurrent sequences of {} tokens that fit", c.context)
             }
+            Mode::Cost => format!(
+                "Fewest GPUs of each type (1, 2, 4 or 8, tensor parallel) that serve {} × {} tokens, and their price per hour",
+                c.concurrency, c.context
+            ),
         })
     };
     let unit = move || config.with(|c| c.unit);
@@ -174,6 +178,7 @@ struct RowView {
     first: bool,
     span: usize,
     name: String,
+    cheapest: Option<String>,
     cells: Vec<(String, CellText)>,
 }
 
@@ -206,17 +211,19 @@ fn GridRow(
             } else {
                 0
             };
-            let cells = row
-                .cells
+            let cells = g
+                .columns
                 .iter()
-                .zip(&g.columns)
-                .map(|(c, col)| (col.id.clone(), CellText::of(c, mode, thresholds)))
+                .enumerate()
+                .map(|(c, col)| (col.id.clone(), g.text(index, c, mode, thresholds)))
                 .collect();
+            let cheapest = (first && mode == Mode::Cost).then(|| cheapest_words(g, &id));
             Some(RowView {
                 index,
                 first,
                 span,
                 name: row.model_name.clone(),
+                cheapest,
                 cells,
             })
         })
@@ -228,7 +235,12 @@ fn GridRow(
             view! {
                 <tr class="grid__row" data-model=model.get_value() data-format=format.id()>
                     {r.first.then(|| view! {
-                        <th scope="rowgroup" rowspan=r.span class="grid__model">{name.clone()}</th>
+                        <th scope="rowgroup" rowspan=r.span class="grid__model">
+                            {name.clone()}
+                            {r.cheapest.clone().map(|w| view! {
+                                <span class="grid__cheapest" data-testid="cheapest">{w}</span>
+                            })}
+                        </th>
                     })}
                     <th scope="row" class="grid__format">{format.label()}</th>
                     {r.cells.into_iter().enumerate().map(|(c, (gpu_id, text))| view! {
@@ -237,6 +249,25 @@ fn GridRow(
                 </tr>
             }
         })
+    }
+}
+
+/// "Cheapest: 2 × L40S · AWQ · $1.72/h" for a model in cost mode.
+fn cheapest_words(g: &Grid, model_id: &str) -> String {
+    match g.cheapest.get(model_id) {
+        Some(c) => {
+            let gpu = planner::catalog()
+                .gpu(&c.gpu_id)
+                .map(|g| g.name.clone())
+                .unwrap_or_else(|_| c.gpu_id.clone());
+            format!(
+                "cheapest: {} × {gpu} · {} · {}",
+                c.count,
+                c.format.label(),
+                c.per_hour
+            )
+        }
+        None => "cheapest: no priced GPU fits".into(),
     }
 }
 
@@ -302,8 +333,14 @@ fn Tooltip(
                     .get(*g.row_index.get(&(a.model_id.clone(), a.format))?)?
                     .model_name
                     .clone();
-                let gpu = g.columns.get(*g.column_index.get(&a.gpu_id)?)?.name.clone();
-                let what = format!("{name} {} on {gpu}", a.format.label());
+                let c = *g.column_index.get(&a.gpu_id)?;
+                let gpu = g.columns.get(c)?.name.clone();
+                let r = *g.row_index.get(&(a.model_id.clone(), a.format))?;
+                let what = match g.rows[r].counts.get(c) {
+                    Some(0) => format!("{name} {} on up to 8 × {gpu}", a.format.label()),
+                    Some(n) => format!("{name} {} on {n} × {gpu} (per GPU)", a.format.label()),
+                    None => format!("{name} {} on {gpu}", a.format.label()),
+                };
                 Some(match g.cell(&a.model_id, a.format, &a.gpu_id)? {
                     Ok(p) => format!("{what}: {} — {}", p.status.label(), describe(p, unit)),
                     Err(u) => format!("{what}: {}", u.reason),

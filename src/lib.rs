@@ -8,9 +8,11 @@ use planner::share::{field_name, Ignored};
 use planner::{catalog, evaluate, Engine, GridConfig, KvDtype};
 
 mod byo;
+mod colo;
 mod detail;
 mod grid_view;
 mod picker;
+mod prices;
 mod toolbar;
 mod url_state;
 
@@ -57,7 +59,11 @@ pub fn App() -> impl IntoView {
                     <Controls config=config />
                     <picker::GridContents config=config />
                     <byo::BringYourOwn config=config />
+                    <colo::Colocate config=config />
                     <toolbar::Toolbar config=config grid=grid />
+                    <Show when=move || config.with(|c| c.mode == planner::grid::Mode::Cost)>
+                        <prices::PriceList config=config />
+                    </Show>
                 </Show>
                 <grid_view::FitGrid config=config grid=grid />
                 <toolbar::Legend config=config />

@@ -54,7 +54,7 @@ pub fn Toolbar(
             <label class="toolbar__field">"Show "
                 <select name="mode" prop:value=move || config.with(|c| c.mode.id())
                     on:change=move |ev| if let Some(m) = Mode::parse(&event_target_value(&ev)) { config.update(|c| c.mode = m) }>
-                    {[Mode::Utilization, Mode::MaxContext, Mode::MaxConcurrency].into_iter().map(|m| view! {
+                    {planner::grid::ALL_MODES.into_iter().map(|m| view! {
                         <option value=m.id()>{m.label()}</option>
                     }).collect_view()}
                 </select>

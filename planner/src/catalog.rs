@@ -5,7 +5,7 @@
 //! `cudaGetDeviceProperties`), not the marketing number: an "80 GB" H100 gives 79.19 GiB.
 
 use crate::arch::ModelConfig;
-use crate::cost::{UsdPerHour, Price};
+use crate::cost::{Price, UsdPerHour};
 use crate::error::CatalogError;
 use crate::units::Bytes;
 use serde_json::Value;

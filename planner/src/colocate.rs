@@ -281,7 +281,11 @@ mod tests {
         assert!(set.fits, "{:?}", set.members);
         let expect = |pct: u64| (96 * GIB) as f64 * pct as f64 / 100.0 + 1.5 * GIB as f64;
         let exp_used = expect(60) as u64 + expect(30) as u64;
-        assert!(set.used.0.abs_diff(exp_used) < 2, "{} vs {exp_used}", set.used.0);
+        assert!(
+            set.used.0.abs_diff(exp_used) < 2,
+            "{} vs {exp_used}",
+            set.used.0
+        );
         assert_eq!(set.headroom(), Bytes(96 * GIB - set.used.0));
     }
 
@@ -314,7 +318,11 @@ mod tests {
         };
         let set = run(&[m], &gpu);
         assert!(!set.fits);
-        assert!(set.members[0].problem.as_deref().unwrap().contains("budget"));
+        assert!(set.members[0]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("budget"));
     }
 
     #[test]
@@ -346,11 +354,17 @@ mod tests {
         };
         let set = run(&[first, second], &gpu);
         let free = set.members[1].free_at_start;
-        assert_eq!(free, Bytes(80 * GIB).saturating_sub(set.members[0].footprint));
+        assert_eq!(
+            free,
+            Bytes(80 * GIB).saturating_sub(set.members[0].footprint)
+        );
         let at_start = free.0 - 512 * (1 << 20);
         let stat = (at_start as f64 * 0.8) as u64;
         let act = set.members[1].plan.as_ref().unwrap().activation_bytes;
-        assert_eq!(set.members[1].footprint, Bytes(512 * (1 << 20) + stat + act));
+        assert_eq!(
+            set.members[1].footprint,
+            Bytes(512 * (1 << 20) + stat + act)
+        );
         assert!(set.fits, "{:?}", set.members[1].problem);
     }
 
@@ -360,6 +374,10 @@ mod tests {
         assert!(!run(&[], &gpu).fits);
         let set = run(&[Member::new("nobody/nothing", WeightFormat::Fp16)], &gpu);
         assert!(!set.fits);
-        assert!(set.members[0].problem.as_deref().unwrap().contains("unknown"));
+        assert!(set.members[0]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("unknown"));
     }
 }

@@ -357,7 +357,9 @@ mod tests {
             "rtx-4090-24gb",
             Workload::default(),
         );
-        assert!(c.one_line().ends_with("--gpu-memory-utilization 0.9 --dtype float16"));
+        assert!(c
+            .one_line()
+            .ends_with("--gpu-memory-utilization 0.9 --dtype float16"));
     }
 
     #[test]
@@ -415,8 +417,16 @@ mod tests {
         };
         assert!(launch_command(&m.id, &m.config, WeightFormat::Native, gpu, &w).is_none());
         let w = Workload::default();
-        let c = launch_command("my model'; rm -rf /", &m.config, WeightFormat::Native, gpu, &w)
-            .unwrap();
-        assert!(c.one_line().starts_with(r"vllm serve 'my model'\''; rm -rf /'"));
+        let c = launch_command(
+            "my model'; rm -rf /",
+            &m.config,
+            WeightFormat::Native,
+            gpu,
+            &w,
+        )
+        .unwrap();
+        assert!(c
+            .one_line()
+            .starts_with(r"vllm serve 'my model'\''; rm -rf /'"));
     }
 }

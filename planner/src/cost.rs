@@ -29,11 +29,18 @@ impl UsdPerHour {
         if whole.is_empty() && frac.is_empty()
             || whole.len() > 7
             || frac.len() > 4
-            || !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+            || !whole
+                .bytes()
+                .chain(frac.bytes())
+                .all(|b| b.is_ascii_digit())
         {
             return None;
         }
-        let whole: u64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let whole: u64 = if whole.is_empty() {
+            0
+        } else {
+            whole.parse().ok()?
+        };
         let mut part = 0;
         for (i, b) in frac.bytes().enumerate() {
             part += u64::from(b - b'0') * [1000, 100, 10, 1][i];
@@ -178,10 +185,15 @@ mod tests {
     #[test]
     fn dollars_parse_exactly_and_reject_junk() {
         assert_eq!(UsdPerHour::parse_dollars("2.49"), Some(UsdPerHour(24_900)));
-        assert_eq!(UsdPerHour::parse_dollars("$0.5904"), Some(UsdPerHour(5_904)));
+        assert_eq!(
+            UsdPerHour::parse_dollars("$0.5904"),
+            Some(UsdPerHour(5_904))
+        );
         assert_eq!(UsdPerHour::parse_dollars("12"), Some(UsdPerHour(120_000)));
         assert_eq!(UsdPerHour::parse_dollars(".5"), Some(UsdPerHour(5_000)));
-        for bad in ["", ".", "-1", "1e3", "NaN", "1.23456", "2,49", "99999999", "1.2.3"] {
+        for bad in [
+            "", ".", "-1", "1e3", "NaN", "1.23456", "2,49", "99999999", "1.2.3",
+        ] {
             assert_eq!(UsdPerHour::parse_dollars(bad), None, "{bad}");
         }
         assert_eq!(UsdPerHour(24_900).to_string(), "$2.49/h");

@@ -115,14 +115,18 @@ impl GridConfig {
         if !self.prices.is_empty() {
             s.append_pair(
                 "pr",
-                &list(self.prices.iter().map(|(g, p)| format!("{g}:{}", p.dollars()))),
+                &list(
+                    self.prices
+                        .iter()
+                        .map(|(g, p)| format!("{g}:{}", p.dollars())),
+                ),
             );
         }
-        if !self.colo.is_empty() {
+        if !self.colo.is_empty() || self.colo_gpu != d.colo_gpu {
             s.append_pair("cog", &self.colo_gpu);
-            for m in &self.colo {
-                s.append_pair("co", &member_to_link(m));
-            }
+        }
+        for m in &self.colo {
+            s.append_pair("co", &member_to_link(m));
         }
         if let Some((m, f, g)) = &self.selected {
             s.append_pair("cell", &format!("{m}~{}~{g}", f.id()));
@@ -185,7 +189,8 @@ impl GridConfig {
                 "pr" => {
                     let mut bad = Vec::new();
                     for item in value.split(',').filter(|i| !i.trim().is_empty()) {
-                        let parsed = item.split_once(':').and_then(|(g, p)| {
+                        // rsplit: custom GPU ids contain ':' themselves.
+                        let parsed = item.rsplit_once(':').and_then(|(g, p)| {
                             let gpu = lookup.find_gpu(g.trim(), catalog)?;
                             Some((gpu.id.clone(), UsdPerHour::parse_dollars(p)?))
                         });
@@ -403,11 +408,7 @@ pub fn member_to_link(m: &Member) -> String {
 }
 
 /// Reads [`member_to_link`]'s form; the error says which part is wrong.
-pub fn member_from_link(
-    s: &str,
-    lookup: &GridConfig,
-    catalog: &Catalog,
-) -> Result<Member, String> {
+pub fn member_from_link(s: &str, lookup: &GridConfig, catalog: &Catalog) -> Result<Member, String> {
     let parts: Vec<&str> = s.split('~').map(str::trim).collect();
     let [model, format, engine, ctx, n, kv, pct] = parts[..] else {
         return Err("must be model~format~engine~context~concurrency~kv~percent".into());
@@ -420,8 +421,7 @@ pub fn member_from_link(
         format: WeightFormat::parse(format).ok_or("unknown weight format")?,
         engine: Engine::parse(engine).ok_or("unknown engine")?,
         context: parse_count(ctx, MAX_CONTEXT).ok_or("context must be 1 to 10,000,000")?,
-        concurrency: parse_count(n, MAX_CONCURRENCY)
-            .ok_or("concurrency must be 1 to 100,000")?,
+        concurrency: parse_count(n, MAX_CONCURRENCY).ok_or("concurrency must be 1 to 100,000")?,
         kv_dtype: KvDtype::parse(kv).ok_or("unknown KV-cache dtype")?,
         fraction_pct: parse_count(pct, 100)
             .filter(|&p| p >= 5)
@@ -454,9 +454,9 @@ fn split_known<T: PartialEq>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::catalog;
     use crate::colocate::Member;
     use crate::cost::UsdPerHour;
-    use crate::catalog::catalog;
 
     #[test]
     fn default_round_trips() {

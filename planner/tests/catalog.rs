@@ -194,17 +194,30 @@ fn every_price_names_its_gpu_source_date_and_quote() {
     for p in &cat.prices {
         assert!(cat.gpu(&p.gpu).is_ok(), "{}", p.gpu);
         assert!(p.source.starts_with("https://"), "{}: {}", p.gpu, p.source);
-        assert!(!p.provider.is_empty() && !p.offering.is_empty(), "{}", p.gpu);
+        assert!(
+            !p.provider.is_empty() && !p.offering.is_empty(),
+            "{}",
+            p.gpu
+        );
         // A date (YYYY-MM[-DD]) or an explicit "undated".
         let dated = p.as_of == "undated"
             || (p.as_of.len() >= 7 && p.as_of[..4].parse::<u32>().is_ok_and(|y| y >= 2024));
         assert!(dated, "{}: {}", p.gpu, p.as_of);
         // Plausible GPU rental prices: $0.05 to $20 per GPU-hour.
-        assert!((500..=200_000).contains(&p.per_hour.0), "{}: {}", p.gpu, p.per_hour);
+        assert!(
+            (500..=200_000).contains(&p.per_hour.0),
+            "{}: {}",
+            p.gpu,
+            p.per_hour
+        );
         // The quoted page text contains the price as published.
         let entry = raw.iter().find(|e| e["gpu"] == p.gpu.as_str()).unwrap();
         let quote = entry["quote"].as_str().unwrap_or("");
         let shown = p.per_hour.dollars();
-        assert!(quote.contains(&shown), "{}: quote {quote:?} lacks {shown}", p.gpu);
+        assert!(
+            quote.contains(&shown),
+            "{}: quote {quote:?} lacks {shown}",
+            p.gpu
+        );
     }
 }

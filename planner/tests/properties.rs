@@ -14,11 +14,14 @@ use planner::plan::{plan, Band, Workload};
 use planner::{Engine, GridConfig, WeightFormat};
 use proptest::prelude::*;
 
-const REAL_LINKS: [&str; 4] = [
+const REAL_LINKS: [&str; 5] = [
     "v=1&m=Qwen/Qwen2.5-0.5B,meta-llama/Llama-2-7b-hf&g=rtx-4090-24gb,h100-sxm-80gb&q=fp16,awq&ctx=4096&n=4&kv=fp8&e=vllm&tp=1&util=90",
     "v=1&m=openai/gpt-oss-20b&g=l40s-48gb&q=native&ctx=131072&n=1&kv=auto&e=sglang&tp=2&util=85&mode=ctx&sort=fit&bands=50,70,85",
     "v=1&m=deepseek-ai/DeepSeek-V2-Lite-Chat&g=a100-sxm4-80gb&q=bf16,q4_k_m&ctx=8192&n=16&kv=q8_0&e=llama.cpp&u=gb&theme=dark&cell=deepseek-ai/DeepSeek-V2-Lite-Chat~bf16~a100-sxm4-80gb",
     "v=1&cm=Team+tune~eyJoaWRkZW5fc2l6ZSI6ODk2fQ&cg=Lab~40960~900&m=custom:team-tune&g=custom:lab&embed=1",
+    "v=1&m=meta-llama/Llama-2-13b-hf&g=rtx-4090-24gb,custom:lab&q=fp16,awq&mode=cost&pr=h100-sxm-80gb:0.2,custom:lab:1.5\
+     &cg=Lab~40960~900&cog=h100-nvl-94gb&co=Qwen/Qwen2.5-Coder-32B-Instruct~awq~vllm~4096~1~auto~60\
+     &co=mistralai/Mistral-7B-v0.1~q4_k_m~llama.cpp~8192~2~q8_0~45",
 ];
 
 fn valid(c: &GridConfig) {
@@ -29,6 +32,17 @@ fn valid(c: &GridConfig) {
     // Whatever came in, the grid evaluates and re-encodes to a link that decodes to itself.
     let grid = planner::evaluate(c, catalog());
     assert!(grid.rows.len() <= c.models.len() * c.formats.len());
+    // The co-located set plans without panicking, whatever its members.
+    assert!(c.colo.len() <= planner::share::MAX_COLOCATED);
+    if let Some(gpu) = c.find_gpu(&c.colo_gpu, catalog()) {
+        let pairs: Vec<_> = c
+            .colo
+            .iter()
+            .map(|m| (c.find_model(&m.model_id, catalog()).map(|x| &x.config), m))
+            .collect();
+        let set = planner::colocate::colocate(&pairs, gpu);
+        assert_eq!(set.members.len(), c.colo.len());
+    }
     let (again, ignored) = GridConfig::from_query(&c.to_query(), catalog());
     assert!(ignored.is_empty(), "{ignored:?}");
     assert_eq!(&again, c);

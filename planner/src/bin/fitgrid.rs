@@ -74,21 +74,29 @@ fn grid_command(query: &str) -> ExitCode {
         print!("{:>14}", c.name);
     }
     println!();
-    for row in &grid.rows {
+    for (r, row) in grid.rows.iter().enumerate() {
         print!(
             "{:<34}",
             format!("{} {}", row.model_name, row.format.label())
         );
-        for cell in &row.cells {
-            match cell {
-                Ok(p) => print!(
-                    "{:>14}",
-                    format!("{} {:.0}%", p.status.symbol(), p.utilization * 100.0)
-                ),
-                Err(_) => print!("{:>14}", "unsupported"),
+        for c in 0..row.cells.len() {
+            let t = grid.text(r, c, config.mode, config.thresholds);
+            if t.fit == "unsupported" {
+                print!("{:>14}", "unsupported");
+            } else {
+                print!("{:>14}", format!("{} {}", t.symbol, t.value));
             }
         }
         println!();
+    }
+    for (model, c) in &grid.cheapest {
+        println!(
+            "cheapest for {model}: {} × {} · {} · {}",
+            c.count,
+            c.gpu_id,
+            c.format.label(),
+            c.per_hour
+        );
     }
     ExitCode::SUCCESS
 }
