@@ -8,6 +8,7 @@ use planner::engine::ALL_ENGINES;
 use planner::kv_cache::ALL_KV_DTYPES;
 use planner::weights::ALL_FORMATS;
 use planner::{catalog, Bytes, Engine, GridConfig, KvDtype, WeightFormat};
+use wasm_bindgen::JsCast;
 
 /// The set priced on its GPU, with display names.
 #[derive(Clone, PartialEq)]
@@ -59,6 +60,113 @@ fn seed_example(c: &mut GridConfig) {
     ];
 }
 
+/// Options of a `<select>`: (value, label). One helper, one rendered type, for every select
+/// in the panel (keeps the wasm small: no per-field view types).
+fn options(items: Vec<(String, String)>) -> impl IntoView {
+    items
+        .into_iter()
+        .map(|(value, label)| view! { <option value=value>{label}</option> })
+        .collect_view()
+}
+
+/// A labelled `<select>` with a static value; edits reach the panel's one delegated listener.
+fn select(
+    label: &'static str,
+    name: &'static str,
+    value: String,
+    items: Vec<(String, String)>,
+) -> impl IntoView {
+    view! {
+        <label><span class="colo__label">{label}</span>
+            <select name=name prop:value=value>{options(items)}</select>
+        </label>
+    }
+}
+
+/// A labelled whole-number input with a static value.
+fn number(
+    label: &'static str,
+    name: &'static str,
+    value: u64,
+    min: u64,
+    max: u64,
+) -> impl IntoView {
+    view! {
+        <label><span class="colo__label">{label}</span>
+            <input type="number" name=name min=min max=max inputmode="numeric" prop:value=value.to_string() />
+        </label>
+    }
+}
+
+/// Applies one field edit from the member list (`name` of the control, its value).
+fn apply(m: &mut Member, name: &str, value: &str) {
+    let n = value.trim().parse::<u64>().ok();
+    match name {
+        "colo-model" => m.model_id = value.to_string(),
+        "colo-format" => {
+            if let Some(f) = WeightFormat::parse(value) {
+                m.format = f
+            }
+        }
+        "colo-engine" => {
+            if let Some(e) = Engine::parse(value) {
+                m.engine = e
+            }
+        }
+        "colo-kv" => {
+            if let Some(k) = KvDtype::parse(value) {
+                m.kv_dtype = k
+            }
+        }
+        "colo-ctx" => {
+            if let Some(n) = n.filter(|n| (1..=planner::share::MAX_CONTEXT).contains(n)) {
+                m.context = n
+            }
+        }
+        "colo-n" => {
+            if let Some(n) = n.filter(|n| (1..=planner::share::MAX_CONCURRENCY).contains(n)) {
+                m.concurrency = n
+            }
+        }
+        "colo-frac" => {
+            if let Some(n) = n.filter(|n| (5..=100).contains(n)) {
+                m.fraction_pct = n
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One member's controls, rendered from its current values (no per-field reactivity: the
+/// list re-renders in place when the set changes).
+fn member_row(i: usize, m: &Member, models: &[(String, String)]) -> impl IntoView {
+    let formats = ALL_FORMATS
+        .iter()
+        .map(|f| (f.id().to_string(), f.label().to_string()))
+        .collect();
+    let engines = ALL_ENGINES
+        .iter()
+        .map(|e| (e.id().to_string(), e.label().to_string()))
+        .collect();
+    let kvs = ALL_KV_DTYPES
+        .iter()
+        .map(|k| (k.id().to_string(), k.id().to_string()))
+        .collect();
+    view! {
+        <li class="colo__member" data-testid="colo-member" data-index=i>
+            {select("Model", "colo-model", m.model_id.clone(), models.to_vec())}
+            {select("Weights", "colo-format", m.format.id().to_string(), formats)}
+            {select("Engine", "colo-engine", m.engine.id().to_string(), engines)}
+            {number("Context", "colo-ctx", m.context, 1, planner::share::MAX_CONTEXT)}
+            {number("Sequences", "colo-n", m.concurrency, 1, planner::share::MAX_CONCURRENCY)}
+            {select("KV cache", "colo-kv", m.kv_dtype.id().to_string(), kvs)}
+            {m.uses_fraction().then(|| number("GPU memory %", "colo-frac", m.fraction_pct, 5, 100))}
+            <button type="button" class="button button--small" name="colo-remove"
+                aria-label="Remove this model">"Remove"</button>
+        </li>
+    }
+}
+
 /// The co-location planner: GPU, members, verdict and memory bar.
 #[component]
 pub fn Colocate(
@@ -84,14 +192,62 @@ pub fn Colocate(
             }
         })
     };
-    let keys = move || {
+    let rows = move || {
         config.with(|c| {
+            let models: Vec<(String, String)> = c
+                .custom_models
+                .iter()
+                .map(|m| &m.model)
+                .chain(catalog().models.iter())
+                .map(|m| (m.id.clone(), m.name.clone()))
+                .collect();
             c.colo
                 .iter()
                 .enumerate()
-                .map(|(i, m)| (i, m.model_id.clone(), m.engine))
-                .collect::<Vec<_>>()
+                .map(|(i, m)| member_row(i, m, &models))
+                .collect_view()
         })
+    };
+    // One listener for every control of every member: the control's `name` says which field,
+    // the row's `data-index` which member.
+    let target = |ev: &web_sys::Event| -> Option<(usize, String, String)> {
+        let el = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+        let index = el
+            .closest("li[data-index]")
+            .ok()??
+            .get_attribute("data-index")?
+            .parse()
+            .ok()?;
+        let name = el.get_attribute("name")?;
+        let value = el
+            .dyn_ref::<web_sys::HtmlInputElement>()
+            .map(|i| i.value())
+            .or_else(|| {
+                el.dyn_ref::<web_sys::HtmlSelectElement>()
+                    .map(|s| s.value())
+            })
+            .unwrap_or_default();
+        Some((index, name, value))
+    };
+    let edit = move |ev: web_sys::Event| {
+        if let Some((i, name, value)) = target(&ev) {
+            config.update(|c| {
+                if let Some(m) = c.colo.get_mut(i) {
+                    apply(m, &name, &value)
+                }
+            });
+        }
+    };
+    let click = move |ev: web_sys::MouseEvent| {
+        if let Some((i, name, _)) = target(&ev) {
+            if name == "colo-remove" {
+                config.update(|c| {
+                    if i < c.colo.len() {
+                        c.colo.remove(i);
+                    }
+                });
+            }
+        }
     };
     view! {
         <details class="colo" data-testid="colo" open=move || config.with(|c| !c.colo.is_empty())>
@@ -101,121 +257,25 @@ pub fn Colocate(
                     <span>"Shared GPU"</span>
                     <select name="colo-gpu" prop:value=move || config.with(|c| c.colo_gpu.clone())
                         on:change=move |ev| { let v = event_target_value(&ev); config.update(|c| c.colo_gpu = v) }>
-                        {move || gpus().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                        {move || options(gpus())}
                     </select>
                 </label>
                 <button type="button" class="button" name="colo-add" on:click=add>"Add a model"</button>
                 <button type="button" class="button" name="colo-example"
                     on:click=move |_| config.update(seed_example)>"Example: coder 32B + 7B on 94 GB"</button>
             </div>
-            <ol class="colo__members">
-                <For each=keys key=|k| k.clone() let:key>
-                    <MemberRow config=config index=key.0 />
-                </For>
+            <ol class="colo__members" on:change=edit on:input=edit
+                on:click=click>
+                {rows}
             </ol>
-            {move || result.get().map(|o| view! { <Verdict outcome=o unit=config.with(|c| c.unit) /> })}
+            {move || result.get().map(|o| verdict(o, config.with(|c| c.unit)))}
         </details>
     }
 }
 
-/// One member's settings.
-#[component]
-fn MemberRow(
-    /// The configuration.
-    config: RwSignal<GridConfig>,
-    /// Position in the set (start order).
-    index: usize,
-) -> impl IntoView {
-    let get = move || config.with(|c| c.colo.get(index).cloned());
-    let edit = move |f: Box<dyn FnOnce(&mut Member)>| {
-        config.update(|c| {
-            if let Some(m) = c.colo.get_mut(index) {
-                f(m)
-            }
-        })
-    };
-    let count = move |ev: leptos::ev::Event, max: u64, set: fn(&mut Member, u64)| {
-        if let Ok(n) = event_target_value(&ev).trim().parse::<u64>() {
-            if (1..=max).contains(&n) {
-                edit(Box::new(move |m| set(m, n)));
-            }
-        }
-    };
-    let models = move || {
-        config.with(|c| {
-            c.custom_models
-                .iter()
-                .map(|m| &m.model)
-                .chain(catalog().models.iter())
-                .map(|m| (m.id.clone(), m.name.clone()))
-                .collect::<Vec<_>>()
-        })
-    };
-    let remove = move |_| {
-        config.update(|c| {
-            if index < c.colo.len() {
-                c.colo.remove(index);
-            }
-        })
-    };
-    let field = |label: &'static str| view! { <span class="colo__label">{label}</span> };
-    view! {
-        <li class="colo__member" data-testid="colo-member">
-            <label>{field("Model")}
-                <select name="colo-model" prop:value=move || get().map(|m| m.model_id).unwrap_or_default()
-                    on:change=move |ev| { let v = event_target_value(&ev); edit(Box::new(move |m| m.model_id = v)) }>
-                    {move || models().into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>{field("Weights")}
-                <select name="colo-format" prop:value=move || get().map(|m| m.format.id()).unwrap_or_default()
-                    on:change=move |ev| if let Some(f) = WeightFormat::parse(&event_target_value(&ev)) { edit(Box::new(move |m| m.format = f)) }>
-                    {ALL_FORMATS.iter().map(|f| view! { <option value=f.id()>{f.label()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>{field("Engine")}
-                <select name="colo-engine" prop:value=move || get().map(|m| m.engine.id()).unwrap_or_default()
-                    on:change=move |ev| if let Some(e) = Engine::parse(&event_target_value(&ev)) { edit(Box::new(move |m| m.engine = e)) }>
-                    {ALL_ENGINES.iter().map(|e| view! { <option value=e.id()>{e.label()}</option> }).collect_view()}
-                </select>
-            </label>
-            <label>{field("Context")}
-                <input type="number" name="colo-ctx" min="1" inputmode="numeric"
-                    prop:value=move || get().map(|m| m.context.to_string()).unwrap_or_default()
-                    on:input=move |ev| count(ev, planner::share::MAX_CONTEXT, |m, n| m.context = n) />
-            </label>
-            <label>{field("Sequences")}
-                <input type="number" name="colo-n" min="1" inputmode="numeric"
-                    prop:value=move || get().map(|m| m.concurrency.to_string()).unwrap_or_default()
-                    on:input=move |ev| count(ev, planner::share::MAX_CONCURRENCY, |m, n| m.concurrency = n) />
-            </label>
-            <label>{field("KV cache")}
-                <select name="colo-kv" prop:value=move || get().map(|m| m.kv_dtype.id()).unwrap_or_default()
-                    on:change=move |ev| if let Some(k) = KvDtype::parse(&event_target_value(&ev)) { edit(Box::new(move |m| m.kv_dtype = k)) }>
-                    {ALL_KV_DTYPES.iter().map(|k| view! { <option value=k.id()>{k.id()}</option> }).collect_view()}
-                </select>
-            </label>
-            <Show when=move || get().is_some_and(|m| m.uses_fraction())>
-                <label>{field("GPU memory %")}
-                    <input type="number" name="colo-frac" min="5" max="100" inputmode="numeric"
-                        prop:value=move || get().map(|m| m.fraction_pct.to_string()).unwrap_or_default()
-                        on:input=move |ev| count(ev, 100, |m, n| if n >= 5 { m.fraction_pct = n }) />
-                </label>
-            </Show>
-            <button type="button" class="button button--small" name="colo-remove" on:click=remove
-                aria-label="Remove this model">"Remove"</button>
-        </li>
-    }
-}
-
-/// Fits or not, memory used and left, one bar segment per member.
-#[component]
-fn Verdict(
-    /// The priced set.
-    outcome: Outcome,
-    /// Units.
-    unit: planner::Unit,
-) -> impl IntoView {
+/// Fits or not, memory used and left, one bar segment per member (a plain function: no props
+/// to track, it is re-rendered whenever the set changes).
+fn verdict(outcome: Outcome, unit: planner::Unit) -> impl IntoView {
     let set = &outcome.set;
     let b = |x: Bytes| x.display(unit);
     let gpu = set.gpu.0.max(1) as f64;

@@ -107,14 +107,17 @@ pub fn FitGrid(
                     <tr>
                         <th scope="col" class="grid__corner">"Model"</th>
                         <th scope="col" class="grid__corner">"Weights"</th>
-                        <For each=move || grid.with(|g| g.columns.clone()) key=|c| c.id.clone() let:col>
-                            <th scope="col" class="grid__gpu" data-gpu=col.id.clone()>
-                                {col.name.clone()}
-                                <span class="grid__gpu-mem">
-                                    {move || Bytes(col.memory_bytes).display(unit())}
-                                </span>
-                            </th>
-                        </For>
+                        // Plain headers re-rendered in place when the columns or units change
+                        // (cheaper in wasm size than a keyed list of reactive cells).
+                        {move || {
+                            let unit = unit();
+                            grid.with(|g| g.columns.iter().map(|col| view! {
+                                <th scope="col" class="grid__gpu" data-gpu=col.id.clone()>
+                                    {col.name.clone()}
+                                    <span class="grid__gpu-mem">{Bytes(col.memory_bytes).display(unit)}</span>
+                                </th>
+                            }).collect_view())
+                        }}
                     </tr>
                 </thead>
                 <tbody>

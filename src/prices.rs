@@ -1,9 +1,51 @@
 //! The price list for the cost mode: $/GPU-hour per shown GPU, with the catalogue's provider,
 //! date and source page, editable (edits live in the URL and override the catalogue).
+//!
+//! Rows are plain markup rendered from the configuration, with one delegated listener on the
+//! table (the wasm stays within its size budget; per-row components cost ~5 KB gzip).
 
 use leptos::prelude::*;
 use planner::cost::UsdPerHour;
 use planner::{catalog, GridConfig};
+use wasm_bindgen::JsCast;
+
+/// One GPU's row, from the configuration's current price.
+fn price_row(c: &GridConfig, gpu_id: &str, name: &str, invalid: bool) -> impl IntoView {
+    let price = c.price(gpu_id, catalog());
+    let edited = price.is_some_and(|p| p.1);
+    let source = catalog().price(gpu_id).filter(|_| !edited).map(|s| {
+        (
+            s.source.clone(),
+            s.provider.clone(),
+            format!(", {} (as of {})", s.offering, s.as_of),
+        )
+    });
+    let note = match (edited, &source) {
+        (true, _) => "your price ",
+        (false, None) => "no published price found; enter yours",
+        _ => "",
+    };
+    view! {
+        <tr class="prices__row" data-gpu=gpu_id.to_string() data-edited=edited.to_string()>
+            <th scope="row">{name.to_string()}</th>
+            <td>
+                <input type="text" inputmode="decimal" class="prices__input" name="price" data-gpu=gpu_id.to_string()
+                    aria-label=format!("{name} price in dollars per GPU-hour") aria-invalid=invalid.to_string()
+                    placeholder="no price" prop:value=price.map(|p| p.0.dollars()).unwrap_or_default() />
+                {invalid.then(|| view! { <span class="prices__error" role="alert">"a dollar amount, e.g. 2.49"</span> })}
+            </td>
+            <td class="prices__source">
+                {note}
+                {edited.then(|| view! {
+                    <button type="button" class="button button--small" name="price-reset" data-gpu=gpu_id.to_string()>"reset"</button>
+                })}
+                {source.map(|(url, provider, rest)| view! {
+                    <a href=url target="_blank" rel="noopener noreferrer">{provider}</a>{rest}
+                })}
+            </td>
+        </tr>
+    }
+}
 
 /// One editable price per GPU column (shown in cost mode).
 #[component]
@@ -11,97 +53,58 @@ pub fn PriceList(
     /// The configuration holding the user's prices.
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
+    // The GPU whose last typed price was not a dollar amount (its message shows until fixed).
+    let invalid = RwSignal::new(None::<String>);
     let rows = move || {
+        let bad = invalid.get();
         config.with(|c| {
             c.gpus
                 .iter()
                 .filter_map(|id| c.find_gpu(id, catalog()))
-                .map(|g| (g.id.clone(), g.name.clone()))
-                .collect::<Vec<_>>()
+                .map(|g| price_row(c, &g.id, &g.name, bad.as_deref() == Some(g.id.as_str())))
+                .collect_view()
         })
+    };
+    let target = |ev: &web_sys::Event| {
+        let el = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+        Some((el.get_attribute("data-gpu")?, el))
+    };
+    let change = move |ev: web_sys::Event| {
+        let Some((gpu, el)) = target(&ev) else { return };
+        let Some(text) = el.dyn_ref::<web_sys::HtmlInputElement>().map(|i| i.value()) else {
+            return;
+        };
+        let parsed = UsdPerHour::parse_dollars(&text);
+        if parsed.is_none() && !text.trim().is_empty() {
+            invalid.set(Some(gpu));
+            return;
+        }
+        invalid.set(None);
+        // Empty: back to the catalogue's price.
+        config.update(|c| {
+            c.prices.retain(|(g, _)| *g != gpu);
+            if let Some(p) = parsed {
+                c.prices.push((gpu, p));
+            }
+        });
+    };
+    let click = move |ev: web_sys::MouseEvent| {
+        if let Some((gpu, el)) = target(&ev) {
+            if el.get_attribute("name").as_deref() == Some("price-reset") {
+                invalid.set(None);
+                config.update(|c| c.prices.retain(|(g, _)| *g != gpu));
+            }
+        }
     };
     view! {
         <details class="prices" open data-testid="prices">
             <summary>"GPU prices ($ per GPU-hour) — edit to use your own"</summary>
-            <table class="prices__table">
+            <table class="prices__table" on:change=change on:click=click>
                 <thead>
                     <tr><th scope="col">"GPU"</th><th scope="col">"$/h"</th><th scope="col">"Source"</th></tr>
                 </thead>
-                <tbody>
-                    <For each=rows key=|r| r.0.clone() let:row>
-                        <PriceRow config=config gpu_id=row.0 name=row.1 />
-                    </For>
-                </tbody>
+                <tbody>{rows}</tbody>
             </table>
         </details>
-    }
-}
-
-/// One GPU's price: an input, where the catalogue price comes from, and a reset.
-#[component]
-fn PriceRow(
-    /// The configuration.
-    config: RwSignal<GridConfig>,
-    /// GPU id (stable key).
-    gpu_id: String,
-    /// GPU display name.
-    name: String,
-) -> impl IntoView {
-    let id = StoredValue::new(gpu_id.clone());
-    let price = move || config.with(|c| c.price(&id.get_value(), catalog()));
-    let invalid = RwSignal::new(false);
-    let set = move |text: String| {
-        let gpu = id.get_value();
-        if text.trim().is_empty() {
-            invalid.set(false);
-            config.update(|c| c.prices.retain(|(g, _)| *g != gpu));
-            return;
-        }
-        match UsdPerHour::parse_dollars(&text) {
-            Some(p) => {
-                invalid.set(false);
-                config.update(|c| {
-                    c.prices.retain(|(g, _)| *g != gpu);
-                    c.prices.push((gpu, p));
-                });
-            }
-            None => invalid.set(true),
-        }
-    };
-    let reset = move |_| {
-        let gpu = id.get_value();
-        invalid.set(false);
-        config.update(|c| c.prices.retain(|(g, _)| *g != gpu));
-    };
-    let source = catalog().price(&gpu_id).cloned();
-    view! {
-        <tr class="prices__row" data-gpu=gpu_id.clone()
-            data-edited=move || price().is_some_and(|p| p.1).to_string()>
-            <th scope="row">{name.clone()}</th>
-            <td>
-                <input type="text" inputmode="decimal" class="prices__input" name=format!("price-{gpu_id}")
-                    aria-label=format!("{name} price in dollars per GPU-hour")
-                    aria-invalid=move || invalid.get().to_string()
-                    placeholder="no price"
-                    prop:value=move || price().map(|p| p.0.dollars()).unwrap_or_default()
-                    on:change=move |ev| set(event_target_value(&ev)) />
-                <Show when=move || invalid.get()>
-                    <span class="prices__error" role="alert">"a dollar amount, e.g. 2.49"</span>
-                </Show>
-            </td>
-            <td class="prices__source">
-                {move || match (price(), source.clone()) {
-                    (Some((_, true)), _) => view! {
-                        <span>"your price "</span>
-                        <button type="button" class="button button--small" on:click=reset>"reset"</button>
-                    }.into_any(),
-                    (_, Some(s)) => view! {
-                        <a href=s.source.clone() target="_blank" rel="noopener noreferrer">{s.provider.clone()}</a>
-                        {format!(", {} (as of {})", s.offering, s.as_of)}
-                    }.into_any(),
-                    _ => view! { <span>"no published price found; enter yours"</span> }.into_any(),
-                }}
-            </td>
-        </tr>
     }
 }
