@@ -12,7 +12,8 @@ import sys
 staging = os.environ.get("TRUNK_STAGING_DIR", "dist")
 index = os.path.join(staging, "index.html")
 html = open(index, encoding="utf-8").read()
-match = re.search(r'<script type="module">(.*?)</script>', html, re.S)
+# Trunk's release build minifies the HTML, which drops the attribute's quotes.
+match = re.search(r'<script type=(?:"module"|module)>(.*?)</script>', html, re.S)
 if not match:
     sys.exit(0)  # already external
 body = match.group(1).strip() + "\n"

@@ -47,6 +47,7 @@ pub fn BringYourOwn(
             </div>
         </details>
     }
+    .into_any()
 }
 
 /// Paste or upload a config.json (optionally with a parameter count or the safetensors index).
@@ -128,6 +129,7 @@ fn PasteModel(
             <Message message=message />
         </fieldset>
     }
+    .into_any()
 }
 
 /// A status or error line.
@@ -256,6 +258,7 @@ fn FetchModel(
             <Message message=message />
         </fieldset>
     }
+    .into_any()
 }
 
 /// Describe a GPU: name, memory in MiB or GiB, optional bandwidth.
@@ -310,6 +313,7 @@ fn CustomGpuForm(
             <Message message=message />
         </fieldset>
     }
+    .into_any()
 }
 
 /// The user's own entries, with their notes and a remove button each. Plain rows rendered
@@ -365,4 +369,5 @@ fn CustomList(
     view! {
         <ul class="byo__list" data-testid="custom-list" on:click=click>{rows}</ul>
     }
+    .into_any()
 }

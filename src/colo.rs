@@ -271,6 +271,7 @@ pub fn Colocate(
             {move || result.get().map(|o| verdict(o, config.with(|c| c.unit)))}
         </details>
     }
+    .into_any()
 }
 
 /// Fits or not, memory used and left, one bar segment per member (a plain function: no props

@@ -214,6 +214,7 @@ fn StackedBar(
             </ul>
         </div>
     }
+    .into_any()
 }
 
 /// The plan's figures.
@@ -260,6 +261,7 @@ fn Numbers(
             {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd data-testid=k>{v}</dd> }).collect_view()}
         </dl>
     }
+    .into_any()
 }
 
 /// Memory against context length, with the GPU limit and the engine budget (plain SVG).
@@ -312,4 +314,5 @@ fn ContextChart(
             <figcaption>"Memory per GPU as the context grows (concurrency fixed); dashed: engine budget."</figcaption>
         </figure>
     }
+    .into_any()
 }

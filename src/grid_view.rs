@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use planner::grid::{CellText, Mode};
 use planner::{Bytes, Grid, GridConfig, Plan, Unit, WeightFormat};
+use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 
 /// The cell under the pointer or keyboard focus, and where to draw its tooltip.
@@ -27,11 +28,75 @@ pub fn FitGrid(
     grid: Memo<Grid>,
 ) -> impl IntoView {
     let active = RwSignal::new(None::<Active>);
+    let body = NodeRef::<leptos::html::Tbody>::new();
+    // What each row shows, by (model, format): compared with the next grid so that a control
+    // change touches only the cells whose text changed. This is the DOM edge of the grid.
+    let shown = StoredValue::new(HashMap::<(String, WeightFormat), Vec<CellText>>::new());
+    Effect::new(move |_| {
+        let (mode, thresholds) = config.with(|c| (c.mode, c.thresholds));
+        let Some(body) = body.get() else { return };
+        let rows = body.rows();
+        grid.with(|g| {
+            shown.update_value(|shown| {
+                for i in 0..rows.length() {
+                    let Some(tr) = rows.item(i) else { continue };
+                    let (Some(model), Some(format)) = (
+                        tr.get_attribute("data-model"),
+                        tr.get_attribute("data-format")
+                            .and_then(|f| WeightFormat::parse(&f)),
+                    ) else {
+                        continue;
+                    };
+                    let key = (model, format);
+                    let Some(&r) = g.row_index.get(&key) else {
+                        continue;
+                    };
+                    let next: Vec<CellText> = (0..g.columns.len())
+                        .map(|c| g.text(r, c, mode, thresholds))
+                        .collect();
+                    match shown.get_mut(&key) {
+                        Some(prev) => {
+                            patch_row(&tr, prev, &next);
+                            *prev = next;
+                        }
+                        None => {
+                            shown.insert(key, next);
+                        }
+                    }
+                }
+            });
+        });
+    });
+    // A row's structure is its key: position, model header span and the column set. A change
+    // of structure (sort, added GPU) re-creates rows; a change of values patches them in place.
     let keys = move || {
         grid.with(|g| {
+            let columns = g.columns.iter().fold(0u64, |h, c| {
+                c.id.bytes().fold(h.rotate_left(7) ^ 0x9e37, |h, b| {
+                    h.wrapping_mul(31) ^ u64::from(b)
+                })
+            });
             g.rows
                 .iter()
-                .map(|r| (r.model_id.clone(), r.format))
+                .enumerate()
+                .map(|(i, r)| {
+                    let first = i == 0 || g.rows[i - 1].model_id != r.model_id;
+                    let span = if first {
+                        g.rows[i..]
+                            .iter()
+                            .take_while(|x| x.model_id == r.model_id)
+                            .count()
+                    } else {
+                        0
+                    };
+                    RowKey {
+                        model_id: r.model_id.clone(),
+                        format: r.format,
+                        index: i,
+                        span,
+                        columns,
+                    }
+                })
                 .collect::<Vec<_>>()
         })
     };
@@ -120,9 +185,9 @@ pub fn FitGrid(
                         }}
                     </tr>
                 </thead>
-                <tbody>
+                <tbody node_ref=body>
                     <For each=keys key=|k| k.clone() let:key>
-                        <GridRow config=config grid=grid model_id=key.0 format=key.1 />
+                        <GridRow config=config grid=grid key=key />
                     </For>
                 </tbody>
             </table>
@@ -174,84 +239,101 @@ fn move_focus(ev: leptos::ev::KeyboardEvent) {
     }
 }
 
-/// What one row shows; compared so that only rows whose text changed are redrawn.
-#[derive(Clone, PartialEq)]
-struct RowView {
+/// A row's identity and structure (the `For` key): what cannot change without re-creating it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct RowKey {
+    model_id: String,
+    format: WeightFormat,
+    /// Position in the grid (`data-r`).
     index: usize,
-    first: bool,
+    /// Rows of this model when this is its first row (the model header's rowspan), else 0.
     span: usize,
-    name: String,
-    cheapest: Option<String>,
-    cells: Vec<(String, CellText)>,
+    /// Hash of the column ids, in order.
+    columns: u64,
 }
 
-/// One model × format row. The row is a memoised slice of the grid: a control change rebuilds
-/// only the rows whose cells changed, with plain (non-reactive) cells, which is much cheaper
-/// than thousands of per-cell subscriptions on a full-catalogue grid.
+/// One model × format row, built once per [`RowKey`] from the grid of the moment. Cells are
+/// plain markup: thousands of per-cell subscriptions, per-row memos or re-rendering whole rows
+/// are all much slower on a full-catalogue grid (issue 7 benchmark).
 #[component]
 fn GridRow(
     /// The configuration.
     config: RwSignal<GridConfig>,
     /// The evaluated grid.
     grid: Memo<Grid>,
-    /// Model id of the row (stable key).
-    model_id: String,
-    /// Weight format of the row.
-    format: WeightFormat,
+    /// The row's identity and structure.
+    key: RowKey,
 ) -> impl IntoView {
-    let id = model_id.clone();
-    let view_row = Memo::new(move |_| {
-        let (mode, thresholds) = config.with(|c| (c.mode, c.thresholds));
-        grid.with(|g| {
-            let index = *g.row_index.get(&(id.clone(), format))?;
-            let row = &g.rows[index];
-            let first = index == 0 || g.rows[index - 1].model_id != id;
-            let span = if first {
-                g.rows[index..]
-                    .iter()
-                    .take_while(|r| r.model_id == id)
-                    .count()
-            } else {
-                0
-            };
-            let cells = g
-                .columns
-                .iter()
-                .enumerate()
-                .map(|(c, col)| (col.id.clone(), g.text(index, c, mode, thresholds)))
-                .collect();
-            let cheapest = (first && mode == Mode::Cost).then(|| cheapest_words(g, &id));
-            Some(RowView {
-                index,
-                first,
-                span,
-                name: row.model_name.clone(),
-                cheapest,
-                cells,
-            })
-        })
+    let index = key.index;
+    let cheapest = {
+        let id = key.model_id.clone();
+        move || {
+            let cost = config.with(|c| c.mode == Mode::Cost);
+            cost.then(|| grid.with(|g| cheapest_words(g, &id)))
+        }
+    };
+    // Built from the values of the moment; later value changes are patched by the table's
+    // one effect (`FitGrid`), not per row.
+    let (mode, thresholds) = config.with_untracked(|c| (c.mode, c.thresholds));
+    let (name, first_cells) = grid.with_untracked(|g| {
+        let Some(row) = g.rows.get(index) else {
+            return (String::new(), Vec::new());
+        };
+        let cells = g
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(c, col)| (g.text(index, c, mode, thresholds), col.id.clone()))
+            .collect::<Vec<_>>();
+        (row.model_name.clone(), cells)
     });
-    let model = StoredValue::new(model_id.clone());
-    move || {
-        view_row.get().map(|r| {
-            let name = r.name.clone();
-            view! {
-                <tr class="grid__row" data-model=model.get_value() data-format=format.id()>
-                    {r.first.then(|| view! {
-                        <th scope="rowgroup" rowspan=r.span class="grid__model">
-                            {name.clone()}
-                            {r.cheapest.clone().map(|w| view! {
-                                <span class="grid__cheapest" data-testid="cheapest">{w}</span>
-                            })}
-                        </th>
+    view! {
+        <tr class="grid__row" data-model=key.model_id.clone() data-format=key.format.id()>
+            {(key.span > 0).then(|| view! {
+                <th scope="rowgroup" rowspan=key.span class="grid__model">
+                    {name.clone()}
+                    {move || cheapest().map(|w| view! {
+                        <span class="grid__cheapest" data-testid="cheapest">{w}</span>
                     })}
-                    <th scope="row" class="grid__format">{format.label()}</th>
-                    {r.cells.into_iter().enumerate().map(|(c, (gpu_id, text))| view! {
-                        <Cell gpu_id=gpu_id text=text row=r.index col=c />
-                    }).collect_view()}
-                </tr>
+                </th>
+            })}
+            <th scope="row" class="grid__format">{key.format.label()}</th>
+            {first_cells.into_iter().enumerate().map(|(c, (text, gpu_id))| {
+                cell(gpu_id, text, index, c)
+            }).collect_view()}
+        </tr>
+    }
+}
+
+/// Updates the cells of `tr` whose text differs between `prev` (on screen) and `next`.
+fn patch_row(tr: &web_sys::Element, prev: &[CellText], next: &[CellText]) {
+    let tds = tr.get_elements_by_tag_name("td");
+    for (c, (old, new)) in prev.iter().zip(next).enumerate() {
+        if old == new {
+            continue;
+        }
+        let Some(td) = tds.item(c as u32) else {
+            continue;
+        };
+        if old.fit != new.fit {
+            td.set_attribute("data-fit", new.fit).ok();
+        }
+        let spans = td.children();
+        // Update the existing text node (one characterData change), not the span's children.
+        let set = |i: u32, text: &str| {
+            if let Some(node) = spans.item(i).and_then(|el| el.first_child()) {
+                node.set_node_value(Some(text));
             }
-        })
+        };
+        if old.symbol != new.symbol {
+            set(0, new.symbol);
+        }
+        if old.value != new.value {
+            set(1, &new.value);
+        }
+        if old.label != new.label {
+            set(2, new.label);
+        }
     }
 }
 
@@ -294,18 +376,10 @@ fn describe(p: &Plan, unit: Unit) -> String {
 
 /// One grid cell: symbol, number and band in words (never colour alone). Plain markup: the
 /// table's delegated listeners open its detail (click, Enter) and show the tooltip (hover, focus).
-#[component]
-fn Cell(
-    /// Column key: GPU id.
-    gpu_id: String,
-    /// What the cell shows (its text is what screen readers announce, with the row and column
-    /// headers of the table; the shared tooltip adds the numbers via `aria-describedby`).
-    text: CellText,
-    /// Row index (keyboard navigation, delegated events).
-    row: usize,
-    /// Column index.
-    col: usize,
-) -> impl IntoView {
+/// A plain function, not a component, so that Leptos' `erase_components` (which keeps the wasm
+/// small) does not box the grid's thousands of cells: its text is what screen readers announce,
+/// with the row and column headers; the shared tooltip adds the numbers via `aria-describedby`.
+fn cell(gpu_id: String, text: CellText, row: usize, col: usize) -> impl IntoView {
     view! {
         <td class="grid__cell" data-fit=text.fit data-gpu=gpu_id data-r=row data-c=col tabindex="0"
             role="gridcell" aria-describedby="grid-tip">

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use planner::share::{field_name, Ignored};
 use planner::{catalog, evaluate, Engine, GridConfig, KvDtype};
+use wasm_bindgen::JsCast;
 
 mod byo;
 mod colo;
@@ -78,21 +79,31 @@ pub fn App() -> impl IntoView {
             </main>
         </div>
     }
+    .into_any()
 }
 
-/// Dismissible notices for link parameters that could not be used.
+/// Dismissible notices for link parameters that could not be used (plain items, one delegated
+/// click listener for the dismiss buttons).
 #[component]
 fn Notices(
     /// The parameters the URL decoder ignored.
     initial: Vec<Ignored>,
 ) -> impl IntoView {
     let items = RwSignal::new(initial.into_iter().enumerate().collect::<Vec<_>>());
-    view! {
-        <ul class="notices" aria-live="polite">
-            <For each=move || items.get() key=|(i, _)| *i let:item>
-                {
-                    let (id, ignored) = item;
-                    let dismiss = move |_| items.update(|v| v.retain(|(i, _)| *i != id));
+    let dismiss = move |ev: web_sys::MouseEvent| {
+        let id = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.get_attribute("data-dismiss"))
+            .and_then(|v| v.parse::<usize>().ok());
+        if let Some(id) = id {
+            items.update(|v| v.retain(|(i, _)| *i != id));
+        }
+    };
+    let list = move || {
+        items.with(|v| {
+            v.iter()
+                .map(|(id, ignored)| {
                     view! {
                         <li class="notice" data-testid="notice" data-field=ignored.field.clone()>
                             <span class="notice__text">
@@ -100,15 +111,19 @@ fn Notices(
                                 {field_name(&ignored.field)} ") = “" {ignored.value.clone()} "”: "
                                 {ignored.reason.clone()}
                             </span>
-                            <button class="notice__close" aria-label="Dismiss" on:click=dismiss>
+                            <button class="notice__close" aria-label="Dismiss" data-dismiss=id.to_string()>
                                 "×"
                             </button>
                         </li>
                     }
-                }
-            </For>
-        </ul>
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <ul class="notices" aria-live="polite" on:click=dismiss>{list}</ul>
     }
+    .into_any()
 }
 
 /// Workload controls: context, concurrency, KV-cache dtype, engine.
@@ -178,4 +193,5 @@ fn Controls(
             </label>
         </form>
     }
+    .into_any()
 }

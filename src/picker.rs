@@ -141,6 +141,7 @@ pub fn GridContents(
             <Picker config=config axis=Axis::Formats title="Formats" />
         </section>
     }
+    .into_any()
 }
 
 /// A searchable checkbox list for one axis.
@@ -200,4 +201,5 @@ fn Picker(
             </ul>
         </details>
     }
+    .into_any()
 }

@@ -107,4 +107,5 @@ pub fn PriceList(
             </table>
         </details>
     }
+    .into_any()
 }

@@ -85,6 +85,7 @@ pub fn Toolbar(
             <span class="toolbar__status" role="status" aria-live="polite">{move || status.get()}</span>
         </div>
     }
+    .into_any()
 }
 
 /// The band legend; the three thresholds are editable and kept in the URL.
@@ -142,4 +143,5 @@ pub fn Legend(
             </li>
         </ul>
     }
+    .into_any()
 }

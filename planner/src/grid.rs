@@ -473,27 +473,22 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
     };
     let (model_order, gpu_order): (Vec<usize>, Vec<usize>) = match config.sort {
         Sort::Chosen => ((0..models.len()).collect(), (0..gpus.len()).collect()),
-        Sort::Size => {
-            let mut mo: Vec<usize> = (0..models.len()).collect();
-            mo.sort_by_key(|&i| models[i].config.param_count());
-            let mut go: Vec<usize> = (0..gpus.len()).collect();
-            go.sort_by_key(|&i| gpus[i].memory_bytes);
-            (mo, go)
-        }
+        Sort::Size => (
+            order_by(models.iter().map(|m| m.config.param_count()).collect()),
+            order_by(gpus.iter().map(|g| g.memory_bytes).collect()),
+        ),
         Sort::Fit => {
-            // Stable sorts: ties keep the chosen order.
-            let model_score: Vec<usize> = cells
+            // Most fitting first: sort by the complement of the score.
+            let model_score = cells
                 .iter()
-                .map(|fs| fs.iter().flatten().filter(|c| fits(c)).count())
+                .map(|fs| u64::MAX - fs.iter().flatten().filter(|c| fits(c)).count() as u64)
                 .collect();
-            let gpu_score: Vec<usize> = (0..gpus.len())
-                .map(|g| cells.iter().flatten().filter(|row| fits(&row[g])).count())
+            let gpu_score = (0..gpus.len())
+                .map(|g| {
+                    u64::MAX - cells.iter().flatten().filter(|row| fits(&row[g])).count() as u64
+                })
                 .collect();
-            let mut mo: Vec<usize> = (0..models.len()).collect();
-            mo.sort_by_key(|&i| std::cmp::Reverse(model_score[i]));
-            let mut go: Vec<usize> = (0..gpus.len()).collect();
-            go.sort_by_key(|&i| std::cmp::Reverse(gpu_score[i]));
-            (mo, go)
+            (order_by(model_score), order_by(gpu_score))
         }
     };
     let columns = gpu_order
@@ -543,6 +538,14 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         column_index,
         cheapest,
     }
+}
+
+/// Indices ordered by ascending key; a stable sort, so ties keep the chosen order. One
+/// function for every ordering keeps a single sort in the wasm.
+fn order_by(keys: Vec<u64>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by_key(|&i| keys[i]);
+    order
 }
 
 /// One cost-mode row: per GPU, the plan at the smallest count in [`GPU_COUNTS`] that fits
