@@ -25,41 +25,41 @@ test('full-catalogue repaint and first paint (reported)', async ({ page }) => {
       return paint ? paint.startTime : nav.domContentLoadedEventEnd;
     }));
   }
-  await page.goto(`/?m=${models.join(',')}&g=${gpus.join(',')}`);
-  const cells = page.locator('td.grid__cell');
-  await expect(cells).toHaveCount(models.length * gpus.length * 4, { timeout: 60_000 });
-  const repaint: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    const ctx = 4096 + 1024 * (i + 1);
-    const ms = await page.evaluate(async (value) => {
-      const input = document.querySelector('input[name=ctx]') as HTMLInputElement;
-      const grid = document.querySelector('table.grid')!;
-      const done = new Promise<number>((resolve) => {
+  // Control change → the next frame has been painted: timed from the input event to a task
+  // queued from the next animation frame, which runs only after that frame's style, layout and
+  // paint (a bare requestAnimationFrame callback would run before them and miss the browser's
+  // share, which dominates on large tables).
+  async function repaints(url: string, count: number): Promise<number[]> {
+    await page.goto(url);
+    await expect(page.locator('td.grid__cell')).toHaveCount(count, { timeout: 60_000 });
+    const out: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const ctx = 4096 + 1024 * (i + 1);
+      out.push(await page.evaluate(async (value) => {
+        const input = document.querySelector('input[name=ctx]') as HTMLInputElement;
         const start = performance.now();
         performance.mark('control-change');
-        const obs = new MutationObserver(() => {
-          obs.disconnect();
-          // The grid is repainted once the next frame has been produced.
-          requestAnimationFrame(() => {
-            performance.mark('grid-repainted');
-            resolve(performance.now() - start);
-          });
-        });
-        obs.observe(grid, { subtree: true, childList: true, characterData: true, attributes: true });
-      });
-      input.value = String(value);
-      input.dispatchEvent(new Event('input', { bubbles: true }));
-      return done;
-    }, ctx);
-    repaint.push(ms);
+        input.value = String(value);
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+        performance.mark('grid-repainted');
+        return performance.now() - start;
+      }, ctx));
+    }
+    return out;
   }
+  const full = models.length * gpus.length * 4;
+  const repaint = await repaints(`/?m=${models.join(',')}&g=${gpus.join(',')}`, full);
+  // A typical working grid: 20 models × 10 GPUs × 4 formats.
+  const typical = await repaints(`/?m=${models.slice(0, 20).join(',')}&g=${gpus.slice(0, 10).join(',')}`, 800);
   const result = {
-    cells: models.length * gpus.length * 4,
+    cells: full,
     repaint_ms: { p50: pct(repaint, 50), p95: pct(repaint, 95), samples: repaint.map((x) => Math.round(x)) },
+    typical_800_cells_repaint_ms: { p50: pct(typical, 50), p95: pct(typical, 95), samples: typical.map((x) => Math.round(x)) },
     first_contentful_paint_ms_seed_grid: { p50: pct(first, 50), samples: first.map((x) => Math.round(x)) },
   };
   fs.mkdirSync('artifacts', { recursive: true });
   fs.writeFileSync('artifacts/perf.json', JSON.stringify(result, null, 2));
   console.log('PERF', JSON.stringify(result));
-  expect(repaint.length).toBe(15);
+  expect(repaint.length + typical.length).toBe(30);
 });
