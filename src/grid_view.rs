@@ -29,6 +29,7 @@ pub fn FitGrid(
 ) -> impl IntoView {
     let active = RwSignal::new(None::<Active>);
     let body = NodeRef::<leptos::html::Tbody>::new();
+    let window = RwSignal::new(Window::default());
     // What each row shows, by (model, format): compared with the next grid so that a control
     // change touches only the cells whose text changed. This is the DOM edge of the grid.
     let shown = StoredValue::new(HashMap::<(String, WeightFormat), Vec<CellText>>::new());
@@ -54,14 +55,10 @@ pub fn FitGrid(
                     let next: Vec<CellText> = (0..g.columns.len())
                         .map(|c| g.text(r, c, mode, thresholds))
                         .collect();
-                    match shown.get_mut(&key) {
-                        Some(prev) => {
-                            patch_row(&tr, prev, &next);
-                            *prev = next;
-                        }
-                        None => {
-                            shown.insert(key, next);
-                        }
+                    // Every rendered row recorded its texts when it was built.
+                    if let Some(prev) = shown.get_mut(&key) {
+                        patch_row(&tr, prev, &next);
+                        *prev = next;
                     }
                 }
             });
@@ -76,13 +73,16 @@ pub fn FitGrid(
                     h.wrapping_mul(31) ^ u64::from(b)
                 })
             });
-            g.rows
-                .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let first = i == 0 || g.rows[i - 1].model_id != r.model_id;
+            // Large grids render only the rows near the viewport (see `Window`).
+            let (start, end) = window.get().range(g.rows.len());
+            (start..end)
+                .map(|i| {
+                    let r = &g.rows[i];
+                    // The first rendered row of a group carries the model header, spanning the
+                    // group's rows that are rendered.
+                    let first = i == start || g.rows[i - 1].model_id != r.model_id;
                     let span = if first {
-                        g.rows[i..]
+                        g.rows[i..end]
                             .iter()
                             .take_while(|x| x.model_id == r.model_id)
                             .count()
@@ -100,6 +100,55 @@ pub fn FitGrid(
                 .collect::<Vec<_>>()
         })
     };
+    // Spacer heights standing in for the rows above and below the rendered window.
+    let spacer = move |above: bool| {
+        let total = grid.with(|g| g.rows.len());
+        let w = window.get();
+        let (start, end) = w.range(total);
+        let rows = if above { start } else { total - end };
+        format!("{:.0}px", rows as f64 * w.row_px)
+    };
+    let span_all = move || grid.with(|g| g.columns.len() + 2);
+    // The DOM edge: on scroll and resize, work out which rows are near the viewport.
+    let measure = move || {
+        let (Some(body_el), Some(win)) = (body.get_untracked(), web_sys::window()) else {
+            return;
+        };
+        let total = grid.with_untracked(|g| g.rows.len());
+        if total <= WINDOW_FROM {
+            return;
+        }
+        let current = window.get_untracked();
+        let (start, end) = current.range(total);
+        // The average height of the rendered rows (model names may wrap): the body's height
+        // less the spacers, which are `row_px` per row they stand for.
+        let rect = body_el.get_bounding_client_rect();
+        let spacer_px = (total - (end - start)) as f64 * current.row_px;
+        let row_px = if end > start {
+            ((rect.height() - spacer_px) / (end - start) as f64).max(8.0)
+        } else {
+            current.row_px
+        };
+        let viewport = win
+            .inner_height()
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(900.0);
+        let first = (-rect.top() / row_px).max(0.0) as usize;
+        let visible = (viewport / row_px).ceil() as usize + 1;
+        let next = Window::around(first, visible, row_px);
+        if next.start != current.start
+            || next.len != current.len
+            || (row_px - current.row_px).abs() > 2.0
+        {
+            window.set(next);
+        }
+    };
+    let _ = window_event_listener(leptos::ev::scroll, move |_| measure());
+    let _ = window_event_listener(leptos::ev::resize, move |_| measure());
+    // Measure once the first rows are on screen (row heights are known only then); later
+    // measurements come with scrolling and resizing.
+    request_animation_frame(measure);
     let caption = move || {
         config.with(|c| match c.mode {
             Mode::Utilization => {
@@ -163,6 +212,7 @@ pub fn FitGrid(
     view! {
         <div class="grid-wrap" on:mouseleave=move |_| active.set(None)>
             <table class="grid" data-testid="grid" role="grid" on:keydown=keydown
+                aria-rowcount=move || grid.with(|g| g.rows.len() + 1)
                 on:click=move |ev| if let Some((_, a)) = cell_at(ev.target()) { open(a) }
                 on:mouseover=move |ev| show(ev.target())
                 on:focusin=move |ev| show(ev.target())
@@ -186,9 +236,15 @@ pub fn FitGrid(
                     </tr>
                 </thead>
                 <tbody node_ref=body>
+                    <tr class="grid__spacer" aria-hidden="true">
+                        <td colspan=span_all style:height=move || spacer(true)></td>
+                    </tr>
                     <For each=keys key=|k| k.clone() let:key>
-                        <GridRow config=config grid=grid key=key />
+                        <GridRow config=config grid=grid key=key shown=shown />
                     </For>
+                    <tr class="grid__spacer" aria-hidden="true">
+                        <td colspan=span_all style:height=move || spacer(false)></td>
+                    </tr>
                 </tbody>
             </table>
             <Tooltip config=config grid=grid active=active />
@@ -239,6 +295,54 @@ fn move_focus(ev: leptos::ev::KeyboardEvent) {
     }
 }
 
+/// Grids with more rows than this render only a window of rows around the viewport, with
+/// spacer rows for the rest: a browser needs ~0.4 s to restyle, lay out and paint a
+/// 12,480-cell table after each change (issue 7 benchmark), ~30 ms for a few hundred rows.
+const WINDOW_FROM: usize = 300;
+/// Rows rendered above and below the visible ones (keyboard focus and fast scrolling stay
+/// inside rendered rows).
+const OVERSCAN: usize = 40;
+
+/// The rendered window of a large grid: `len` rows from `start`, and the measured row height.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Window {
+    start: usize,
+    len: usize,
+    row_px: f64,
+}
+
+impl Default for Window {
+    fn default() -> Self {
+        Window {
+            start: 0,
+            len: 2 * OVERSCAN + 30,
+            row_px: 34.0,
+        }
+    }
+}
+
+impl Window {
+    /// The window around `visible` rows from `first`, its start rounded down to 10 rows so
+    /// that small scrolls do not re-render.
+    fn around(first: usize, visible: usize, row_px: f64) -> Window {
+        let start = first.saturating_sub(OVERSCAN) / 10 * 10;
+        Window {
+            start,
+            len: (first - start) + visible + OVERSCAN,
+            row_px,
+        }
+    }
+
+    /// Rendered row range for a grid of `total` rows (all of them for small grids).
+    fn range(&self, total: usize) -> (usize, usize) {
+        if total <= WINDOW_FROM {
+            return (0, total);
+        }
+        let start = self.start.min(total.saturating_sub(self.len.min(total)));
+        (start, (start + self.len).min(total))
+    }
+}
+
 /// A row's identity and structure (the `For` key): what cannot change without re-creating it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct RowKey {
@@ -263,6 +367,8 @@ fn GridRow(
     grid: Memo<Grid>,
     /// The row's identity and structure.
     key: RowKey,
+    /// What every rendered row shows, for the table's patching effect.
+    shown: StoredValue<HashMap<(String, WeightFormat), Vec<CellText>>>,
 ) -> impl IntoView {
     let index = key.index;
     let cheapest = {
@@ -287,8 +393,16 @@ fn GridRow(
             .collect::<Vec<_>>();
         (row.model_name.clone(), cells)
     });
+    // Record what this row shows now, so the next change is patched against it.
+    shown.update_value(|m| {
+        m.insert(
+            (key.model_id.clone(), key.format),
+            first_cells.iter().map(|(t, _)| t.clone()).collect(),
+        );
+    });
     view! {
-        <tr class="grid__row" data-model=key.model_id.clone() data-format=key.format.id()>
+        <tr class="grid__row" data-model=key.model_id.clone() data-format=key.format.id()
+            aria-rowindex=index + 2>
             {(key.span > 0).then(|| view! {
                 <th scope="rowgroup" rowspan=key.span class="grid__model">
                     {name.clone()}

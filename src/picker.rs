@@ -168,6 +168,30 @@ fn Picker(
             })
         })
     };
+    // Plain items re-rendered in place from the configuration, and one delegated listener:
+    // smaller wasm, and no per-item subscriptions to every configuration change.
+    let items = move || {
+        let selected = config.with(|c| axis.selected(c));
+        visible()
+            .into_iter()
+            .map(|item| {
+                let checked = selected.contains(&item.id);
+                view! {
+                    <li class="picker__item">
+                        <label>
+                            <input type="checkbox" value=item.id prop:checked=checked />
+                            <span class="picker__label">{item.label}</span>
+                            <span class="picker__detail">{item.detail}</span>
+                        </label>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    let toggle = move |ev: web_sys::Event| {
+        let id = event_target_value(&ev);
+        all.with_value(|items| config.update(|c| axis.toggle(c, &id, items)));
+    };
     view! {
         <details class="picker" data-axis=title.to_ascii_lowercase()>
             <summary class="picker__summary">{title} " (" {count} ")"</summary>
@@ -175,30 +199,7 @@ fn Picker(
                 aria-label=format!("Search {}", title.to_ascii_lowercase())
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev)) />
-            <ul class="picker__list">
-                <For each=visible key=|i| i.id.clone() let:item>
-                    {
-                        let id = item.id.clone();
-                        let checked = {
-                            let id = id.clone();
-                            move || config.with(|c| axis.selected(c).contains(&id))
-                        };
-                        let toggle = move |_| {
-                            let id = id.clone();
-                            all.with_value(|items| config.update(|c| axis.toggle(c, &id, items)))
-                        };
-                        view! {
-                            <li class="picker__item">
-                                <label>
-                                    <input type="checkbox" value=item.id.clone() prop:checked=checked on:change=toggle />
-                                    <span class="picker__label">{item.label.clone()}</span>
-                                    <span class="picker__detail">{item.detail.clone()}</span>
-                                </label>
-                            </li>
-                        }
-                    }
-                </For>
-            </ul>
+            <ul class="picker__list" on:change=toggle>{items}</ul>
         </details>
     }
     .into_any()
