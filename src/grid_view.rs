@@ -301,7 +301,7 @@ fn move_focus(ev: leptos::ev::KeyboardEvent) {
 const WINDOW_FROM: usize = 300;
 /// Rows rendered above and below the visible ones (keyboard focus and fast scrolling stay
 /// inside rendered rows).
-const OVERSCAN: usize = 40;
+const OVERSCAN: usize = 20;
 
 /// The rendered window of a large grid: `len` rows from `start`, and the measured row height.
 #[derive(Clone, Copy, Debug, PartialEq)]
