@@ -511,6 +511,16 @@ fn max_context_at(
     if !fits(block) {
         return 0;
     }
+    // Fast path: full-attention bytes alone bound the answer from above (the other terms only
+    // add memory), and for most models they are the only term; accept the bound when it fits
+    // and one block more does not.
+    if kv.full > 0 {
+        let per_block = kv.full.saturating_mul(concurrency).saturating_mul(block).max(1);
+        let c = (room / per_block).saturating_mul(block).min(limit);
+        if c >= block && fits(c) && (c == limit || !fits(c + block)) {
+            return c;
+        }
+    }
     // Monotone in c: exponential then binary search over whole blocks.
     let (mut lo, mut hi) = (1u64, 2u64);
     while fits(hi * block) {
