@@ -515,7 +515,11 @@ fn max_context_at(
     // add memory), and for most models they are the only term; accept the bound when it fits
     // and one block more does not.
     if kv.full > 0 {
-        let per_block = kv.full.saturating_mul(concurrency).saturating_mul(block).max(1);
+        let per_block = kv
+            .full
+            .saturating_mul(concurrency)
+            .saturating_mul(block)
+            .max(1);
         let c = (room / per_block).saturating_mul(block).min(limit);
         if c >= block && fits(c) && (c == limit || !fits(c + block)) {
             return c;
