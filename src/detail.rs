@@ -37,8 +37,10 @@ fn price_line(c: &GridConfig, gpu_id: &str, count: u64) -> Option<PriceLine> {
     Some(match catalog().price(gpu_id).filter(|_| !edited) {
         Some(src) => PriceLine {
             text: format!(
-                "{total} · {}, {} (as of {})",
-                src.provider, src.offering, src.as_of
+                "{total} · {}, {} ({})",
+                src.provider,
+                src.offering,
+                src.dated()
             ),
             source: Some(src.source.clone()),
         },

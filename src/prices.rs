@@ -17,7 +17,7 @@ fn price_row(c: &GridConfig, gpu_id: &str, name: &str, invalid: bool) -> impl In
         (
             s.source.clone(),
             s.provider.clone(),
-            format!(", {} (as of {})", s.offering, s.as_of),
+            format!(", {} ({})", s.offering, s.dated()),
         )
     });
     let note = match (edited, &source) {

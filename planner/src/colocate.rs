@@ -153,6 +153,13 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
             1,
             1,
         );
+        // A context beyond the model's own maximum is refused by every engine.
+        let too_long = (m.context > cfg.max_position_embeddings).then(|| {
+            format!(
+                "context {} exceeds the model's maximum of {} tokens",
+                m.context, cfg.max_position_embeddings
+            )
+        });
         let (footprint, problem) = match m.engine {
             Engine::Vllm => {
                 let budget = Bytes(p.budget_bytes);
@@ -216,6 +223,7 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
                 (footprint, problem)
             }
         };
+        let problem = too_long.or(problem);
         used += footprint;
         out.push(MemberPlan {
             plan: Ok(p),
@@ -366,6 +374,23 @@ mod tests {
             Bytes(512 * (1 << 20) + stat + act)
         );
         assert!(set.fits, "{:?}", set.members[1].problem);
+    }
+
+    #[test]
+    fn a_context_past_the_model_maximum_is_named_as_such() {
+        // Llama-2 has max_position_embeddings 4096: 8,192 tokens is refused whatever the GPU.
+        let gpu = gpu_gib(96);
+        let m = Member {
+            engine: Engine::LlamaCpp,
+            context: 8192,
+            ..Member::new("meta-llama/Llama-2-7b-hf", WeightFormat::Q4KM)
+        };
+        let set = run(&[m], &gpu);
+        assert!(!set.fits);
+        assert_eq!(
+            set.members[0].problem.as_deref(),
+            Some("context 8192 exceeds the model's maximum of 4096 tokens")
+        );
     }
 
     #[test]

@@ -94,6 +94,17 @@ pub struct Price {
     pub as_of: String,
 }
 
+impl Price {
+    /// "as of 2026-10-07", or "undated" when the page gave no date.
+    pub fn dated(&self) -> String {
+        if self.as_of.is_empty() || self.as_of == "undated" {
+            "undated".into()
+        } else {
+            format!("as of {}", self.as_of)
+        }
+    }
+}
+
 /// GPU counts a configuration may use (tensor parallel sizes).
 pub const GPU_COUNTS: [u64; 4] = [1, 2, 4, 8];
 
