@@ -29,6 +29,12 @@ test('co-location: two vLLM instances share a GPU by their fractions, in the URL
   const total = bytesOf('h100-nvl-94gb');
   const held = Math.floor(total * 0.6) + 1.5 * 2 ** 30 + Math.floor(total * 0.3) + 1.5 * 2 ** 30;
   await expect(verdict).toContainText(`✓ Fits on H100 NVL: ${gib(held)} of ${gib(total)} held, ${gib(total - held)} headroom`);
+  // One launch command per model, each with its own fraction and port.
+  await page.locator('.colo__commands summary').click();
+  const commands = page.getByTestId('colo-commands');
+  await expect(commands).toContainText('vllm serve Qwen/Qwen2.5-Coder-32B-Instruct');
+  await expect(commands).toContainText('--gpu-memory-utilization 0.6 \\\n  --port 8000');
+  await expect(commands).toContainText('--gpu-memory-utilization 0.3 \\\n  --port 8001');
   await expect.poll(() => page.url()).toContain('co=Qwen/Qwen2.5-Coder-32B-Instruct~awq~vllm~4096~1~auto~60');
   expect(page.url()).toContain('cog=h100-nvl-94gb');
 

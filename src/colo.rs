@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use planner::colocate::{colocate, Colocation, Member};
+
 use planner::engine::ALL_ENGINES;
 use planner::kv_cache::ALL_KV_DTYPES;
 use planner::weights::ALL_FORMATS;
@@ -14,6 +15,8 @@ use wasm_bindgen::JsCast;
 #[derive(Clone, PartialEq)]
 struct Outcome {
     set: Colocation,
+    /// The members' launch commands, one port each.
+    commands: String,
     names: Vec<String>,
     gpu_name: String,
 }
@@ -34,8 +37,15 @@ fn outcome(c: &GridConfig) -> Option<Outcome> {
         .map(|m| m.map(|m| &m.config))
         .zip(c.colo.iter())
         .collect();
+    let commands = planner::colocate::launch_commands(&pairs, gpu)
+        .into_iter()
+        .zip(&c.colo)
+        .map(|(cmd, m)| cmd.unwrap_or_else(|| format!("# {}: no server command", m.model_id)))
+        .collect::<Vec<_>>()
+        .join("\n\n");
     Some(Outcome {
         set: colocate(&pairs, gpu),
+        commands,
         names: models
             .iter()
             .zip(&c.colo)
@@ -335,6 +345,10 @@ fn verdict(outcome: Outcome, unit: planner::Unit) -> impl IntoView {
                     </li>
                 }).collect_view()}
             </ul>
+            <details class="colo__commands">
+                <summary>"Launch commands (one process per model, own port)"</summary>
+                <pre class="command__text" data-testid="colo-commands"><code>{outcome.commands.clone()}</code></pre>
+            </details>
         </div>
     }
 }

@@ -242,6 +242,40 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
     }
 }
 
+/// The launch commands of the set, one process per member on its own port (8000, 8001, …),
+/// with each member's own memory fraction (`None` for members without a server command or
+/// an unknown model).
+pub fn launch_commands(
+    members: &[(Option<&ModelConfig>, &Member)],
+    gpu: &Gpu,
+) -> Vec<Option<String>> {
+    members
+        .iter()
+        .enumerate()
+        .map(|(i, &(cfg, m))| {
+            let cfg = cfg?;
+            let fraction = m.fraction_pct.min(100) as f64 / 100.0;
+            let w = Workload {
+                engine: m.engine,
+                context: m.context,
+                concurrency: m.concurrency,
+                kv_dtype: m.kv_dtype,
+                gpu_memory_utilization: fraction,
+                ..Workload::default()
+            };
+            let mut cmd = crate::commands::launch_command(&m.model_id, cfg, m.format, gpu, &w)?;
+            for arg in cmd.args.iter_mut() {
+                // SGLang's fraction is the member's own, not the single-model default.
+                if arg.starts_with("--mem-fraction-static") {
+                    *arg = format!("--mem-fraction-static {fraction:.2}");
+                }
+            }
+            cmd.args.push(format!("--port {}", 8000 + i));
+            Some(cmd.to_shell())
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,6 +425,36 @@ mod tests {
             set.members[0].problem.as_deref(),
             Some("context 8192 exceeds the model's maximum of 4096 tokens")
         );
+    }
+
+    #[test]
+    fn each_member_gets_its_own_fraction_and_port() {
+        let gpu = gpu_gib(96);
+        let c = catalog();
+        let a = Member {
+            fraction_pct: 60,
+            ..Member::new("Qwen/Qwen2.5-Coder-32B-Instruct", WeightFormat::Awq)
+        };
+        let b = Member {
+            engine: Engine::Sglang,
+            fraction_pct: 30,
+            ..Member::new("mistralai/Mistral-7B-v0.1", WeightFormat::Fp16)
+        };
+        let cfg = |m: &Member| c.model(&m.model_id).ok().map(|x| &x.config);
+        let cmds = launch_commands(&[(cfg(&a), &a), (cfg(&b), &b)], &gpu);
+        let one = |s: &Option<String>| s.as_deref().unwrap().replace(" \\\n  ", " ");
+        assert!(
+            one(&cmds[0]).contains("--gpu-memory-utilization 0.6 "),
+            "{:?}",
+            cmds[0]
+        );
+        assert!(one(&cmds[0]).ends_with("--port 8000"));
+        assert!(
+            one(&cmds[1]).contains("--mem-fraction-static 0.30 "),
+            "{:?}",
+            cmds[1]
+        );
+        assert!(one(&cmds[1]).ends_with("--port 8001"));
     }
 
     #[test]
