@@ -178,3 +178,24 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
         assert!(!err.contains("panicked"), "{err}");
     }
 }
+
+#[test]
+fn grid_prints_the_co_located_set_and_its_commands() {
+    // Seed 002 on the H100 NVL (99,861,594,112 B = 93.00 GiB): vLLM at 0.6 and 0.3 each hold
+    // fraction × total + 1.5 GiB (CUDA context and graphs): 57.30 + 29.40 = 86.70 GiB.
+    let query = "m=Qwen/Qwen2.5-0.5B&g=h100-nvl-94gb&q=awq&cog=h100-nvl-94gb\
+        &co=Qwen/Qwen2.5-Coder-32B-Instruct~awq~vllm~4096~1~auto~60\
+        &co=mistralai/Mistral-7B-v0.1~awq~vllm~4096~1~auto~30";
+    let (code, out, err) = run_args(&["grid", query], "");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(
+            "co-located on H100 NVL: fits — 86.70 GiB of 93.00 GiB held, 6.30 GiB headroom"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("--gpu-memory-utilization 0.3 \\\n  --port 8001"),
+        "{out}"
+    );
+}

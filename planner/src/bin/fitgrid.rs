@@ -4,7 +4,8 @@
 //! the plan carries `command`, the engine launch command that realises it.
 //! `fitgrid plan --command FILE` prints only that command, as shell text.
 //! Bad input: exit status 2 and one line on stderr naming the field; never a panic.
-//! `fitgrid grid [QUERY]` prints the grid for a Fitgrid URL query as text.
+//! `fitgrid grid [QUERY]` prints the grid for a Fitgrid URL query as text, with the co-located
+//! set (`co=`) and, in cost mode, each model's cheapest configuration.
 
 use planner::scenario::Scenario;
 use planner::{catalog, evaluate, GridConfig};
@@ -88,6 +89,40 @@ fn grid_command(query: &str) -> ExitCode {
             }
         }
         println!();
+    }
+    if let (false, Some(gpu)) = (
+        config.colo.is_empty(),
+        config.find_gpu(&config.colo_gpu, catalog()),
+    ) {
+        let pairs: Vec<_> = config
+            .colo
+            .iter()
+            .map(|m| {
+                (
+                    config.find_model(&m.model_id, catalog()).map(|x| &x.config),
+                    m,
+                )
+            })
+            .collect();
+        let set = planner::colocate::colocate(&pairs, gpu);
+        println!(
+            "\nco-located on {}: {} — {} of {} held, {} headroom",
+            gpu.name,
+            if set.fits { "fits" } else { "does not fit" },
+            set.used,
+            set.gpu,
+            set.headroom()
+        );
+        let commands = planner::colocate::launch_commands(&pairs, gpu);
+        for ((m, p), cmd) in config.colo.iter().zip(&set.members).zip(commands) {
+            match &p.problem {
+                None => println!("  ✓ {}: holds {}", m.model_id, p.footprint),
+                Some(why) => println!("  ✗ {}: {why}", m.model_id),
+            }
+            if let Some(cmd) = cmd {
+                println!("{cmd}\n");
+            }
+        }
     }
     for (model, c) in &grid.cheapest {
         println!(
