@@ -346,10 +346,7 @@ fn CustomList(
         })
     };
     let click = move |ev: web_sys::MouseEvent| {
-        let Some(id) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.get_attribute("data-remove"))
+        let Some(id) = crate::event_element(&ev).and_then(|el| el.get_attribute("data-remove"))
         else {
             return;
         };

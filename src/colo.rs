@@ -9,7 +9,6 @@ use planner::engine::ALL_ENGINES;
 use planner::kv_cache::ALL_KV_DTYPES;
 use planner::weights::ALL_FORMATS;
 use planner::{catalog, Bytes, Engine, GridConfig, KvDtype, WeightFormat};
-use wasm_bindgen::JsCast;
 
 /// The set priced on its GPU, with display names.
 #[derive(Clone, PartialEq)]
@@ -220,27 +219,19 @@ pub fn Colocate(
     };
     // One listener for every control of every member: the control's `name` says which field,
     // the row's `data-index` which member.
-    let target = |ev: &web_sys::Event| -> Option<(usize, String, String)> {
-        let el = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let target = |ev: &web_sys::Event| -> Option<(usize, String)> {
+        let el = crate::event_element(ev)?;
         let index = el
             .closest("li[data-index]")
             .ok()??
             .get_attribute("data-index")?
             .parse()
             .ok()?;
-        let name = el.get_attribute("name")?;
-        let value = el
-            .dyn_ref::<web_sys::HtmlInputElement>()
-            .map(|i| i.value())
-            .or_else(|| {
-                el.dyn_ref::<web_sys::HtmlSelectElement>()
-                    .map(|s| s.value())
-            })
-            .unwrap_or_default();
-        Some((index, name, value))
+        Some((index, el.get_attribute("name")?))
     };
     let edit = move |ev: web_sys::Event| {
-        if let Some((i, name, value)) = target(&ev) {
+        if let Some((i, name)) = target(&ev) {
+            let value = event_target_value(&ev);
             config.update(|c| {
                 if let Some(m) = c.colo.get_mut(i) {
                     apply(m, &name, &value)
@@ -249,7 +240,7 @@ pub fn Colocate(
         }
     };
     let click = move |ev: web_sys::MouseEvent| {
-        if let Some((i, name, _)) = target(&ev) {
+        if let Some((i, name)) = target(&ev) {
             if name == "colo-remove" {
                 config.update(|c| {
                     if i < c.colo.len() {

@@ -255,11 +255,7 @@ pub fn FitGrid(
 /// Arrow keys move between cells (`data-r`/`data-c` coordinates); Home/End to row ends.
 fn move_focus(ev: leptos::ev::KeyboardEvent) {
     // (Called from the table's delegated keydown.)
-    let Some(cell) = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .filter(|e| e.has_attribute("data-r"))
-    else {
+    let Some(cell) = crate::event_element(&ev).filter(|e| e.has_attribute("data-r")) else {
         return;
     };
     let num = |k: &str| {

@@ -17,6 +17,12 @@ mod prices;
 mod toolbar;
 mod url_state;
 
+/// The element an event fired on: what the delegated listeners (one per list instead of one
+/// per item) look at.
+pub(crate) fn event_element(ev: &web_sys::Event) -> Option<web_sys::Element> {
+    ev.target()?.dyn_into().ok()
+}
+
 /// Shows an error banner instead of a blank page if anything ever panics.
 pub fn install_panic_banner() {
     std::panic::set_hook(Box::new(|info| {
@@ -91,9 +97,7 @@ fn Notices(
 ) -> impl IntoView {
     let items = RwSignal::new(initial.into_iter().enumerate().collect::<Vec<_>>());
     let dismiss = move |ev: web_sys::MouseEvent| {
-        let id = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        let id = event_element(&ev)
             .and_then(|el| el.get_attribute("data-dismiss"))
             .and_then(|v| v.parse::<usize>().ok());
         if let Some(id) = id {

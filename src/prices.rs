@@ -7,7 +7,6 @@
 use leptos::prelude::*;
 use planner::cost::UsdPerHour;
 use planner::{catalog, GridConfig};
-use wasm_bindgen::JsCast;
 
 /// One GPU's row, from the configuration's current price.
 fn price_row(c: &GridConfig, gpu_id: &str, name: &str, invalid: bool) -> impl IntoView {
@@ -66,14 +65,12 @@ pub fn PriceList(
         })
     };
     let target = |ev: &web_sys::Event| {
-        let el = ev.target()?.dyn_into::<web_sys::Element>().ok()?;
+        let el = crate::event_element(ev)?;
         Some((el.get_attribute("data-gpu")?, el))
     };
     let change = move |ev: web_sys::Event| {
-        let Some((gpu, el)) = target(&ev) else { return };
-        let Some(text) = el.dyn_ref::<web_sys::HtmlInputElement>().map(|i| i.value()) else {
-            return;
-        };
+        let Some((gpu, _)) = target(&ev) else { return };
+        let text = event_target_value(&ev);
         let parsed = UsdPerHour::parse_dollars(&text);
         if parsed.is_none() && !text.trim().is_empty() {
             invalid.set(Some(gpu));
