@@ -57,6 +57,23 @@ impl Member {
         }
     }
 
+    /// The memory fraction as a number in [0, 1].
+    pub fn fraction(&self) -> f64 {
+        self.fraction_pct.min(100) as f64 / 100.0
+    }
+
+    /// The member's workload on a GPU of its own (one rank; the fraction as vLLM's budget).
+    pub fn workload(&self) -> Workload {
+        Workload {
+            engine: self.engine,
+            context: self.context,
+            concurrency: self.concurrency,
+            kv_dtype: self.kv_dtype,
+            gpu_memory_utilization: self.fraction(),
+            ..Workload::default()
+        }
+    }
+
     /// Whether the engine takes a memory fraction at all.
     pub fn uses_fraction(&self) -> bool {
         matches!(self.engine, Engine::Vllm | Engine::Sglang)
@@ -112,27 +129,18 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
     for &(cfg, m) in members {
         let free = total.saturating_sub(used);
         let Some(cfg) = cfg else {
+            let reason = format!("unknown model `{}`", m.model_id);
             out.push(MemberPlan {
-                plan: Err(Unsupported {
-                    reason: format!("unknown model `{}`", m.model_id),
-                }),
+                problem: Some(reason.clone()),
+                plan: Err(Unsupported { reason }),
                 footprint: Bytes::ZERO,
                 free_at_start: free,
                 fits: false,
-                problem: Some(format!("unknown model `{}`", m.model_id)),
             });
             continue;
         };
-        let fraction = m.fraction_pct.min(100) as f64 / 100.0;
-        let w = Workload {
-            engine: m.engine,
-            context: m.context,
-            concurrency: m.concurrency,
-            kv_dtype: m.kv_dtype,
-            gpu_memory_utilization: fraction,
-            ..Workload::default()
-        };
-        let p = match plan(cfg, m.format, gpu, &w) {
+        let fraction = m.fraction();
+        let p = match plan(cfg, m.format, gpu, &m.workload()) {
             Ok(p) => p,
             Err(u) => {
                 out.push(MemberPlan {
@@ -253,23 +261,15 @@ pub fn launch_commands(
         .iter()
         .enumerate()
         .map(|(i, &(cfg, m))| {
-            let cfg = cfg?;
-            let fraction = m.fraction_pct.min(100) as f64 / 100.0;
-            let w = Workload {
-                engine: m.engine,
-                context: m.context,
-                concurrency: m.concurrency,
-                kv_dtype: m.kv_dtype,
-                gpu_memory_utilization: fraction,
-                ..Workload::default()
-            };
-            let mut cmd = crate::commands::launch_command(&m.model_id, cfg, m.format, gpu, &w)?;
-            for arg in cmd.args.iter_mut() {
-                // SGLang's fraction is the member's own, not the single-model default.
-                if arg.starts_with("--mem-fraction-static") {
-                    *arg = format!("--mem-fraction-static {fraction:.2}");
-                }
-            }
+            // SGLang's fraction is the member's own, not the default for a GPU to itself.
+            let mut cmd = crate::commands::launch_command_with(
+                &m.model_id,
+                cfg?,
+                m.format,
+                gpu,
+                &m.workload(),
+                Some(m.fraction()),
+            )?;
             cmd.args.push(format!("--port {}", 8000 + i));
             Some(cmd.to_shell())
         })

@@ -132,6 +132,19 @@ pub fn launch_command(
     gpu: &Gpu,
     w: &Workload,
 ) -> Option<LaunchCommand> {
+    launch_command_with(model_id, cfg, format, gpu, w, None)
+}
+
+/// [`launch_command`] with SGLang's `--mem-fraction-static` set by the caller (a co-located
+/// member's own share) instead of SGLang's default for a GPU to itself.
+pub fn launch_command_with(
+    model_id: &str,
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu: &Gpu,
+    w: &Workload,
+    sglang_fraction: Option<f64>,
+) -> Option<LaunchCommand> {
     // `--dtype` only when the user chose a float type; the checkpoint's own stays `auto`.
     let dtype = torch_dtype(format);
     let format = format.resolve(cfg);
@@ -198,16 +211,18 @@ pub fn launch_command(
                 format!("python -m sglang.launch_server --model-path {model}"),
                 format!("--context-length {ctx}"),
             ];
-            let reserve = engine::reserves(
-                Engine::Sglang,
-                cfg,
-                format.activation_bytes(cfg),
-                gpu,
-                tp,
-                pp,
-            )
-            .activation;
-            let frac = engine::sglang_mem_fraction_static(gpu.memory(), reserve);
+            let frac = sglang_fraction.unwrap_or_else(|| {
+                let reserve = engine::reserves(
+                    Engine::Sglang,
+                    cfg,
+                    format.activation_bytes(cfg),
+                    gpu,
+                    tp,
+                    pp,
+                )
+                .activation;
+                engine::sglang_mem_fraction_static(gpu.memory(), reserve)
+            });
             args.push(format!("--mem-fraction-static {frac:.2}"));
             if tp > 1 {
                 args.push(format!("--tp {tp}"));
