@@ -9,7 +9,7 @@
 
 use crate::arch::ModelConfig;
 use crate::catalog::Gpu;
-use crate::plan::{plan_prepared, prepare, Plan, Unsupported, Workload};
+use crate::plan::{plan_prepared, prepare, Plan, Prepared, Unsupported, Workload};
 use crate::weights::WeightFormat;
 use serde::Serialize;
 use std::fmt;
@@ -117,6 +117,57 @@ pub struct Fit {
     pub plan: Plan,
 }
 
+/// A model in one format priced once per GPU count in [`GPU_COUNTS`] (weights and KV split
+/// by TP): answers [`Counts::smallest_fit`] for any number of GPU types without pricing the
+/// model again.
+pub struct Counts<'a> {
+    cfg: &'a ModelConfig,
+    /// (count, workload at that TP, priced model); counts that do not divide the attention
+    /// heads cannot shard them and are left out. Count 1 always comes first.
+    prepared: Vec<(u64, Workload, Prepared)>,
+}
+
+impl<'a> Counts<'a> {
+    /// Prices `cfg` as `format` under `w` (its `tensor_parallel` replaced by each count).
+    /// `Err`: the engine cannot load the format at all.
+    pub fn new(
+        cfg: &'a ModelConfig,
+        format: WeightFormat,
+        w: &Workload,
+    ) -> Result<Counts<'a>, Unsupported> {
+        let at = |count: u64| Workload {
+            tensor_parallel: count,
+            ..w.clone()
+        };
+        // One GPU divides every head count, so only an unloadable format fails here.
+        let one = prepare(cfg, format, &at(1))?;
+        let mut prepared = vec![(1, at(1), one)];
+        for &count in &GPU_COUNTS[1..] {
+            if let Ok(p) = prepare(cfg, format, &at(count)) {
+                prepared.push((count, at(count), p));
+            }
+        }
+        Ok(Counts { cfg, prepared })
+    }
+
+    /// The smallest count whose per-GPU plan fits `gpu`; `None`: not even 8 suffice.
+    pub fn smallest_fit(&self, gpu: &Gpu) -> Option<Fit> {
+        self.prepared.iter().find_map(|(count, w, p)| {
+            let plan = plan_prepared(self.cfg, p, gpu, w, false);
+            plan.fits.then_some(Fit {
+                count: *count,
+                plan,
+            })
+        })
+    }
+
+    /// The plan on a single `gpu` (what a cost cell shows when no count fits).
+    pub fn single(&self, gpu: &Gpu) -> Plan {
+        let (_, w, p) = &self.prepared[0];
+        plan_prepared(self.cfg, p, gpu, w, false)
+    }
+}
+
 /// The smallest count in [`GPU_COUNTS`] at which `cfg` as `format` fits on `gpu` under `w`
 /// (its `tensor_parallel` is replaced by the count). `Ok(None)`: not even 8 GPUs suffice.
 /// `Err`: the engine cannot load the format at all.
@@ -126,21 +177,7 @@ pub fn smallest_fit(
     gpu: &Gpu,
     w: &Workload,
 ) -> Result<Option<Fit>, Unsupported> {
-    crate::plan::supports(w.engine, format.resolve(cfg))?;
-    for count in GPU_COUNTS {
-        let w = Workload {
-            tensor_parallel: count,
-            ..w.clone()
-        };
-        // A count that does not divide the attention heads cannot shard them: skipped.
-        if let Ok(p) = prepare(cfg, format, &w) {
-            let plan = plan_prepared(cfg, &p, gpu, &w, false);
-            if plan.fits {
-                return Ok(Some(Fit { count, plan }));
-            }
-        }
-    }
-    Ok(None)
+    Ok(Counts::new(cfg, format, w)?.smallest_fit(gpu))
 }
 
 /// The cheapest configuration for one model.
@@ -166,8 +203,11 @@ pub fn cheapest(
 ) -> Option<Cheapest> {
     let mut best: Option<Cheapest> = None;
     for &format in formats {
+        let Ok(counts) = Counts::new(cfg, format, w) else {
+            continue;
+        };
         for &(gpu, price) in gpus {
-            let Ok(Some(fit)) = smallest_fit(cfg, format, gpu, w) else {
+            let Some(fit) = counts.smallest_fit(gpu) else {
                 continue;
             };
             let c = Cheapest {

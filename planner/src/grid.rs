@@ -2,7 +2,7 @@
 
 use crate::catalog::{Catalog, Gpu, Model};
 use crate::colocate::Member;
-use crate::cost::{Cheapest, UsdPerHour, GPU_COUNTS};
+use crate::cost::{Cheapest, Counts, UsdPerHour, GPU_COUNTS};
 use crate::custom::CustomModel;
 use crate::engine::Engine;
 use crate::kv_cache::KvDtype;
@@ -556,36 +556,14 @@ fn cost_row(
     gpus: &[&Gpu],
     w: &Workload,
 ) -> (Vec<Result<Plan, Unsupported>>, Vec<u64>) {
-    let prepared: Vec<(u64, Workload, crate::plan::Prepared)> = GPU_COUNTS
-        .iter()
-        .filter_map(|&n| {
-            let w = Workload {
-                tensor_parallel: n,
-                ..w.clone()
-            };
-            prepare(cfg, format, &w).ok().map(|p| (n, w, p))
-        })
-        .collect();
-    let Some((_, w1, p1)) = prepared.first() else {
-        // Count 1 always divides the heads, so only an unloadable format gets here.
-        let w1 = Workload {
-            tensor_parallel: 1,
-            ..w.clone()
-        };
-        let reason = prepare(cfg, format, &w1).err().unwrap_or(Unsupported {
-            reason: "the engine cannot load this format".into(),
-        });
-        return (vec![Err(reason); gpus.len()], vec![0; gpus.len()]);
+    let counts = match Counts::new(cfg, format, w) {
+        Ok(c) => c,
+        Err(u) => return (vec![Err(u); gpus.len()], vec![0; gpus.len()]),
     };
     gpus.iter()
-        .map(|g| {
-            for (n, w, p) in &prepared {
-                let plan = plan_prepared(cfg, p, g, w, false);
-                if plan.fits {
-                    return (Ok(plan), *n);
-                }
-            }
-            (Ok(plan_prepared(cfg, p1, g, w1, false)), 0)
+        .map(|g| match counts.smallest_fit(g) {
+            Some(fit) => (Ok(fit.plan), fit.count),
+            None => (Ok(counts.single(g)), 0),
         })
         .unzip()
 }
