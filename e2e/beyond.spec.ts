@@ -1,16 +1,8 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './page-checks';
 import * as fs from 'fs';
 
 // Issue 8: co-located models, cost, launch commands. Expected figures are worked by hand from
 // the engines' rules and the data files (GPU bytes, published prices), not read from the app.
-
-let problems: string[] = [];
-test.beforeEach(async ({ page }) => {
-  problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-});
-test.afterEach(() => expect(problems, 'no console errors').toEqual([]));
 
 const gpus: { id: string; memory_bytes: number }[] = JSON.parse(fs.readFileSync('planner/data/gpus.json', 'utf8'));
 const bytesOf = (id: string) => gpus.find((g) => g.id === id)!.memory_bytes;

@@ -1,19 +1,11 @@
-import { test, expect, Page, Route } from '@playwright/test';
+import { test, expect, Page, Route } from './page-checks';
 import * as fs from 'fs';
 
 const CONFIG = fs.readFileSync('e2e/fixtures/config.json', 'utf8');
 const API = fs.readFileSync('e2e/fixtures/api-model.json', 'utf8');
 
-let problems: string[] = [];
-test.beforeEach(async ({ page }) => {
-  problems = [];
-  // Failed fetches are expected in some tests; anything else logged as an error fails the test.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource|net::ERR_FAILED|huggingface\.co/.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-});
-test.afterEach(() => expect(problems, 'no unexpected console errors').toEqual([]));
+// Failed fetches are expected in some tests; anything else logged as an error fails the test.
+test.use({ consoleAllowed: /Failed to load resource|net::ERR_FAILED|huggingface\.co/ });
 
 async function open(page: Page, query = '') {
   await page.goto('/' + query);

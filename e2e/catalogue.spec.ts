@@ -1,12 +1,4 @@
-import { test, expect } from '@playwright/test';
-
-let problems: string[] = [];
-test.beforeEach(async ({ page }) => {
-  problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-});
-test.afterEach(() => expect(problems, 'no console errors').toEqual([]));
+import { test, expect } from './page-checks';
 
 test('presets choose the GPUs and models, and the choice is in the URL', async ({ page }) => {
   await page.goto('/');

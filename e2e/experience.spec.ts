@@ -1,14 +1,9 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page } from './page-checks';
 import * as fs from 'fs';
 
-let problems: string[] = [];
-test.beforeEach(async ({ page }) => {
-  problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+test.beforeEach(() => {
   fs.mkdirSync('artifacts', { recursive: true });
 });
-test.afterEach(() => expect(problems, 'no console errors').toEqual([]));
 
 const cells = (page: Page) => page.locator('td.grid__cell');
 async function snapshot(page: Page): Promise<string[]> {

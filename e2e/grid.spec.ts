@@ -1,19 +1,9 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page } from './page-checks';
 import * as fs from 'fs';
 
 const BANDS = ['safe', 'caution', 'warning', 'critical', 'does-not-fit', 'unsupported'];
 
-// Every test fails on a console error or an uncaught exception.
-let problems: string[] = [];
-test.beforeEach(async ({ page }) => {
-  problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-});
-test.afterEach(async ({ page }) => {
-  expect(problems, 'no console errors').toEqual([]);
-  await expect(page.locator('#panic-banner')).toHaveCount(0);
-});
+// Every test fails on a console error, an uncaught exception or the panic banner (page-checks.ts).
 
 const cells = (page: Page) => page.locator('td.grid__cell');
 
