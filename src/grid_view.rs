@@ -370,8 +370,8 @@ fn GridRow(
     let cheapest = {
         let id = key.model_id.clone();
         move || {
-            let cost = config.with(|c| c.mode == Mode::Cost);
-            cost.then(|| grid.with(|g| cheapest_words(g, &id)))
+            config
+                .with(|c| (c.mode == Mode::Cost).then(|| grid.with(|g| cheapest_words(g, c, &id))))
         }
     };
     // Built from the values of the moment; later value changes are patched by the table's
@@ -448,13 +448,13 @@ fn patch_row(tr: &web_sys::Element, prev: &[CellText], next: &[CellText]) {
 }
 
 /// "Cheapest: 2 × L40S · AWQ · $1.72/h" for a model in cost mode.
-fn cheapest_words(g: &Grid, model_id: &str) -> String {
+fn cheapest_words(g: &Grid, config: &GridConfig, model_id: &str) -> String {
     match g.cheapest.get(model_id) {
         Some(c) => {
-            let gpu = planner::catalog()
-                .gpu(&c.gpu_id)
-                .map(|g| g.name.clone())
-                .unwrap_or_else(|_| c.gpu_id.clone());
+            // The user's own GPUs can be the cheapest too: look them up where the grid does.
+            let gpu = config
+                .find_gpu(&c.gpu_id, planner::catalog())
+                .map_or_else(|| c.gpu_id.clone(), |g| g.name.clone());
             format!(
                 "cheapest: {} × {gpu} · {} · {}",
                 c.count,
