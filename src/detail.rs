@@ -3,7 +3,6 @@
 
 use crate::url_state;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use planner::grid::Mode;
 use planner::plan::{memory_curve, plan, Plan};
 use planner::{catalog, Bytes, GridConfig, Unit};
@@ -144,7 +143,7 @@ fn Command(
     /// Shell text, or `None` for engines without a server command.
     command: Option<String>,
 ) -> impl IntoView {
-    let status = RwSignal::new("");
+    let status = RwSignal::new(String::new());
     match command {
         None => view! {
             <p class="detail__command-none">
@@ -154,17 +153,7 @@ fn Command(
         .into_any(),
         Some(text) => {
             let copy_text = text.clone();
-            let copy = move |_| {
-                let t = copy_text.clone();
-                spawn_local(async move {
-                    let ok = url_state::copy_to_clipboard(t).await;
-                    status.set(if ok {
-                        "Command copied"
-                    } else {
-                        "Could not copy: clipboard refused"
-                    });
-                });
-            };
+            let copy = move |_| url_state::copy_and_report("Command", copy_text.clone(), status);
             view! {
                 <div class="command">
                     <div class="command__head">

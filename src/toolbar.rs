@@ -3,7 +3,6 @@
 
 use crate::url_state;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use planner::export::{to_csv, to_markdown};
 use planner::grid::{Mode, Sort, Theme};
 use planner::plan::{Band, Thresholds};
@@ -38,16 +37,8 @@ pub fn Toolbar(
     grid: Memo<Grid>,
 ) -> impl IntoView {
     let status = RwSignal::new(String::new());
-    let copy = move |what: &'static str, text: String| {
-        spawn_local(async move {
-            let ok = url_state::copy_to_clipboard(text).await;
-            status.set(if ok {
-                format!("{what} copied")
-            } else {
-                format!("Could not copy the {what}; your browser refused clipboard access")
-            });
-        });
-    };
+    let copy =
+        move |what: &'static str, text: String| url_state::copy_and_report(what, text, status);
     let export = move |markdown: bool| {
         let c = config.get_untracked();
         grid.with_untracked(|g| {

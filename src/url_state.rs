@@ -87,6 +87,18 @@ pub fn embed_snippet(config: RwSignal<GridConfig>) -> String {
     )
 }
 
+/// Copies `text` and reports the outcome in `status` ("Link copied", or why it could not).
+pub fn copy_and_report(what: &'static str, text: String, status: RwSignal<String>) {
+    leptos::task::spawn_local(async move {
+        let ok = copy_to_clipboard(text).await;
+        status.set(if ok {
+            format!("{what} copied")
+        } else {
+            format!("Could not copy the {what}; your browser refused clipboard access")
+        });
+    });
+}
+
 /// Writes `text` to the clipboard; resolves to whether it worked.
 pub async fn copy_to_clipboard(text: String) -> bool {
     let clipboard = window().navigator().clipboard();
