@@ -323,8 +323,17 @@ fn CustomList(
     /// The configuration holding them.
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
-    let rows = move || {
+    // Re-rendered when the user's entries change, not on every configuration change.
+    let entries = Memo::new(move |_| {
         config.with(|c| {
+            let models = c.custom_models.iter().map(|m| (&m.model.id, &m.model.name));
+            let gpus = c.custom_gpus.iter().map(|g| (&g.id, &g.name));
+            crate::fingerprint(models.chain(gpus).collect::<Vec<_>>())
+        })
+    });
+    let rows = move || {
+        let _ = entries.get();
+        config.with_untracked(|c| {
             let models = c.custom_models.iter().map(|m| {
                 (m.model.id.clone(), m.model.name.clone(), m.notes.join(" · "))
             });

@@ -183,8 +183,19 @@ pub fn Colocate(
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
     let result = Memo::new(move |_| config.with(outcome));
-    let gpus = move || {
+    // The lists the panel renders re-render when they change, not on every configuration
+    // change (a context keystroke used to rebuild 39 GPU options).
+    let custom = Memo::new(move |_| {
         config.with(|c| {
+            let models = c.custom_models.iter().map(|m| (&m.model.id, &m.model.name));
+            let gpus = c.custom_gpus.iter().map(|g| (&g.id, &g.name));
+            crate::fingerprint(models.chain(gpus).collect::<Vec<_>>())
+        })
+    });
+    let members = Memo::new(move |_| config.with(|c| crate::fingerprint(&c.colo)));
+    let gpus = move || {
+        let _ = custom.get();
+        config.with_untracked(|c| {
             catalog()
                 .gpus
                 .iter()
@@ -202,7 +213,8 @@ pub fn Colocate(
         })
     };
     let rows = move || {
-        config.with(|c| {
+        let _ = (custom.get(), members.get());
+        config.with_untracked(|c| {
             let models: Vec<(String, String)> = c
                 .custom_models
                 .iter()

@@ -30,9 +30,26 @@ pub fn FitGrid(
     let active = RwSignal::new(None::<Active>);
     let body = NodeRef::<leptos::html::Tbody>::new();
     let window = RwSignal::new(Window::default());
+    let wrap = NodeRef::<leptos::html::Div>::new();
+    // The DOM edge: on scroll and resize (and after the grid changed), work out which rows
+    // and columns are near the viewport.
+    let measure = move || {
+        let (Some(body), Some(wrap), Some(win)) = (
+            body.get_untracked(),
+            wrap.get_untracked(),
+            web_sys::window(),
+        ) else {
+            return;
+        };
+        let (rows, cols) = grid.with_untracked(|g| (g.rows.len(), g.columns.len()));
+        let current = window.get_untracked();
+        if let Some(next) = current.measured(rows, cols, &body, &wrap, &win) {
+            window.set(next);
+        }
+    };
     // What each row shows, by (model, format): compared with the next grid so that a control
     // change touches only the cells whose text changed. This is the DOM edge of the grid.
-    let shown = StoredValue::new(HashMap::<(String, WeightFormat), Vec<CellText>>::new());
+    let shown = StoredValue::new(HashMap::<(String, WeightFormat), Shown>::new());
     Effect::new(move |_| {
         let (mode, thresholds) = config.with(|c| (c.mode, c.thresholds));
         let Some(body) = body.get() else { return };
@@ -52,29 +69,34 @@ pub fn FitGrid(
                     let Some(&r) = g.row_index.get(&key) else {
                         continue;
                     };
-                    let next: Vec<CellText> = (0..g.columns.len())
-                        .map(|c| g.text(r, c, mode, thresholds))
-                        .collect();
-                    // Every rendered row recorded its texts when it was built.
-                    if let Some(prev) = shown.get_mut(&key) {
+                    // Every rendered row recorded its columns and texts when it was built.
+                    if let Some((from, prev)) = shown.get_mut(&key) {
+                        let next: Vec<CellText> = (*from
+                            ..(*from + prev.len()).min(g.columns.len()))
+                            .map(|c| g.text(r, c, mode, thresholds))
+                            .collect();
                         patch_row(&tr, prev, &next);
                         *prev = next;
                     }
                 }
             });
         });
+        // Rows or columns may have come or gone: work out the window again once laid out.
+        request_animation_frame(measure);
     });
     // A row's structure is its key: position, model header span and the column set. A change
     // of structure (sort, added GPU) re-creates rows; a change of values patches them in place.
     let keys = move || {
+        let w = window.get();
         grid.with(|g| {
-            let columns = g.columns.iter().fold(0u64, |h, c| {
+            let (c0, c1) = w.cols(g.rows.len(), g.columns.len());
+            let columns = g.columns[c0..c1].iter().fold(c0 as u64, |h, c| {
                 c.id.bytes().fold(h.rotate_left(7) ^ 0x9e37, |h, b| {
                     h.wrapping_mul(31) ^ u64::from(b)
                 })
             });
-            // Large grids render only the rows near the viewport (see `Window`).
-            let (start, end) = window.get().range(g.rows.len());
+            // Large grids render only the rows and columns near the viewport (see `Window`).
+            let (start, end) = w.rows(g.rows.len(), g.columns.len());
             (start..end)
                 .map(|i| {
                     let r = &g.rows[i];
@@ -94,61 +116,72 @@ pub fn FitGrid(
                         format: r.format,
                         index: i,
                         span,
+                        cols: (c0, c1),
                         columns,
                     }
                 })
                 .collect::<Vec<_>>()
         })
     };
-    // Spacer heights standing in for the rows above and below the rendered window.
-    let spacer = move |above: bool| {
-        let total = grid.with(|g| g.rows.len());
+    // The rendered rows, re-rendered when their structure changes (scrolling, sorting, another
+    // column set); value changes are patched in place by the effect above. A plain list keyed
+    // by one fingerprint is ~3 KB gzip smaller than a keyed `For` (issue 7 size budget), and
+    // with the window there are only a few dozen rows to rebuild.
+    let structure = Memo::new(move |_| crate::fingerprint(keys()));
+    let body_rows = move || {
+        let _ = structure.get();
+        // Keyboard focus belongs to a cell, not to the element that showed it: rows are rebuilt
+        // in place, so once they are, put focus back on the same (row, column), without
+        // scrolling to it (the user may be scrolling away).
+        if let Some((el, r, c)) = focused_cell() {
+            request_animation_frame(move || refocus(el, r, c));
+        }
+        untrack(keys)
+            .into_iter()
+            .map(|key| view! { <GridRow config=config grid=grid key=key shown=shown /> })
+            .collect_view()
+    };
+    // Spacer sizes standing in for the rows above and below, and the columns left and right of
+    // the rendered window.
+    let spacer = move |side: Side| {
         let w = window.get();
-        let (start, end) = w.range(total);
-        let rows = if above { start } else { total - end };
-        format!("{:.0}px", rows as f64 * w.row_px)
+        grid.with(|g| {
+            let (rows, cols) = (g.rows.len(), g.columns.len());
+            let (start, end) = w.rows(rows, cols);
+            let (c0, c1) = w.cols(rows, cols);
+            let px = match side {
+                Side::Above => start as f64 * w.row_px,
+                Side::Below => (rows - end) as f64 * w.row_px,
+                Side::Left => c0 as f64 * w.col_px,
+                Side::Right => (cols - c1) as f64 * w.col_px,
+            };
+            format!("{px:.0}px")
+        })
     };
-    let span_all = move || grid.with(|g| g.columns.len() + 2);
-    // The DOM edge: on scroll and resize, work out which rows are near the viewport.
-    let measure = move || {
-        let (Some(body_el), Some(win)) = (body.get_untracked(), web_sys::window()) else {
-            return;
-        };
-        let total = grid.with_untracked(|g| g.rows.len());
-        if total <= WINDOW_FROM {
-            return;
-        }
-        let current = window.get_untracked();
-        let (start, end) = current.range(total);
-        // The average height of the rendered rows (model names may wrap): the body's height
-        // less the spacers, which are `row_px` per row they stand for.
-        let rect = body_el.get_bounding_client_rect();
-        let spacer_px = (total - (end - start)) as f64 * current.row_px;
-        let row_px = if end > start {
-            ((rect.height() - spacer_px) / (end - start) as f64).max(8.0)
-        } else {
-            current.row_px
-        };
-        let viewport = win
-            .inner_height()
-            .ok()
-            .and_then(|v| v.as_f64())
-            .unwrap_or(900.0);
-        let first = (-rect.top() / row_px).max(0.0) as usize;
-        let visible = (viewport / row_px).ceil() as usize + 1;
-        let next = Window::around(first, visible, row_px);
-        if next.start != current.start
-            || next.len != current.len
-            || (row_px - current.row_px).abs() > 2.0
-        {
-            window.set(next);
-        }
+    // The rendered GPU columns.
+    let col_range = move || {
+        let w = window.get();
+        grid.with(|g| w.cols(g.rows.len(), g.columns.len()))
     };
+    let span_all = move || {
+        let (c0, c1) = col_range();
+        c1 - c0 + 4
+    };
+    // The headers change with the rendered columns (and units), not with every value or
+    // vertical scroll.
+    let columns = Memo::new(move |_| {
+        let range = col_range();
+        grid.with(|g| crate::fingerprint((&g.columns, range)))
+    });
     let _ = window_event_listener(leptos::ev::scroll, move |_| measure());
     let _ = window_event_listener(leptos::ev::resize, move |_| measure());
-    // Measure once the first rows are on screen (row heights are known only then); later
-    // measurements come with scrolling and resizing.
-    request_animation_frame(measure);
+    // Printing shows the whole grid; the window comes back after.
+    let _ = window_event_listener(leptos::ev::beforeprint, move |_| {
+        window.update(|w| w.all = true)
+    });
+    let _ = window_event_listener(leptos::ev::afterprint, move |_| {
+        window.update(|w| w.all = false)
+    });
     let caption = move || {
         config.with(|c| match c.mode {
             Mode::Utilization => {
@@ -210,9 +243,11 @@ pub fn FitGrid(
         }
     };
     view! {
-        <div class="grid-wrap" on:mouseleave=move |_| active.set(None)>
+        <div class="grid-wrap" node_ref=wrap on:mouseleave=move |_| active.set(None)
+            on:scroll=move |_| measure()>
             <table class="grid" data-testid="grid" role="grid" on:keydown=keydown
                 aria-rowcount=move || grid.with(|g| g.rows.len() + 1)
+                aria-colcount=move || grid.with(|g| g.columns.len() + 2)
                 on:click=move |ev| if let Some((_, a)) = cell_at(ev.target()) { open(a) }
                 on:mouseover=move |ev| show(ev.target())
                 on:focusin=move |ev| show(ev.target())
@@ -224,26 +259,28 @@ pub fn FitGrid(
                         <th scope="col" class="grid__corner">"Weights"</th>
                         // Plain headers re-rendered in place when the columns or units change
                         // (cheaper in wasm size than a keyed list of reactive cells).
+                        <th class="grid__colspacer" aria-hidden="true" style:min-width=move || spacer(Side::Left)></th>
                         {move || {
                             let unit = unit();
-                            grid.with(|g| g.columns.iter().map(|col| view! {
-                                <th scope="col" class="grid__gpu" data-gpu=col.id.clone()>
+                            let _ = columns.get();
+                            let (c0, c1) = untrack(col_range);
+                            grid.with_untracked(|g| g.columns[c0..c1.min(g.columns.len())].iter().enumerate().map(|(i, col)| view! {
+                                <th scope="col" class="grid__gpu" data-gpu=col.id.clone() aria-colindex=c0 + i + 3>
                                     {col.name.clone()}
                                     <span class="grid__gpu-mem">{Bytes(col.memory_bytes).display(unit)}</span>
                                 </th>
                             }).collect_view())
                         }}
+                        <th class="grid__colspacer" aria-hidden="true" style:min-width=move || spacer(Side::Right)></th>
                     </tr>
                 </thead>
                 <tbody node_ref=body>
                     <tr class="grid__spacer" aria-hidden="true">
-                        <td colspan=span_all style:height=move || spacer(true)></td>
+                        <td colspan=span_all style:height=move || spacer(Side::Above)></td>
                     </tr>
-                    <For each=keys key=|k| k.clone() let:key>
-                        <GridRow config=config grid=grid key=key shown=shown />
-                    </For>
+                    {body_rows}
                     <tr class="grid__spacer" aria-hidden="true">
-                        <td colspan=span_all style:height=move || spacer(false)></td>
+                        <td colspan=span_all style:height=move || spacer(Side::Below)></td>
                     </tr>
                 </tbody>
             </table>
@@ -264,82 +301,296 @@ fn move_focus(ev: leptos::ev::KeyboardEvent) {
             .unwrap_or(0)
     };
     let (r, c) = (num("data-r"), num("data-c"));
+    // The table announces its columns (two header columns, then the GPUs).
+    let last = cell
+        .closest("table")
+        .ok()
+        .flatten()
+        .and_then(|t| t.get_attribute("aria-colcount"))
+        .and_then(|v| v.parse::<i64>().ok())
+        .map_or(c, |n| n - 3);
     let (r, c) = match ev.key().as_str() {
         "ArrowUp" => (r - 1, c),
         "ArrowDown" => (r + 1, c),
         "ArrowLeft" => (r, c - 1),
         "ArrowRight" => (r, c + 1),
         "Home" => (r, 0),
-        "End" => (r, 10_000),
+        "End" => (r, last),
         _ => return,
     };
     ev.prevent_default();
+    // A large grid renders only the columns near the viewport: for Home and End, scroll to
+    // the row's end first; the cell is focused once the rendered window has followed.
+    if let (true, Some(wrap)) = (
+        matches!(ev.key().as_str(), "Home" | "End"),
+        cell.closest(".grid-wrap").ok().flatten(),
+    ) {
+        wrap.set_scroll_left(if c == 0 { 0 } else { wrap.scroll_width() });
+    }
+    focus_cell(r, c, 10);
+}
+
+/// The grid cell with keyboard focus: its element and its (row, column).
+fn focused_cell() -> Option<(web_sys::Element, i64, i64)> {
+    let el = document().active_element()?;
+    let num = |k: &str| el.get_attribute(k)?.parse::<i64>().ok();
+    let (r, c) = (num("data-r")?, num("data-c")?);
+    Some((el, r, c))
+}
+
+/// After a re-render: focus cell (`r`, `c`) again where it is rendered now if `el`, which
+/// showed it, lost focus by being removed or still has it but shows another cell; let go of
+/// `el` when the cell is not rendered any more. Focus that moved elsewhere meanwhile (Home,
+/// End, a click) is left alone.
+fn refocus(el: web_sys::Element, r: i64, c: i64) {
     let doc = document();
-    let target = doc
+    let active = doc.active_element();
+    let lost = match (&active, doc.body()) {
+        (None, _) => true,
+        (Some(a), Some(body)) => *a == *body,
+        _ => false,
+    };
+    let moved =
+        active == Some(el.clone()) && focused_cell().is_some_and(|(_, nr, nc)| (nr, nc) != (r, c));
+    if !(lost || moved) {
+        return;
+    }
+    match doc
         .query_selector(&format!("td[data-r=\"{r}\"][data-c=\"{c}\"]"))
         .ok()
         .flatten()
-        .or_else(|| {
-            let all = doc
-                .query_selector_all(&format!("td[data-r=\"{r}\"]"))
-                .ok()?;
-            all.item(all.length().checked_sub(1)?)
-                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
-        });
-    if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        let _ = el.focus();
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        Some(cell) => {
+            let options = web_sys::FocusOptions::new();
+            options.set_prevent_scroll(true);
+            let _ = cell.focus_with_options(&options);
+        }
+        None if moved => {
+            if let Ok(el) = el.dyn_into::<web_sys::HtmlElement>() {
+                let _ = el.blur();
+            }
+        }
+        None => {}
     }
 }
 
-/// Grids with more rows than this render only a window of rows around the viewport, with
-/// spacer rows for the rest: a browser needs ~0.4 s to restyle, lay out and paint a
-/// 12,480-cell table after each change (issue 7 benchmark), ~30 ms for a few hundred rows.
-const WINDOW_FROM: usize = 300;
+/// Focuses cell (`r`, `c`). When it is not rendered yet (the window is following a scroll),
+/// tries again on each of the next `tries` animation frames; off the grid, nothing moves.
+fn focus_cell(r: i64, c: i64, tries: u8) {
+    let found = document()
+        .query_selector(&format!("td[data-r=\"{r}\"][data-c=\"{c}\"]"))
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    match found {
+        Some(el) => {
+            let _ = el.focus();
+        }
+        None if tries > 0 => request_animation_frame(move || focus_cell(r, c, tries - 1)),
+        None => {}
+    }
+}
+
+/// Grids with more cells than this render only the rows and GPU columns near the viewport,
+/// with spacers for the rest. Issue 7 benchmark (control change → next frame painted, 2-core
+/// machine): a browser needs ~0.4 s for all 12,480 cells of the full catalogue, ~100 ms for
+/// the 1,900 cells of 48 rows × 39 columns, ~20 ms for a hundred cells.
+const WINDOW_CELLS: usize = 600;
 /// Rows rendered above and below the visible ones (keyboard focus and fast scrolling stay
 /// inside rendered rows).
-const OVERSCAN: usize = 20;
+const OVERSCAN_ROWS: usize = 6;
+/// GPU columns rendered left and right of the visible ones.
+const OVERSCAN_COLS: usize = 1;
 
-/// The rendered window of a large grid: `len` rows from `start`, and the measured row height.
+/// Which spacer.
+#[derive(Clone, Copy)]
+enum Side {
+    Above,
+    Below,
+    Left,
+    Right,
+}
+
+/// What a rendered row shows: its first GPU column and the texts from there.
+type Shown = (usize, Vec<CellText>);
+
+/// The rendered window of a large grid, and the measured row height and column width that
+/// size the spacers.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Window {
+    /// Rendered rows: `len` of them from `start`.
     start: usize,
     len: usize,
+    /// Average rendered row height (model names may wrap).
     row_px: f64,
+    /// Rendered GPU columns: `col_len` of them from `col_start`.
+    col_start: usize,
+    col_len: usize,
+    /// Average rendered GPU column width.
+    col_px: f64,
+    /// Everything is rendered (while printing).
+    all: bool,
 }
 
 impl Default for Window {
+    /// What a 1280 × 900 window shows before anything is measured.
     fn default() -> Self {
         Window {
             start: 0,
-            len: 2 * OVERSCAN + 30,
+            len: 30,
             row_px: 34.0,
+            col_start: 0,
+            col_len: 8,
+            col_px: 160.0,
+            all: false,
         }
     }
+}
+
+/// `len` items from `start`, kept inside `total`.
+fn clamp(start: usize, len: usize, total: usize) -> (usize, usize) {
+    let start = start.min(total.saturating_sub(len.min(total)));
+    (start, (start + len).min(total))
 }
 
 impl Window {
-    /// The window around `visible` rows from `first`, its start rounded down to 10 rows so
-    /// that small scrolls do not re-render.
-    fn around(first: usize, visible: usize, row_px: f64) -> Window {
-        let start = first.saturating_sub(OVERSCAN) / 10 * 10;
-        Window {
-            start,
-            len: (first - start) + visible + OVERSCAN,
-            row_px,
+    /// Whether a grid of `rows` × `cols` is windowed at all.
+    fn windowed(&self, rows: usize, cols: usize) -> bool {
+        !self.all && rows * cols > WINDOW_CELLS
+    }
+
+    /// Rendered row range (all rows of small grids).
+    fn rows(&self, rows: usize, cols: usize) -> (usize, usize) {
+        if self.windowed(rows, cols) {
+            clamp(self.start, self.len, rows)
+        } else {
+            (0, rows)
         }
     }
 
-    /// Rendered row range for a grid of `total` rows (all of them for small grids).
-    fn range(&self, total: usize) -> (usize, usize) {
-        if total <= WINDOW_FROM {
-            return (0, total);
+    /// Rendered GPU column range (all columns of small grids).
+    fn cols(&self, rows: usize, cols: usize) -> (usize, usize) {
+        if self.windowed(rows, cols) {
+            clamp(self.col_start, self.col_len, cols)
+        } else {
+            (0, cols)
         }
-        let start = self.start.min(total.saturating_sub(self.len.min(total)));
-        (start, (start + self.len).min(total))
+    }
+
+    /// The window for what is on screen now, measured from the rendered table; `None` when
+    /// it is the same (small scrolls stay inside the rounded window and re-render nothing).
+    fn measured(
+        &self,
+        rows: usize,
+        cols: usize,
+        body: &web_sys::HtmlTableSectionElement,
+        wrap: &web_sys::HtmlDivElement,
+        win: &web_sys::Window,
+    ) -> Option<Window> {
+        if !self.windowed(rows, cols) {
+            return None;
+        }
+        let (start, end) = self.rows(rows, cols);
+        let (c0, c1) = self.cols(rows, cols);
+        let rect = |e: Option<web_sys::Element>| e.map(|e| e.get_bounding_client_rect());
+        let px = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64());
+        // Rows: the spacer rows before and after the rendered ones (the first and last rows of
+        // the body) stand for `row_px` per row.
+        let trs = body.rows();
+        let (above, below) = (
+            rect(trs.item(0))?,
+            rect(trs.item(trs.length().checked_sub(1)?))?,
+        );
+        let viewport = px(win.inner_height()).unwrap_or(900.0);
+        let (first, last, row_px) = Axis {
+            before: (above.top(), above.bottom()),
+            after: below.top(),
+            rendered: (start, end),
+            size: self.row_px,
+        }
+        .visible(0.0, viewport);
+        // Rounded to 5 rows so that small scrolls do not re-render.
+        let row_start = first.saturating_sub(OVERSCAN_ROWS) / 5 * 5;
+        let row_end = (last + OVERSCAN_ROWS).div_ceil(5) * 5;
+        // Columns: the spacer headers, likewise; visible is right of the sticky model column,
+        // inside the wrapper and the browser window.
+        let spacers = wrap.query_selector_all("thead .grid__colspacer").ok()?;
+        let spacer = |i| rect(spacers.item(i).and_then(|n| n.dyn_into().ok()));
+        let (left, right) = (spacer(0)?, spacer(1)?);
+        let frame = wrap.get_bounding_client_rect();
+        let sticky = rect(wrap.query_selector("thead th").ok()?)?.right();
+        let width = px(win.inner_width()).unwrap_or(1280.0);
+        let (from, to, col_px) = Axis {
+            before: (left.left(), left.right()),
+            after: right.left(),
+            rendered: (c0, c1),
+            size: self.col_px,
+        }
+        .visible(sticky.max(frame.left()), frame.right().min(width));
+        let col_start = from.saturating_sub(OVERSCAN_COLS);
+        let next = Window {
+            start: row_start,
+            len: row_end.saturating_sub(row_start).max(1),
+            row_px,
+            col_start,
+            col_len: (to + OVERSCAN_COLS).saturating_sub(col_start).max(1),
+            col_px,
+            all: false,
+        };
+        (next != *self).then_some(next)
     }
 }
 
-/// A row's identity and structure (the `For` key): what cannot change without re-creating it.
+/// One axis of the rendered table (rows down, columns across), in viewport pixels.
+struct Axis {
+    /// Where the spacer for the items before the rendered ones starts and ends.
+    before: (f64, f64),
+    /// Where the spacer for the items after them starts.
+    after: f64,
+    /// The rendered items.
+    rendered: (usize, usize),
+    /// Pixels per item the spacers use.
+    size: f64,
+}
+
+impl Axis {
+    /// The items between `from` and `to` (first, one past the last), and the item size the
+    /// next spacers should use. Positions map exactly: spacers at `size` per item, rendered
+    /// items at their average. That average becomes the new size only when it differs by more
+    /// than 10 % (a mode change): averages of what is rendered wobble as the window moves, and
+    /// following every wobble fed back (the grid's new size moved the scroll position, which
+    /// measured again) and never settled. The overscan absorbs the small difference.
+    fn visible(&self, from: f64, to: f64) -> (usize, usize, f64) {
+        let (n0, n1) = self.rendered;
+        let average = if n1 > n0 {
+            ((self.after - self.before.1) / (n1 - n0) as f64).max(8.0)
+        } else {
+            self.size
+        };
+        let at = |pos: f64| {
+            if pos < self.before.1 {
+                (pos - self.before.0) / self.size
+            } else if pos < self.after {
+                n0 as f64 + (pos - self.before.1) / average
+            } else {
+                n1 as f64 + (pos - self.after) / self.size
+            }
+        };
+        let size = if (average - self.size).abs() > self.size * 0.1 {
+            average
+        } else {
+            self.size
+        };
+        (
+            at(from).max(0.0) as usize,
+            at(to).max(0.0).ceil() as usize,
+            size,
+        )
+    }
+}
+
+/// A row's identity and structure: what cannot change without re-rendering it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct RowKey {
     model_id: String,
@@ -348,7 +599,9 @@ struct RowKey {
     index: usize,
     /// Rows of this model when this is its first row (the model header's rowspan), else 0.
     span: usize,
-    /// Hash of the column ids, in order.
+    /// The rendered GPU columns.
+    cols: (usize, usize),
+    /// Hash of the rendered column ids, in order.
     columns: u64,
 }
 
@@ -364,9 +617,10 @@ fn GridRow(
     /// The row's identity and structure.
     key: RowKey,
     /// What every rendered row shows, for the table's patching effect.
-    shown: StoredValue<HashMap<(String, WeightFormat), Vec<CellText>>>,
+    shown: StoredValue<HashMap<(String, WeightFormat), Shown>>,
 ) -> impl IntoView {
     let index = key.index;
+    let (c0, c1) = key.cols;
     let cheapest = {
         let id = key.model_id.clone();
         move || {
@@ -381,11 +635,8 @@ fn GridRow(
         let Some(row) = g.rows.get(index) else {
             return (String::new(), Vec::new());
         };
-        let cells = g
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(c, col)| (g.text(index, c, mode, thresholds), col.id.clone()))
+        let cells = (c0..c1.min(g.columns.len()))
+            .map(|c| (g.text(index, c, mode, thresholds), g.columns[c].id.clone()))
             .collect::<Vec<_>>();
         (row.model_name.clone(), cells)
     });
@@ -393,7 +644,7 @@ fn GridRow(
     shown.update_value(|m| {
         m.insert(
             (key.model_id.clone(), key.format),
-            first_cells.iter().map(|(t, _)| t.clone()).collect(),
+            (c0, first_cells.iter().map(|(t, _)| t.clone()).collect()),
         );
     });
     view! {
@@ -408,9 +659,11 @@ fn GridRow(
                 </th>
             })}
             <th scope="row" class="grid__format">{key.format.label()}</th>
-            {first_cells.into_iter().enumerate().map(|(c, (text, gpu_id))| {
-                cell(gpu_id, text, index, c)
+            <td class="grid__colspacer" aria-hidden="true"></td>
+            {first_cells.into_iter().enumerate().map(|(i, (text, gpu_id))| {
+                cell(gpu_id, text, index, c0 + i)
             }).collect_view()}
+            <td class="grid__colspacer" aria-hidden="true"></td>
         </tr>
     }
 }
@@ -422,7 +675,8 @@ fn patch_row(tr: &web_sys::Element, prev: &[CellText], next: &[CellText]) {
         if old == new {
             continue;
         }
-        let Some(td) = tds.item(c as u32) else {
+        // (The first `td` is the left column spacer.)
+        let Some(td) = tds.item(c as u32 + 1) else {
             continue;
         };
         if old.fit != new.fit {
@@ -492,7 +746,7 @@ fn describe(p: &Plan, unit: Unit) -> String {
 fn cell(gpu_id: String, text: CellText, row: usize, col: usize) -> impl IntoView {
     view! {
         <td class="grid__cell" data-fit=text.fit data-gpu=gpu_id data-r=row data-c=col tabindex="0"
-            role="gridcell" aria-describedby="grid-tip">
+            role="gridcell" aria-describedby="grid-tip" aria-colindex=col + 3>
             <span class="grid__symbol" aria-hidden="true">{text.symbol}</span>
             <span class="grid__pct">{text.value}</span>
             <span class="grid__band">{text.label}</span>

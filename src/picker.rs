@@ -156,7 +156,15 @@ fn Picker(
 ) -> impl IntoView {
     let all = StoredValue::new(axis.items());
     let query = RwSignal::new(String::new());
-    let count = move || config.with(|c| axis.selected(c).len());
+    // The list re-renders when the selection changes, not on every configuration change (a
+    // context keystroke used to rebuild 120 checkboxes, and the browser's form bookkeeping
+    // then re-laid them out: ~20 ms per keystroke on the full catalogue, issue 7).
+    let selection = Memo::new(move |_| config.with(|c| crate::fingerprint(axis.selected(c))));
+    let selected = move || {
+        let _ = selection.get();
+        config.with_untracked(|c| axis.selected(c))
+    };
+    let count = move || selected().len();
     let visible = move || {
         query.with(|q| {
             all.with_value(|items| {
@@ -171,7 +179,7 @@ fn Picker(
     // Plain items re-rendered in place from the configuration, and one delegated listener:
     // smaller wasm, and no per-item subscriptions to every configuration change.
     let items = move || {
-        let selected = config.with(|c| axis.selected(c));
+        let selected = selected();
         visible()
             .into_iter()
             .map(|item| {

@@ -54,9 +54,13 @@ pub fn PriceList(
 ) -> impl IntoView {
     // The GPU whose last typed price was not a dollar amount (its message shows until fixed).
     let invalid = RwSignal::new(None::<String>);
+    // What the rows show (the shown GPUs and the prices), as a memo: the table re-renders when
+    // that changes, not on every keystroke in another control.
+    let shown = Memo::new(move |_| config.with(|c| crate::fingerprint((&c.gpus, &c.prices))));
     let rows = move || {
         let bad = invalid.get();
-        config.with(|c| {
+        let _ = shown.get();
+        config.with_untracked(|c| {
             c.gpus
                 .iter()
                 .filter_map(|id| c.find_gpu(id, catalog()))

@@ -24,7 +24,7 @@ use crate::units::Bytes;
 use crate::weights::WeightFormat;
 
 /// One model in the set.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub struct Member {
     /// Model id (catalogue or custom).
     pub model_id: String,

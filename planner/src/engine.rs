@@ -92,8 +92,7 @@ pub fn vllm_batch_defaults(gpu: &Gpu) -> (u64, u64) {
             .windows(4)
             .any(|w| w.eq_ignore_ascii_case(b"a100"))
     };
-    let a100 = has_a100(&gpu.name) || has_a100(&gpu.id);
-    if gpu.memory_bytes >= 70 * GIB && !a100 {
+    if gpu.memory_bytes >= 70 * GIB && !has_a100(&gpu.name) && !has_a100(&gpu.id) {
         (1024, 8192)
     } else {
         (256, 2048)

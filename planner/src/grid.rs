@@ -354,7 +354,7 @@ pub struct Row {
 }
 
 /// A GPU column header.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Column {
     /// GPU id (stable key).
     pub id: String,

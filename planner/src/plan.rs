@@ -230,14 +230,16 @@ pub fn engines_for(format: WeightFormat) -> Vec<Engine> {
 }
 
 /// KV bytes one sequence of `context` tokens holds on one GPU, by the engine's paging rule.
-fn sequence_kv(engine: Engine, kv: KvPerToken, context: u64, gpu: &Gpu) -> u64 {
+/// `batched` is vLLM's `max_num_batched_tokens` on that GPU ([`engine::vllm_batch_defaults`],
+/// worked out once per plan: it scans the GPU's name, and this runs several times per cell).
+fn sequence_kv(engine: Engine, kv: KvPerToken, context: u64, batched: u64) -> u64 {
     let block = engine.kv_block_tokens();
     let tokens = context.div_ceil(block) * block;
     let sliding_tokens = match engine {
         // vLLM SlidingWindowSpec: min(window − 1 + max_num_batched_tokens, max_model_len)
         // tokens, then one extra block.
         Engine::Vllm => {
-            let t = (kv.window.saturating_sub(1) + engine::vllm_batch_defaults(gpu).1).min(context);
+            let t = (kv.window.saturating_sub(1) + batched).min(context);
             (t.div_ceil(block) + 1) * block
         }
         _ => kv.window.min(tokens),
@@ -249,7 +251,13 @@ fn sequence_kv(engine: Engine, kv: KvPerToken, context: u64, gpu: &Gpu) -> u64 {
 }
 
 /// KV the whole workload needs on one GPU.
-fn workload_kv(engine: Engine, kv: KvPerToken, context: u64, concurrency: u64, gpu: &Gpu) -> u64 {
+fn workload_kv(
+    engine: Engine,
+    kv: KvPerToken,
+    context: u64,
+    concurrency: u64,
+    batched: u64,
+) -> u64 {
     match engine {
         // llama-server sizes one cache of `-c` cells shared by `--parallel` slots, so the
         // command for `n` slots of `c` tokens uses `-c n·c` (padded to 256 once).
@@ -266,7 +274,7 @@ fn workload_kv(engine: Engine, kv: KvPerToken, context: u64, concurrency: u64, g
                         .saturating_mul(concurrency),
                 )
         }
-        _ => sequence_kv(engine, kv, context, gpu).saturating_mul(concurrency),
+        _ => sequence_kv(engine, kv, context, batched).saturating_mul(concurrency),
     }
 }
 
@@ -340,7 +348,8 @@ pub fn plan_prepared(
     let concurrency = w.concurrency.max(1);
     let mut notes = Vec::new();
     let kv = prepared.kv;
-    let kv_needed = workload_kv(w.engine, kv, context, concurrency, gpu_spec);
+    let batched = engine::vllm_batch_defaults(gpu_spec).1;
+    let kv_needed = workload_kv(w.engine, kv, context, concurrency, batched);
     let Reserves {
         activation,
         non_torch,
@@ -374,14 +383,14 @@ pub fn plan_prepared(
     let per_token_all = kv.total().max(1);
     let block = w.engine.kv_block_tokens();
     let kv_capacity_tokens = kv_room.0 / (per_token_all * block) * block;
-    let per_seq = sequence_kv(w.engine, kv, context, gpu_spec).max(1);
+    let per_seq = sequence_kv(w.engine, kv, context, batched).max(1);
     let max_concurrency = kv_room.0 / per_seq;
     let max_context = max_context_at(
         w.engine,
         kv,
         concurrency,
         kv_room.0,
-        gpu_spec,
+        batched,
         cfg.max_position_embeddings,
     );
 
@@ -499,11 +508,11 @@ fn max_context_at(
     kv: KvPerToken,
     concurrency: u64,
     room: u64,
-    gpu: &Gpu,
+    batched: u64,
     limit: u64,
 ) -> u64 {
     let block = engine.kv_block_tokens();
-    let fits = |c: u64| workload_kv(engine, kv, c, concurrency, gpu) <= room;
+    let fits = |c: u64| workload_kv(engine, kv, c, concurrency, batched) <= room;
     // Most cells either fit the model's whole context or fit nothing: answer those at once.
     if fits(limit) {
         return limit;
