@@ -171,7 +171,8 @@ pub fn FitGrid(
     // vertical scroll.
     let columns = Memo::new(move |_| {
         let range = col_range();
-        grid.with(|g| crate::fingerprint((&g.columns, range)))
+        let gib = config.with(|c| c.unit == Unit::GiB);
+        grid.with(|g| crate::fingerprint((&g.columns, range, gib)))
     });
     let _ = window_event_listener(leptos::ev::scroll, move |_| measure());
     let _ = window_event_listener(leptos::ev::resize, move |_| measure());
@@ -261,8 +262,8 @@ pub fn FitGrid(
                         // (cheaper in wasm size than a keyed list of reactive cells).
                         <th class="grid__colspacer" aria-hidden="true" style:min-width=move || spacer(Side::Left)></th>
                         {move || {
-                            let unit = unit();
                             let _ = columns.get();
+                            let unit = untrack(unit);
                             let (c0, c1) = untrack(col_range);
                             grid.with_untracked(|g| g.columns[c0..c1.min(g.columns.len())].iter().enumerate().map(|(i, col)| view! {
                                 <th scope="col" class="grid__gpu" data-gpu=col.id.clone() aria-colindex=c0 + i + 3>
@@ -510,9 +511,8 @@ impl Window {
             size: self.row_px,
         }
         .visible(0.0, viewport);
-        // Rounded to 5 rows so that small scrolls do not re-render.
-        let row_start = first.saturating_sub(OVERSCAN_ROWS) / 5 * 5;
-        let row_end = (last + OVERSCAN_ROWS).div_ceil(5) * 5;
+        let row_start = first.saturating_sub(OVERSCAN_ROWS);
+        let row_end = last + OVERSCAN_ROWS;
         // Columns: the spacer headers, likewise; visible is right of the sticky model column,
         // inside the wrapper and the browser window.
         let spacers = wrap.query_selector_all("thead .grid__colspacer").ok()?;
@@ -528,6 +528,18 @@ impl Window {
             size: self.col_px,
         }
         .visible(sticky.max(frame.left()), frame.right().min(width));
+        // What is rendered already covers what is visible (with a row to spare, unless at an
+        // end of the grid): keep it. Values that change cell widths, or a short scroll, then
+        // re-render nothing.
+        let covers = |(a, b): (usize, usize), (lo, hi): (usize, usize), total: usize, spare| {
+            (a >= lo + spare || lo == 0) && (b.min(total) + spare <= hi || hi == total)
+        };
+        if (row_px, col_px) == (self.row_px, self.col_px)
+            && covers((first, last), (start, end), rows, 1)
+            && covers((from, to), (c0, c1), cols, 0)
+        {
+            return None;
+        }
         let col_start = from.saturating_sub(OVERSCAN_COLS);
         let next = Window {
             start: row_start,
@@ -738,7 +750,8 @@ fn describe(p: &Plan, unit: Unit) -> String {
     )
 }
 
-/// One grid cell: symbol, number and band in words (never colour alone). Plain markup: the
+/// One grid cell: symbol, number and band in words (never colour alone). A `td` of a
+/// `role="grid"` table is a gridcell without saying so (HTML-AAM). Plain markup: the
 /// table's delegated listeners open its detail (click, Enter) and show the tooltip (hover, focus).
 /// A plain function, not a component, so that Leptos' `erase_components` (which keeps the wasm
 /// small) does not box the grid's thousands of cells: its text is what screen readers announce,
@@ -746,7 +759,7 @@ fn describe(p: &Plan, unit: Unit) -> String {
 fn cell(gpu_id: String, text: CellText, row: usize, col: usize) -> impl IntoView {
     view! {
         <td class="grid__cell" data-fit=text.fit data-gpu=gpu_id data-r=row data-c=col tabindex="0"
-            role="gridcell" aria-describedby="grid-tip" aria-colindex=col + 3>
+            aria-describedby="grid-tip" aria-colindex=col + 3>
             <span class="grid__symbol" aria-hidden="true">{text.symbol}</span>
             <span class="grid__pct">{text.value}</span>
             <span class="grid__band">{text.label}</span>
