@@ -449,6 +449,12 @@ impl Default for Window {
     }
 }
 
+/// Whether the rendered items `lo..hi` of `total` cover the visible ones `a..b` with `spare`
+/// items to spare on each side (none needed at an end of the grid).
+fn covers((a, b): (usize, usize), (lo, hi): (usize, usize), total: usize, spare: usize) -> bool {
+    (a >= lo + spare || lo == 0) && (b.min(total) + spare <= hi || hi == total)
+}
+
 /// `len` items from `start`, kept inside `total`.
 fn clamp(start: usize, len: usize, total: usize) -> (usize, usize) {
     let start = start.min(total.saturating_sub(len.min(total)));
@@ -531,9 +537,6 @@ impl Window {
         // What is rendered already covers what is visible (with a row to spare, unless at an
         // end of the grid): keep it. Values that change cell widths, or a short scroll, then
         // re-render nothing.
-        let covers = |(a, b): (usize, usize), (lo, hi): (usize, usize), total: usize, spare| {
-            (a >= lo + spare || lo == 0) && (b.min(total) + spare <= hi || hi == total)
-        };
         if (row_px, col_px) == (self.row_px, self.col_px)
             && covers((first, last), (start, end), rows, 1)
             && covers((from, to), (c0, c1), cols, 0)
@@ -810,5 +813,73 @@ fn Tooltip(
             style:top=move || format!("{:.0}px", pos().1)>
             {move || content().unwrap_or_default()}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Figures worked by hand: 100 rows; rows 10..20 rendered between a 340 px spacer (10 rows
+    // at 34 px) starting at y = 0 and a spacer starting at y = 740 (so they average 40 px).
+    fn rows() -> Axis {
+        Axis {
+            before: (0.0, 340.0),
+            after: 740.0,
+            rendered: (10, 20),
+            size: 34.0,
+        }
+    }
+
+    #[test]
+    fn positions_map_through_spacers_and_rendered_rows() {
+        // y 500 is 160 px into the rendered rows: row 10 + 4; y 900 is 160 px into the spacer
+        // after them: row 20 + 4.7, so up to row 25 (exclusive).
+        let (first, last, _) = rows().visible(500.0, 900.0);
+        assert_eq!((first, last), (14, 25));
+        // Inside the spacer before: 170 px / 34 = row 5.
+        assert_eq!(rows().visible(170.0, 200.0).0, 5);
+    }
+
+    #[test]
+    fn the_item_size_follows_only_changes_over_ten_percent() {
+        // 40 px rendered against 34 px assumed is 18 % more: taken.
+        assert_eq!(rows().visible(0.0, 100.0).2, 40.0);
+        // 35 px against 34 px (3 %): the spacers keep 34 px, so nothing moves.
+        let close = Axis {
+            after: 690.0,
+            ..rows()
+        };
+        assert_eq!(close.visible(0.0, 100.0).2, 34.0);
+    }
+
+    #[test]
+    fn a_window_that_covers_the_visible_rows_is_kept() {
+        // Rendered 10..40, visible 15..30: covered with a row to spare.
+        assert!(covers((15, 30), (10, 40), 320, 1));
+        // Visible up to the last rendered row: nothing to spare, re-window.
+        assert!(!covers((15, 40), (10, 40), 320, 1));
+        // At the ends of the grid nothing is needed beyond them.
+        assert!(covers((0, 30), (0, 40), 320, 1));
+        assert!(covers((300, 320), (290, 320), 320, 1));
+        // Visible past the end of the grid (the page below it) counts as the end.
+        assert!(covers((300, 330), (290, 320), 320, 1));
+    }
+
+    #[test]
+    fn small_grids_are_rendered_whole_and_printing_renders_everything() {
+        let w = Window::default();
+        // 12 rows × 5 GPUs (the seed study): no window.
+        assert_eq!((w.rows(12, 5), w.cols(12, 5)), ((0, 12), (0, 5)));
+        // The full catalogue: the default window.
+        assert_eq!((w.rows(320, 39), w.cols(320, 39)), ((0, 30), (0, 8)));
+        let print = Window { all: true, ..w };
+        assert_eq!(
+            (print.rows(320, 39), print.cols(320, 39)),
+            ((0, 320), (0, 39))
+        );
+        // A window past the end is pulled back inside the grid.
+        let late = Window { start: 310, ..w };
+        assert_eq!(late.rows(320, 39), (290, 320));
     }
 }
