@@ -84,8 +84,9 @@ pub fn FitGrid(
         // Rows or columns may have come or gone: work out the window again once laid out.
         request_animation_frame(measure);
     });
-    // A row's structure is its key: position, model header span and the column set. A change
-    // of structure (sort, added GPU) re-creates rows; a change of values patches them in place.
+    // A row's structure is its key: position, model header span and the rendered columns. A
+    // change of structure (sort, added GPU, the window moving) re-renders the rows; a change of
+    // values patches them in place.
     let keys = move || {
         let w = window.get();
         grid.with(|g| {
@@ -125,7 +126,7 @@ pub fn FitGrid(
     };
     // The rendered rows, re-rendered when their structure changes (scrolling, sorting, another
     // column set); value changes are patched in place by the effect above. A plain list keyed
-    // by one fingerprint is ~3 KB gzip smaller than a keyed `For` (issue 7 size budget), and
+    // by one fingerprint is 4.3 KB gzip smaller than a keyed `For` (issue 7 size budget), and
     // with the window there are only a few dozen rows to rebuild.
     let structure = Memo::new(move |_| crate::fingerprint(keys()));
     let body_rows = move || {
@@ -620,9 +621,10 @@ struct RowKey {
     columns: u64,
 }
 
-/// One model × format row, built once per [`RowKey`] from the grid of the moment. Cells are
-/// plain markup: thousands of per-cell subscriptions, per-row memos or re-rendering whole rows
-/// are all much slower on a full-catalogue grid (issue 7 benchmark).
+/// One model × format row, rendered for its [`RowKey`] from the grid of the moment (value
+/// changes are patched by the table's effect). Cells are plain markup: thousands of per-cell
+/// subscriptions, per-row memos or re-rendering rows on every change are all much slower on a
+/// full-catalogue grid (issue 7 benchmark).
 #[component]
 fn GridRow(
     /// The configuration.
