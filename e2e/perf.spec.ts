@@ -128,6 +128,17 @@ test('a full-catalogue grid renders the cells near the viewport and follows scro
   // Back at the top, the first model is there again.
   await page.evaluate(() => window.scrollTo(0, 0));
   await expect(page.locator(`tr.grid__row[data-model="${models[0]}"]`).first()).toBeVisible();
+  // In cost mode rows are taller (the cheapest line under each model); scrolled into the middle
+  // and sideways, the rendered rows still fill the viewport: no spacer shows on screen.
+  await page.locator('select[name=mode]').selectOption('cost');
+  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 3));
+  await page.evaluate(() => { (document.querySelector('.grid-wrap') as HTMLElement).scrollLeft = 2500; });
+  const filled = () => page.evaluate(() => {
+    const [above, below] = Array.from(document.querySelectorAll('tr.grid__spacer')).map((e) => e.getBoundingClientRect());
+    return above.bottom <= 1 && below.top >= innerHeight - 1;
+  });
+  await expect.poll(filled).toBe(true);
+  await page.locator('select[name=mode]').selectOption('util');
   // Printing renders every row and column; the window comes back after.
   await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
   await expect(page.locator('td.grid__cell')).toHaveCount(models.length * 4 * gpus.length, { timeout: 30_000 });

@@ -137,6 +137,9 @@ pub fn FitGrid(
         if let Some((el, r, c)) = focused_cell() {
             request_animation_frame(move || refocus(el, r, c));
         }
+        // The new rows may be taller or shorter than the ones they replace (wrapped names,
+        // other columns): check once they are laid out that they still fill the viewport.
+        request_animation_frame(measure);
         untrack(keys)
             .into_iter()
             .map(|key| view! { <GridRow config=config grid=grid key=key shown=shown /> })
