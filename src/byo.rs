@@ -316,6 +316,14 @@ fn CustomGpuForm(
     .into_any()
 }
 
+/// A fingerprint of the user's own models and GPUs (ids and names): what the custom list and
+/// the co-location panel's pickers show of them.
+pub(crate) fn custom_fingerprint(c: &GridConfig) -> u64 {
+    let models = c.custom_models.iter().map(|m| (&m.model.id, &m.model.name));
+    let gpus = c.custom_gpus.iter().map(|g| (&g.id, &g.name));
+    crate::fingerprint(models.chain(gpus).collect::<Vec<_>>())
+}
+
 /// The user's own entries, with their notes and a remove button each. Plain rows rendered
 /// from the configuration and one delegated click listener (smaller wasm than keyed lists).
 #[component]
@@ -324,13 +332,7 @@ fn CustomList(
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
     // Re-rendered when the user's entries change, not on every configuration change.
-    let entries = Memo::new(move |_| {
-        config.with(|c| {
-            let models = c.custom_models.iter().map(|m| (&m.model.id, &m.model.name));
-            let gpus = c.custom_gpus.iter().map(|g| (&g.id, &g.name));
-            crate::fingerprint(models.chain(gpus).collect::<Vec<_>>())
-        })
-    });
+    let entries = Memo::new(move |_| config.with(custom_fingerprint));
     let rows = move || {
         let _ = entries.get();
         config.with_untracked(|c| {

@@ -185,13 +185,7 @@ pub fn Colocate(
     let result = Memo::new(move |_| config.with(outcome));
     // The lists the panel renders re-render when they change, not on every configuration
     // change (a context keystroke used to rebuild 39 GPU options).
-    let custom = Memo::new(move |_| {
-        config.with(|c| {
-            let models = c.custom_models.iter().map(|m| (&m.model.id, &m.model.name));
-            let gpus = c.custom_gpus.iter().map(|g| (&g.id, &g.name));
-            crate::fingerprint(models.chain(gpus).collect::<Vec<_>>())
-        })
-    });
+    let custom = Memo::new(move |_| config.with(crate::byo::custom_fingerprint));
     let members = Memo::new(move |_| config.with(|c| crate::fingerprint(&c.colo)));
     let gpus = move || {
         let _ = custom.get();

@@ -5,18 +5,31 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+/// A cell's (row, column) in the grid, from its `data-r`/`data-c`.
+pub(crate) fn coordinates<T: std::str::FromStr>(el: &web_sys::Element) -> Option<(T, T)> {
+    let num = |k: &str| el.get_attribute(k)?.parse::<T>().ok();
+    Some((num("data-r")?, num("data-c")?))
+}
+
+/// The rendered cell (`r`, `c`), if it is rendered.
+fn rendered_cell(r: i64, c: i64) -> Option<web_sys::HtmlElement> {
+    document()
+        .query_selector(&format!("td[data-r=\"{r}\"][data-c=\"{c}\"]"))
+        .ok()
+        .flatten()?
+        .dyn_into()
+        .ok()
+}
+
 /// Arrow keys move between cells (`data-r`/`data-c` coordinates); Home/End to row ends.
 pub(crate) fn move_focus(ev: leptos::ev::KeyboardEvent) {
     // (Called from the table's delegated keydown.)
-    let Some(cell) = crate::event_element(&ev).filter(|e| e.has_attribute("data-r")) else {
+    let Some(cell) = crate::event_element(&ev) else {
         return;
     };
-    let num = |k: &str| {
-        cell.get_attribute(k)
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
+    let Some((r, c)) = coordinates::<i64>(&cell) else {
+        return;
     };
-    let (r, c) = (num("data-r"), num("data-c"));
     // The table announces its columns (two header columns, then the GPUs).
     let last = cell
         .closest("table")
@@ -49,8 +62,7 @@ pub(crate) fn move_focus(ev: leptos::ev::KeyboardEvent) {
 /// The grid cell with keyboard focus: its element and its (row, column).
 pub(crate) fn focused_cell() -> Option<(web_sys::Element, i64, i64)> {
     let el = document().active_element()?;
-    let num = |k: &str| el.get_attribute(k)?.parse::<i64>().ok();
-    let (r, c) = (num("data-r")?, num("data-c")?);
+    let (r, c) = coordinates(&el)?;
     Some((el, r, c))
 }
 
@@ -66,17 +78,12 @@ pub(crate) fn refocus(el: web_sys::Element, r: i64, c: i64) {
         (Some(a), Some(body)) => *a == *body,
         _ => false,
     };
-    let moved =
-        active == Some(el.clone()) && focused_cell().is_some_and(|(_, nr, nc)| (nr, nc) != (r, c));
+    let moved = active.as_ref() == Some(&el)
+        && coordinates::<i64>(&el).is_some_and(|shown| shown != (r, c));
     if !(lost || moved) {
         return;
     }
-    match doc
-        .query_selector(&format!("td[data-r=\"{r}\"][data-c=\"{c}\"]"))
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
+    match rendered_cell(r, c) {
         Some(cell) => {
             let options = web_sys::FocusOptions::new();
             options.set_prevent_scroll(true);
@@ -94,12 +101,7 @@ pub(crate) fn refocus(el: web_sys::Element, r: i64, c: i64) {
 /// Focuses cell (`r`, `c`). When it is not rendered yet (the window is following a scroll),
 /// tries again on each of the next `tries` animation frames; off the grid, nothing moves.
 fn focus_cell(r: i64, c: i64, tries: u8) {
-    let found = document()
-        .query_selector(&format!("td[data-r=\"{r}\"][data-c=\"{c}\"]"))
-        .ok()
-        .flatten()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    match found {
+    match rendered_cell(r, c) {
         Some(el) => {
             let _ = el.focus();
         }

@@ -84,7 +84,9 @@ pub fn FitGrid(
                 }
             });
         });
-        // Rows or columns may have come or gone: work out the window again once laid out.
+        // New values can change cell sizes (another mode's texts are narrower or wider): check
+        // once laid out that the window still covers the viewport. (Re-rendered rows check
+        // for themselves, in `body_rows`.)
         request_animation_frame(measure);
     });
     // A row's structure is its key: position, model header span and the rendered columns. A
@@ -94,11 +96,8 @@ pub fn FitGrid(
         let w = window.get();
         grid.with(|g| {
             let (c0, c1) = w.cols(g.rows.len(), g.columns.len());
-            let columns = g.columns[c0..c1].iter().fold(c0 as u64, |h, c| {
-                c.id.bytes().fold(h.rotate_left(7) ^ 0x9e37, |h, b| {
-                    h.wrapping_mul(31) ^ u64::from(b)
-                })
-            });
+            let columns =
+                crate::fingerprint(g.columns[c0..c1].iter().map(|c| &c.id).collect::<Vec<_>>());
             // Large grids render only the rows and columns near the viewport (see `Window`).
             let (start, end) = w.rows(g.rows.len(), g.columns.len());
             (start..end)
@@ -217,8 +216,7 @@ pub fn FitGrid(
                 .ok()?
                 .closest("td.grid__cell")
                 .ok()??;
-            let num = |k: &str| el.get_attribute(k)?.parse::<usize>().ok();
-            let (r, c) = (num("data-r")?, num("data-c")?);
+            let (r, c) = crate::grid_focus::coordinates::<usize>(&el)?;
             let rect = el.get_bounding_client_rect();
             let a = grid.with(|g| {
                 let row = g.rows.get(r)?;

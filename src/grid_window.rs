@@ -94,8 +94,8 @@ impl Window {
         }
     }
 
-    /// The window for what is on screen now, measured from the rendered table; `None` when
-    /// it is the same (small scrolls stay inside the rounded window and re-render nothing).
+    /// The window for what is on screen now, measured from the rendered table; `None` while
+    /// the rendered one still covers it (small scrolls and value changes re-render nothing).
     pub(crate) fn measured(
         &self,
         rows: usize,

@@ -28,7 +28,7 @@ pub(crate) fn event_element(ev: &web_sys::Event) -> Option<web_sys::Element> {
 /// A fingerprint of part of the state. A view that reads `Memo::new(… fingerprint(part))`
 /// instead of the whole configuration re-renders when that part changes, not on every
 /// keystroke elsewhere. (Read it with `get`: `track` alone never runs a memo, so it never
-/// subscribes to anything.) one `Memo<u64>` type for all of them keeps the wasm small (a memo of
+/// subscribes to anything.) One `Memo<u64>` type for all of them keeps the wasm small (a memo of
 /// each part's own type costs ~0.7 KB gzip apiece, issue 7 size budget).
 pub(crate) fn fingerprint(part: impl std::hash::Hash) -> u64 {
     use std::hash::Hasher;
