@@ -104,12 +104,41 @@ impl LinearAttention {
     /// `value_heads/tp × key_head_dim × value_head_dim`.
     pub fn state_elems(&self, tp: u64) -> u64 {
         let tp = tp.max(1);
-        let key_dim = self.key_heads * self.key_head_dim;
-        let value_dim = self.value_heads * self.value_head_dim;
-        let conv = (self.conv_kernel.saturating_sub(1)) * (2 * key_dim + value_dim) / tp;
-        let recurrent = self.value_heads.div_ceil(tp) * self.key_head_dim * self.value_head_dim;
-        conv + recurrent
+        let conv = mul(&[self.conv_kernel.saturating_sub(1), self.conv_width()]) / tp;
+        let recurrent = mul(&[
+            self.value_heads.div_ceil(tp),
+            self.key_head_dim,
+            self.value_head_dim,
+        ]);
+        add(&[conv, recurrent])
     }
+
+    /// `linear_num_key_heads × linear_key_head_dim`.
+    fn key_dim(&self) -> u64 {
+        mul(&[self.key_heads, self.key_head_dim])
+    }
+
+    /// `linear_num_value_heads × linear_value_head_dim`.
+    fn value_dim(&self) -> u64 {
+        mul(&[self.value_heads, self.value_head_dim])
+    }
+
+    /// Channels of the causal conv1d: q, k and v (`2·key_dim + value_dim`).
+    fn conv_width(&self) -> u64 {
+        add(&[self.key_dim(), self.key_dim(), self.value_dim()])
+    }
+}
+
+/// Saturating product. A hostile config's dimensions can multiply past what `u64` holds; the
+/// result then pins at `u64::MAX`, which [`ModelConfig::from_json`]'s size check refuses,
+/// instead of wrapping to a small number that would look like a model that fits.
+pub fn mul(factors: &[u64]) -> u64 {
+    factors.iter().fold(1u64, |a, &b| a.saturating_mul(b))
+}
+
+/// Saturating sum (see [`mul`]).
+pub fn add(terms: &[u64]) -> u64 {
+    terms.iter().fold(0u64, |a, &b| a.saturating_add(b))
 }
 
 /// The architecture fields the planner needs, read from a `config.json`.
@@ -249,11 +278,15 @@ impl Tensors {
     pub fn param_count(&self) -> u64 {
         self.linears
             .iter()
-            .map(|l| l.in_features * l.out_features * l.count)
-            .sum::<u64>()
-            + self.embedding
-            + self.lm_head
-            + self.small
+            .map(|l| mul(&[l.in_features, l.out_features, l.count]))
+            .fold(add(&[self.embedding, self.lm_head, self.small]), |a, b| {
+                a.saturating_add(b)
+            })
+    }
+
+    /// Adds `n` elements to the small tensors (saturating, see [`mul`]).
+    fn add_small(&mut self, n: u64) {
+        self.small = self.small.saturating_add(n);
     }
 }
 
@@ -275,14 +308,29 @@ fn uint(obj: &Map<String, Value>, key: &'static str) -> Result<Option<u64>, Conf
     }
 }
 
+/// Most parameters a config may imply: 10 trillion, five times the largest published model
+/// (Kimi K2, ~1.04 T) and far past anything a GPU grid can hold.
+pub const MAX_PARAMS: u64 = 10_000_000_000_000;
+/// Most KV-cache bytes one token may need at 32-bit precision over all layers on one GPU:
+/// 64 MiB, about 30 times GPT-3 175B's 96 layers × 2 × 12,288 × 2 bytes.
+pub const MAX_KV_BYTES_PER_TOKEN: u64 = 64 << 20;
+/// Most recurrent state one sequence may need at 32-bit precision (linear-attention layers):
+/// 16 GiB, hundreds of times Qwen3-Next-80B's.
+pub const MAX_STATE_BYTES_PER_SEQUENCE: u64 = 16 << 30;
+
 /// Upper bounds far above any real model (Llama-3.1-405B: 126 layers, hidden 16,384), so that
 /// a hostile config cannot make the planner allocate per-layer tables of millions of entries or
 /// overflow byte counts.
-fn limit(key: &str) -> u64 {
+pub fn field_limit(key: &str) -> u64 {
     match key {
         "num_hidden_layers" => 2048,
-        "hidden_size" | "head_dim" => 131_072,
-        "num_attention_heads" | "num_key_value_heads" => 8192,
+        "hidden_size" | "head_dim" | "linear_key_head_dim" | "linear_value_head_dim" => 131_072,
+        "num_attention_heads"
+        | "num_key_value_heads"
+        | "linear_num_key_heads"
+        | "linear_num_value_heads" => 8192,
+        // Qwen3-Next uses 4; a causal conv wider than a few taps is not a language model.
+        "linear_conv_kernel_dim" => 1024,
         "vocab_size" => 1 << 23,
         "num_local_experts" | "n_routed_experts" | "num_experts" => 4096,
         // Context lengths: Llama 4 Scout states 10,485,760.
@@ -292,10 +340,10 @@ fn limit(key: &str) -> u64 {
 }
 
 fn bounded(key: &'static str, n: u64) -> Result<u64, ConfigError> {
-    if n > limit(key) {
+    if n > field_limit(key) {
         Err(ConfigError::Invalid {
             field: key,
-            problem: format!("must be at most {}, got {n}", limit(key)),
+            problem: format!("must be at most {}, got {n}", field_limit(key)),
         })
     } else {
         Ok(n)
@@ -460,7 +508,7 @@ impl ModelConfig {
                 k => k,
             })
             .collect();
-        Ok(ModelConfig {
+        let config = ModelConfig {
             architecture,
             model_type,
             num_layers,
@@ -493,7 +541,51 @@ impl ModelConfig {
             moe_layers,
             mla,
             layers,
-        })
+        };
+        config.check_size()?;
+        Ok(config)
+    }
+
+    /// Refuses a config whose derived sizes are implausible even when each field is within its
+    /// own bound: fields multiply, and four linear-attention layers of 4M heads × 4M dims
+    /// would otherwise wrap around `u64` and come out as a small model. Every sum and product
+    /// here saturates, so a value past `u64::MAX` is caught as too large, never wrapped.
+    fn check_size(&self) -> Result<(), ConfigError> {
+        let too_large = |what: &'static str, value: u64, limit: u64| {
+            if value > limit {
+                Err(ConfigError::TooLarge { what, value, limit })
+            } else {
+                Ok(())
+            }
+        };
+        too_large("parameters", self.param_count(), MAX_PARAMS)?;
+        let per_layer = match &self.mla {
+            Some(m) => add(&[m.kv_lora_rank, m.qk_rope_head_dim]),
+            None => mul(&[2, self.num_kv_heads, self.head_dim]),
+        };
+        let attention = self
+            .layers
+            .iter()
+            .filter(|k| !matches!(k, LayerKind::Linear(_)))
+            .count() as u64;
+        too_large(
+            "KV-cache bytes per token",
+            mul(&[per_layer, attention, 4]),
+            MAX_KV_BYTES_PER_TOKEN,
+        )?;
+        let state = self
+            .layers
+            .iter()
+            .filter_map(|k| match k {
+                LayerKind::Linear(la) => Some(mul(&[la.state_elems(1), 4])),
+                _ => None,
+            })
+            .fold(0u64, u64::saturating_add);
+        too_large(
+            "recurrent-state bytes per sequence",
+            state,
+            MAX_STATE_BYTES_PER_SEQUENCE,
+        )
     }
 
     /// Every tensor of the model (vLLM loads exactly these; multi-token-prediction heads that
@@ -502,18 +594,18 @@ impl ModelConfig {
         let h = self.hidden_size;
         let l = self.num_layers;
         let mut t = Tensors {
-            embedding: self.vocab_size * h,
+            embedding: mul(&[self.vocab_size, h]),
             lm_head: if self.tie_word_embeddings {
                 0
             } else {
-                self.vocab_size * h
+                mul(&[self.vocab_size, h])
             },
             ..Tensors::default()
         };
         let norm = if self.norm_bias { 2 * h } else { h };
-        t.small += norm * self.norms_per_layer * l + norm; // + final norm
+        t.add_small(mul(&[norm, add(&[mul(&[self.norms_per_layer, l]), 1])])); // + final norm
         if self.model_type == "phi" {
-            t.small += self.vocab_size; // lm_head bias (modeling_phi.py)
+            t.add_small(self.vocab_size); // lm_head bias (modeling_phi.py)
         }
         let lin = |i, o, count, split| Linear {
             in_features: i,
@@ -535,76 +627,84 @@ impl ModelConfig {
             })
             .collect();
         for la in &linear {
-            let key_dim = la.key_heads * la.key_head_dim;
-            let value_dim = la.value_heads * la.value_head_dim;
+            let (key_dim, value_dim) = (la.key_dim(), la.value_dim());
+            t.linears.push(lin(
+                h,
+                add(&[key_dim, key_dim, value_dim, value_dim]),
+                1,
+                TpSplit::Even,
+            ));
             t.linears
-                .push(lin(h, 2 * key_dim + 2 * value_dim, 1, TpSplit::Even));
-            t.linears.push(lin(h, 2 * la.value_heads, 1, TpSplit::Even));
+                .push(lin(h, mul(&[2, la.value_heads]), 1, TpSplit::Even));
             t.linears.push(lin(value_dim, h, 1, TpSplit::Even));
-            t.small +=
-                (2 * key_dim + value_dim) * la.conv_kernel + 2 * la.value_heads + la.value_head_dim;
+            t.add_small(add(&[
+                mul(&[la.conv_width(), la.conv_kernel]),
+                mul(&[2, la.value_heads]),
+                la.value_head_dim,
+            ]));
         }
         let l = l - linear.len() as u64;
         let (nh, hd) = (self.num_heads, self.head_dim);
         if let Some(m) = &self.mla {
-            let qk = m.qk_nope_head_dim + m.qk_rope_head_dim;
+            let qk = add(&[m.qk_nope_head_dim, m.qk_rope_head_dim]);
             match m.q_lora_rank {
                 Some(r) => {
                     t.linears.push(lin(h, r, l, TpSplit::Replicated));
-                    t.linears.push(lin(r, nh * qk, l, TpSplit::Even));
-                    t.small += r * l; // q_a_layernorm
+                    t.linears.push(lin(r, mul(&[nh, qk]), l, TpSplit::Even));
+                    t.add_small(mul(&[r, l])); // q_a_layernorm
                 }
-                None => t.linears.push(lin(h, nh * qk, l, TpSplit::Even)),
+                None => t.linears.push(lin(h, mul(&[nh, qk]), l, TpSplit::Even)),
             }
             t.linears.push(lin(
                 h,
-                m.kv_lora_rank + m.qk_rope_head_dim,
+                add(&[m.kv_lora_rank, m.qk_rope_head_dim]),
                 l,
                 TpSplit::Replicated,
             ));
-            t.small += m.kv_lora_rank * l; // kv_a_layernorm
+            t.add_small(mul(&[m.kv_lora_rank, l])); // kv_a_layernorm
             t.linears.push(lin(
                 m.kv_lora_rank,
-                nh * (m.qk_nope_head_dim + m.v_head_dim),
+                mul(&[nh, add(&[m.qk_nope_head_dim, m.v_head_dim])]),
                 l,
                 TpSplit::Even,
             ));
-            t.linears.push(lin(nh * m.v_head_dim, h, l, TpSplit::Even));
+            t.linears
+                .push(lin(mul(&[nh, m.v_head_dim]), h, l, TpSplit::Even));
         } else {
             let nkv = self.num_kv_heads;
-            t.linears.push(lin(h, nh * hd, l, TpSplit::Even));
+            t.linears.push(lin(h, mul(&[nh, hd]), l, TpSplit::Even));
             t.linears.push(Linear {
                 role: Role::Key,
-                ..lin(h, nkv * hd, l, TpSplit::KvHeads)
+                ..lin(h, mul(&[nkv, hd]), l, TpSplit::KvHeads)
             });
             t.linears.push(Linear {
                 role: Role::Value,
-                ..lin(h, nkv * hd, l, TpSplit::KvHeads)
+                ..lin(h, mul(&[nkv, hd]), l, TpSplit::KvHeads)
             });
-            t.linears.push(lin(nh * hd, h, l, TpSplit::Even));
+            t.linears.push(lin(mul(&[nh, hd]), h, l, TpSplit::Even));
             if self.qkv_bias {
-                t.small += (nh + 2 * nkv) * hd * l;
+                t.add_small(mul(&[add(&[nh, nkv, nkv]), hd, l]));
             }
             if self.o_bias {
-                t.small += h * l;
+                t.add_small(mul(&[h, l]));
             }
             if self.qk_norm {
-                t.small += 2 * hd * l;
+                t.add_small(mul(&[2, hd, l]));
             }
         }
         if self.attention_sinks {
-            t.small += nh * l;
+            t.add_small(mul(&[nh, l]));
         }
         let l = self.num_layers;
         // Feed-forward.
         let dense_layers = self.moe_layers.iter().filter(|m| !**m).count() as u64;
         let moe_layers = l - dense_layers;
+        let mats = if self.gated_mlp { 2 } else { 1 };
         let mlp = |t: &mut Tensors, inter: u64, count: u64, expert: bool| {
-            let mats = if self.gated_mlp { 2 } else { 1 };
             t.linears.push(Linear {
                 in_features: h,
                 out_features: inter,
-                count: mats * count,
+                count: mul(&[mats, count]),
                 expert,
                 role: Role::Up,
                 split: TpSplit::Even,
@@ -621,30 +721,31 @@ impl ModelConfig {
         if dense_layers > 0 {
             mlp(&mut t, self.intermediate_size, dense_layers, false);
             if self.mlp_bias {
-                t.small += (if self.gated_mlp { 2 } else { 1 } * self.intermediate_size + h)
-                    * dense_layers;
+                t.add_small(mul(&[
+                    add(&[mul(&[mats, self.intermediate_size]), h]),
+                    dense_layers,
+                ]));
             }
         }
         if let Some(m) = &self.moe {
-            mlp(
-                &mut t,
-                m.expert_intermediate,
-                m.num_experts * moe_layers,
-                true,
-            );
-            t.small += h * m.num_experts * moe_layers; // router
+            let experts = mul(&[m.num_experts, moe_layers]);
+            mlp(&mut t, m.expert_intermediate, experts, true);
+            t.add_small(mul(&[h, experts])); // router
             if m.biases {
-                t.small += m.num_experts * moe_layers; // router bias
-                t.small += (2 * m.expert_intermediate + h) * m.num_experts * moe_layers;
+                t.add_small(experts); // router bias
+                t.add_small(mul(&[
+                    add(&[m.expert_intermediate, m.expert_intermediate, h]),
+                    experts,
+                ]));
             }
             if m.score_correction_bias {
-                t.small += m.num_experts * moe_layers;
+                t.add_small(experts);
             }
             if m.shared_intermediate > 0 {
                 mlp(&mut t, m.shared_intermediate, moe_layers, false);
             }
             if m.shared_expert_gate {
-                t.small += h * moe_layers;
+                t.add_small(mul(&[h, moe_layers]));
             }
         }
         t

@@ -20,6 +20,7 @@
 use crate::arch::ModelConfig;
 use crate::catalog::Gpu;
 use crate::engine::{self, Engine};
+use crate::inert;
 use crate::kv_cache::KvDtype;
 use crate::plan::Workload;
 use crate::weights::WeightFormat;
@@ -37,12 +38,14 @@ pub struct LaunchCommand {
 
 impl LaunchCommand {
     /// The command as copyable shell text: comments first, then one flag per line joined with
-    /// `\` continuations.
+    /// `\` continuations. Comments carry names from config.json files and links, so each is
+    /// written through [`inert::escape`]: a line break in a name cannot end the comment and
+    /// start a command, and a trailing backslash cannot continue it.
     pub fn to_shell(&self) -> String {
         let mut out = String::new();
         for c in &self.comments {
             out.push_str("# ");
-            out.push_str(c);
+            out.push_str(&inert::escape(c));
             out.push('\n');
         }
         out.push_str(&self.args.join(" \\\n  "));
@@ -55,8 +58,11 @@ impl LaunchCommand {
     }
 }
 
-/// Quotes a shell word when it holds anything but `[A-Za-z0-9._/:=@+-]`.
+/// Quotes a shell word when it holds anything but `[A-Za-z0-9._/:=@+-]`. Control characters
+/// are escaped first ([`inert::escape`]): inside quotes they would be harmless to the shell
+/// but not to the terminal that shows the command.
 fn shell_word(s: &str) -> String {
+    let s = &inert::escape(s);
     if !s.is_empty()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "._/:=@+-".contains(c))

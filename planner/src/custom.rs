@@ -7,6 +7,7 @@
 use crate::arch::ModelConfig;
 use crate::catalog::{Gpu, Model};
 use crate::error::ConfigError;
+use crate::inert;
 use crate::units::MIB;
 use serde_json::{Map, Value};
 
@@ -114,9 +115,6 @@ pub enum CustomError {
     /// The architecture is not a text-generation model.
     #[error("`{0}` is not a causal language model (expected an architecture ending in ForCausalLM or ForConditionalGeneration)")]
     NotCausalLm(String),
-    /// The model is implausibly large for this planner.
-    #[error("the config describes {0} parameters; Fitgrid plans models up to 10 trillion")]
-    TooLarge(u64),
     /// A part of a shared link could not be decoded.
     #[error("could not decode a custom entry from the link: {0}")]
     Link(String),
@@ -186,10 +184,8 @@ impl CustomModel {
         {
             return Err(CustomError::NotCausalLm(config.architecture.clone()));
         }
+        // Bounded by `ModelConfig::from_json` (at most `arch::MAX_PARAMS`).
         let params = config.param_count();
-        if params > 10_000_000_000_000 {
-            return Err(CustomError::TooLarge(params));
-        }
         let mut notes = Vec::new();
         if !KNOWN_TYPES.contains(&config.model_type.as_str()) {
             notes.push(format!(
@@ -205,23 +201,19 @@ impl CustomModel {
                 ));
             }
         }
+        // Names are one line of plain text wherever they go (grid, exports, CLI, commands).
         let display = name
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-            .map(String::from)
-            .or_else(|| {
-                obj.get("_name_or_path")
-                    .and_then(Value::as_str)
-                    .map(String::from)
-            })
+            .into_iter()
+            .chain(obj.get("_name_or_path").and_then(Value::as_str))
+            .map(|n| inert::clean_name(n, 80))
+            .find(|n| !n.is_empty())
             .unwrap_or_else(|| {
                 if config.architecture.is_empty() {
                     "custom model".into()
                 } else {
-                    config.architecture.clone()
+                    inert::clean_name(&config.architecture, 80)
                 }
             });
-        let display: String = display.chars().take(80).collect();
         Ok(CustomModel {
             model: Model {
                 id: format!("{CUSTOM_PREFIX}{}", slug(&display)),
@@ -257,10 +249,16 @@ impl CustomModel {
     }
 }
 
-/// A user-supplied GPU.
+/// Memory a custom GPU may have, in MiB: 256 MiB to 16 TiB.
+pub const GPU_MIB_RANGE: std::ops::RangeInclusive<u64> = 256..=16 << 20;
+/// Bandwidth a custom GPU may have, in GB/s: 1 GB/s to 100 TB/s (B300's HBM3e is 8 TB/s).
+pub const GPU_BANDWIDTH_RANGE: std::ops::RangeInclusive<u64> = 1..=100_000;
+
+/// A user-supplied GPU (`None` without a name or with memory outside [`GPU_MIB_RANGE`]). The
+/// name is cleaned of control characters ([`inert::clean_name`]).
 pub fn custom_gpu(name: &str, memory_mib: u64, bandwidth_gbps: Option<u64>) -> Option<Gpu> {
-    let name: String = name.trim().chars().take(60).collect();
-    if name.is_empty() || !(256..=16 << 20).contains(&memory_mib) {
+    let name = inert::clean_name(name, 60);
+    if name.is_empty() || !GPU_MIB_RANGE.contains(&memory_mib) {
         return None;
     }
     Some(Gpu {
@@ -311,13 +309,37 @@ pub fn gpu_to_link(g: &Gpu) -> String {
     }
 }
 
-/// Parses a `cg` link value.
-pub fn gpu_from_link(value: &str) -> Option<Gpu> {
-    let mut parts = value.split('~');
-    let name = parts.next()?;
-    let mib = parts.next()?.parse().ok()?;
-    let bw = parts.next().and_then(|b| b.parse().ok());
-    custom_gpu(name, mib, bw)
+/// Parses a `cg` link value: the GPU, and what of the value was dropped (an unusable bandwidth,
+/// extra `~` parts) in words for a notice. `Err` says why there is no GPU at all.
+pub fn gpu_from_link(value: &str) -> Result<(Gpu, Option<String>), String> {
+    let parts: Vec<&str> = value.split('~').collect();
+    let usage = "must be name~MiB[~GB/s] with 256 MiB to 16 TiB";
+    let (name, mib) = match parts[..] {
+        [name, mib, ..] => (name, mib.trim().parse::<u64>().map_err(|_| usage)?),
+        _ => return Err(usage.into()),
+    };
+    let mut dropped = Vec::new();
+    let bandwidth = match parts.get(2).map(|b| b.trim()) {
+        None => None,
+        Some(b) => match b.parse::<u64>() {
+            Ok(n) if GPU_BANDWIDTH_RANGE.contains(&n) => Some(n),
+            _ => {
+                dropped.push(format!(
+                    "bandwidth “{}” is not a whole number of GB/s from 1 to 100,000, so it was left out",
+                    inert::echo(b, 24)
+                ));
+                None
+            }
+        },
+    };
+    if parts.len() > 3 {
+        dropped.push(format!(
+            "extra parts “{}” were ignored",
+            inert::echo(&parts[3..].join("~"), 40)
+        ));
+    }
+    let gpu = custom_gpu(name, mib, bandwidth).ok_or(usage)?;
+    Ok((gpu, (!dropped.is_empty()).then(|| dropped.join("; "))))
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -423,9 +445,32 @@ mod tests {
         let g = custom_gpu("Lab card", 40_960, Some(1_555)).unwrap();
         assert_eq!(g.memory_bytes, 40_960 * MIB);
         let back = gpu_from_link(&gpu_to_link(&g)).unwrap();
-        assert_eq!(back, g);
+        assert_eq!(back, (g, None));
         assert!(custom_gpu("", 1000, None).is_none());
         assert!(custom_gpu("tiny", 10, None).is_none());
-        assert!(gpu_from_link("x~lots").is_none());
+        assert!(gpu_from_link("x~lots").is_err());
+        assert!(gpu_from_link("x").is_err());
+    }
+
+    #[test]
+    fn a_gpu_link_says_what_it_dropped() {
+        for bad in [
+            "x",
+            "-1",
+            "1e30",
+            "NaN",
+            "12345678901234567890123",
+            "0",
+            "100001",
+        ] {
+            let (g, dropped) = gpu_from_link(&format!("Lab~24576~{bad}")).unwrap();
+            assert_eq!(g.bandwidth_gbps, None, "{bad}");
+            assert!(dropped.unwrap().contains("bandwidth"), "{bad}");
+        }
+        let (g, dropped) = gpu_from_link("Lab~24576~1~2~3").unwrap();
+        assert_eq!(g.bandwidth_gbps, Some(1));
+        assert!(dropped.unwrap().contains("“2~3”"));
+        let (g, _) = gpu_from_link("Lab\u{1b}]0;x\u{7}\ncard~24576").unwrap();
+        assert_eq!(g.name, "Lab ]0;x card");
     }
 }

@@ -24,6 +24,16 @@ pub enum ConfigError {
         /// What is wrong with it, e.g. "must be a positive integer".
         problem: String,
     },
+    /// Each field is plausible but together they describe an impossible model.
+    #[error("config.json describes a model too large to plan: {value} {what} (Fitgrid plans at most {limit})")]
+    TooLarge {
+        /// The derived quantity, e.g. "parameters".
+        what: &'static str,
+        /// Its value (saturated at `u64::MAX`).
+        value: u64,
+        /// The bound.
+        limit: u64,
+    },
 }
 
 /// A catalogue lookup that found nothing.

@@ -5,16 +5,41 @@ use crate::grid::{CellText, Grid, Mode};
 use crate::plan::Thresholds;
 use crate::units::{Bytes, Unit};
 
+/// One CSV field. A field a spreadsheet would read as a formula (starting with `=`, `+`, `-`,
+/// `@`, tab or CR: OWASP "CSV Injection") gets a leading `'` and is quoted, so a GPU named
+/// `=HYPERLINK(…)` stays text; fields with separators or quotes are quoted (RFC 4180).
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if formula {
+        format!("\"'{}\"", s.replace('"', "\"\""))
+    } else if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
     }
 }
 
+/// One Markdown table field, inert wherever the file is rendered: HTML metacharacters become
+/// entities (a GPU named `<img src=x onerror=…>` shows as text even where HTML is allowed),
+/// Markdown punctuation that could start a link, emphasis or code is backslash-escaped, pipes
+/// cannot end the cell, and line breaks cannot end the row.
 fn md_field(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\\' | '|' | '[' | ']' | '(' | ')' | '`' | '*' | '_' | '!' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if crate::inert::is_hazard(c) => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn cell_words(c: &CellText) -> String {
@@ -109,8 +134,57 @@ mod tests {
     }
 
     #[test]
-    fn markdown_escapes_pipes_in_names() {
+    fn markdown_escapes_pipes_and_html_in_names() {
         assert_eq!(md_field("a|b"), "a\\|b");
+        assert_eq!(
+            md_field("<img src=x onerror=alert(1)>"),
+            "&lt;img src=x onerror=alert\\(1\\)&gt;"
+        );
+        assert_eq!(md_field("[x](javascript:y)"), "\\[x\\]\\(javascript:y\\)");
+        assert_eq!(md_field("a\nb\rc"), "a b c");
+        assert_eq!(md_field("H100 80GB-SXM"), "H100 80GB-SXM");
         assert_eq!(csv_field("say \"hi\", all"), "\"say \"\"hi\"\", all\"");
+    }
+
+    #[test]
+    fn csv_formulas_are_neutralised() {
+        for f in [
+            "=1+1",
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "=HYPERLINK(\"http://x\")",
+        ] {
+            let out = csv_field(f);
+            assert!(out.starts_with("\"'"), "{f:?} → {out}");
+        }
+        assert_eq!(csv_field("=a\"b"), "\"'=a\"\"b\"");
+        assert_eq!(csv_field("RTX 3090"), "RTX 3090");
+    }
+
+    #[test]
+    fn hostile_gpu_names_are_inert_in_both_exports() {
+        let gpu = crate::custom::custom_gpu("<img src=x onerror=alert(1)>", 24_576, None).unwrap();
+        let formula = crate::custom::custom_gpu("=cmd|' /C calc'!A0", 24_576, None).unwrap();
+        let config = GridConfig {
+            gpus: vec![gpu.id.clone(), formula.id.clone()],
+            custom_gpus: vec![gpu, formula],
+            ..GridConfig::default()
+        };
+        let grid = evaluate(&config, catalog());
+        let md = to_markdown(&grid, config.mode, config.thresholds, Unit::GiB);
+        assert!(!md.contains('<'), "{md}");
+        assert!(
+            md.contains("&lt;img src=x onerror=alert\\(1\\)&gt; (24.00 GiB)"),
+            "{md}"
+        );
+        let csv = to_csv(&grid, config.mode, config.thresholds, Unit::GiB);
+        let header = csv.lines().next().unwrap();
+        assert!(
+            header.ends_with(",\"'=cmd|' /C calc'!A0 (24.00 GiB)\""),
+            "{header}"
+        );
     }
 }

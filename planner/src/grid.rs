@@ -10,6 +10,12 @@ use crate::plan::{plan_prepared, prepare, Band, Plan, Thresholds, Unsupported, W
 use crate::units::Unit;
 use crate::weights::WeightFormat;
 
+/// Most cells one grid evaluates and renders. The whole catalogue at every format is 53,040
+/// cells (repainted within 50 ms, README "Performance"); a link or selection asking for more
+/// (millions of cells would stall the page for seconds or exhaust its memory) keeps its first
+/// models up to this many cells and says so.
+pub const MAX_CELLS: usize = 60_000;
+
 /// Everything the grid view depends on; this is what the URL carries.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridConfig {
@@ -296,6 +302,16 @@ impl Default for GridConfig {
 }
 
 impl GridConfig {
+    /// How many of the leading models fit on one grid within [`MAX_CELLS`] (at least one).
+    pub fn models_within_cap(&self, catalog: &Catalog) -> usize {
+        let gpus = self
+            .gpus
+            .iter()
+            .filter(|id| self.find_gpu(id, catalog).is_some())
+            .count();
+        (MAX_CELLS / (self.formats.len() * gpus).max(1)).max(1)
+    }
+
     /// A model by id: the user's own first, then the catalogue.
     pub fn find_model<'a>(&'a self, id: &str, catalog: &'a Catalog) -> Option<&'a Model> {
         self.custom_models
@@ -380,6 +396,8 @@ pub struct Grid {
     /// In [`Mode::Cost`]: per model id, the cheapest configuration over every priced GPU
     /// (catalogue and custom, shown or not) and the chosen formats.
     pub cheapest: std::collections::HashMap<String, Cheapest>,
+    /// Models of the configuration left off this grid to keep it within [`MAX_CELLS`].
+    pub left_out_models: usize,
 }
 
 impl Grid {
@@ -416,9 +434,11 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         .iter()
         .filter_map(|id| config.find_gpu(id, catalog))
         .collect();
+    let cap = config.models_within_cap(catalog);
     let models: Vec<_> = config
         .models
         .iter()
+        .take(cap)
         .filter_map(|id| config.find_model(id, catalog))
         .collect();
     let workload = config.workload();
@@ -537,6 +557,7 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         row_index,
         column_index,
         cheapest,
+        left_out_models: config.models.len().saturating_sub(cap),
     }
 }
 

@@ -21,6 +21,7 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod grid;
+pub mod inert;
 pub mod kv_cache;
 pub mod plan;
 pub mod presets;

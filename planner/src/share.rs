@@ -11,7 +11,8 @@ use crate::colocate::Member;
 use crate::cost::UsdPerHour;
 use crate::custom::CustomModel;
 use crate::engine::Engine;
-use crate::grid::{GridConfig, Mode, Sort, Theme};
+use crate::grid::{GridConfig, Mode, Sort, Theme, MAX_CELLS};
+use crate::inert;
 use crate::kv_cache::KvDtype;
 use crate::plan::Thresholds;
 use crate::units::Unit;
@@ -23,16 +24,58 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const MAX_CONTEXT: u64 = 10_000_000;
 /// Largest concurrency accepted from a link.
 pub const MAX_CONCURRENCY: u64 = 100_000;
+/// Longest query read from a link, in bytes. 32 custom models travel in about 50 KB; the rest
+/// of a longer link is cut at the last whole parameter and named in a notice.
+pub const MAX_QUERY_BYTES: usize = 128 * 1024;
+/// Most custom models one link may carry.
+pub const MAX_CUSTOM_MODELS: usize = 32;
+/// Most custom GPUs one link may carry.
+pub const MAX_CUSTOM_GPUS: usize = 32;
+/// Most notices one link produces; the rest are counted in a last one.
+pub const MAX_NOTICES: usize = 20;
 
 /// A query parameter that was not used, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ignored {
-    /// The query key, e.g. `ctx`.
+    /// The query key, e.g. `ctx` (clipped and escaped); empty for a notice about the whole
+    /// link (its length, too many problems, many unknown parameters).
     pub field: String,
-    /// The value as it arrived (truncated), shown as text only.
+    /// The value as it arrived (clipped and escaped, see [`inert::echo`]), shown as text only.
     pub value: String,
     /// What was done instead.
     pub reason: String,
+}
+
+impl Ignored {
+    fn new(field: &str, value: &str, reason: String) -> Self {
+        Ignored {
+            field: inert::echo(field, 24),
+            value: inert::echo(value, 80),
+            reason,
+        }
+    }
+}
+
+impl std::fmt::Display for Ignored {
+    /// The notice as one sentence: what the page shows and `fitgrid grid` prints.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}", self.reason)?;
+            if !self.value.is_empty() {
+                write!(f, ": {}", self.value)?;
+            }
+            Ok(())
+        } else {
+            write!(
+                f,
+                "Link parameter {} ({}) = “{}”: {}",
+                self.field,
+                field_name(&self.field),
+                self.value,
+                self.reason
+            )
+        }
+    }
 }
 
 /// Human name of a query key, for notices.
@@ -146,20 +189,32 @@ impl GridConfig {
         let mut cfg = defaults.clone();
         let mut ignored = Vec::new();
         let query = query.strip_prefix('?').unwrap_or(query);
+        let query = match cut_query(query) {
+            Some(cut) => {
+                ignored.push(Ignored {
+                    field: String::new(),
+                    value: String::new(),
+                    reason: format!(
+                        "This link is {} KB long; Fitgrid reads its first {} KB and left out the rest",
+                        query.len().div_ceil(1024),
+                        MAX_QUERY_BYTES / 1024
+                    ),
+                });
+                cut
+            }
+            None => query,
+        };
         let mut note = |field: &str, value: &str, reason: String| {
-            let value: String = value.chars().take(80).collect();
-            ignored.push(Ignored {
-                field: field.to_string(),
-                value,
-                reason,
-            });
+            ignored.push(Ignored::new(field, value, reason))
         };
         let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
         // Custom entries first: `m`, `g` and `cell` may name them.
+        let (mut extra_models, mut extra_gpus) = (0, 0);
         for (key, value) in &pairs {
             match key.as_str() {
+                "cm" if cfg.custom_models.len() >= MAX_CUSTOM_MODELS => extra_models += 1,
                 "cm" => match CustomModel::from_link(value) {
                     Ok(m) if !cfg.custom_models.iter().any(|c| c.model.id == m.model.id) => {
                         cfg.custom_models.push(m)
@@ -167,20 +222,34 @@ impl GridConfig {
                     Ok(_) => {}
                     Err(e) => note(key, value, format!("{e}; left out")),
                 },
+                "cg" if cfg.custom_gpus.len() >= MAX_CUSTOM_GPUS => extra_gpus += 1,
                 "cg" => match crate::custom::gpu_from_link(value) {
-                    Some(g) if !cfg.custom_gpus.iter().any(|c| c.id == g.id) => {
-                        cfg.custom_gpus.push(g)
+                    Ok((g, dropped)) => {
+                        if let Some(why) = dropped {
+                            note(key, value, format!("{why}; the GPU {} was added", g.name));
+                        }
+                        if !cfg.custom_gpus.iter().any(|c| c.id == g.id) {
+                            cfg.custom_gpus.push(g)
+                        }
                     }
-                    Some(_) => {}
-                    None => note(
-                        key,
-                        value,
-                        "must be name~MiB[~GB/s] with 256 MiB to 16 TiB; left out".into(),
-                    ),
+                    Err(why) => note(key, value, format!("{why}; left out")),
                 },
                 _ => {}
             }
         }
+        for (key, extra, max) in [
+            ("cm", extra_models, MAX_CUSTOM_MODELS),
+            ("cg", extra_gpus, MAX_CUSTOM_GPUS),
+        ] {
+            if extra > 0 {
+                note(
+                    key,
+                    &format!("{extra} more"),
+                    format!("a link carries at most {max} of these; the first {max} were read and {extra} left out"),
+                );
+            }
+        }
+        let mut unknown: Vec<(&str, &str)> = Vec::new();
         let lookup = cfg.clone();
         for (key, value) in &pairs {
             let (key, value) = (key.as_str(), value.trim());
@@ -316,12 +385,11 @@ impl GridConfig {
                     ),
                 },
                 "bands" => {
-                    let parts: Vec<u64> = value
-                        .split(',')
-                        .filter_map(|p| p.trim().parse().ok())
-                        .collect();
-                    match parts[..] {
-                        [a, b, c] if Thresholds::new(a, b, c).is_some() => {
+                    // Every part must be a number: "60,abc,75,90" is not "60,75,90".
+                    let parts: Option<Vec<u64>> =
+                        value.split(',').map(|p| p.trim().parse().ok()).collect();
+                    match parts.as_deref() {
+                        Some(&[a, b, c]) if Thresholds::new(a, b, c).is_some() => {
                             cfg.thresholds = Thresholds::new(a, b, c).unwrap_or_default()
                         }
                         _ => note(key, value, "must be three increasing percentages below 100, e.g. 60,75,90; using 60,75,90".into()),
@@ -383,10 +451,89 @@ impl GridConfig {
                         ),
                     }
                 }
-                _ => note(key, value, "not a Fitgrid parameter; ignored".into()),
+                _ => unknown.push((key, value)),
             }
         }
+        match unknown[..] {
+            [] => {}
+            [(key, value)] => note(key, value, "not a Fitgrid parameter; ignored".into()),
+            ref many => {
+                let names: Vec<String> = many
+                    .iter()
+                    .take(5)
+                    .map(|(k, _)| inert::echo(k, 24))
+                    .collect();
+                ignored.push(Ignored {
+                    field: String::new(),
+                    value: format!(
+                        "{}{}",
+                        names.join(", "),
+                        if many.len() > 5 { ", …" } else { "" }
+                    ),
+                    reason: format!(
+                        "{} link parameters are not Fitgrid parameters and were ignored",
+                        many.len()
+                    ),
+                });
+            }
+        }
+        ignored.extend(cfg.tp_notice(catalog));
+        ignored.extend(cfg.cap_cells(catalog));
+        if ignored.len() > MAX_NOTICES {
+            let more = ignored.len() - (MAX_NOTICES - 1);
+            ignored.truncate(MAX_NOTICES - 1);
+            ignored.push(Ignored {
+                field: String::new(),
+                value: String::new(),
+                reason: format!("{more} more problems with this link were not listed"),
+            });
+        }
         (cfg, ignored)
+    }
+
+    /// A notice when the tensor-parallel size does not divide the attention heads of some
+    /// models on the grid (vLLM and SGLang shard heads evenly, `ensure_divisibility`): those
+    /// rows read "unsupported", and the notice says why instead of leaving a wall of grey.
+    fn tp_notice(&self, catalog: &Catalog) -> Option<Ignored> {
+        let tp = self.tensor_parallel.max(1);
+        let odd: Vec<String> = self
+            .models
+            .iter()
+            .filter_map(|id| self.find_model(id, catalog))
+            .filter(|m| m.config.num_heads % tp != 0)
+            .map(|m| format!("{} ({} heads)", m.name, m.config.num_heads))
+            .collect();
+        if odd.is_empty() {
+            return None;
+        }
+        Some(Ignored::new(
+            "tp",
+            &tp.to_string(),
+            format!(
+                "tensor parallel {tp} does not divide the attention heads of {}{}: the engines split heads evenly across GPUs, so those rows read unsupported",
+                odd.iter().take(3).cloned().collect::<Vec<_>>().join(", "),
+                if odd.len() > 3 { format!(" and {} more", odd.len() - 3) } else { String::new() }
+            ),
+        ))
+    }
+
+    /// Keeps the grid within [`MAX_CELLS`]: models past the cap are left out, named in the
+    /// notice (a grid of millions of cells would stall or exhaust the page).
+    fn cap_cells(&mut self, catalog: &Catalog) -> Option<Ignored> {
+        let keep = self.models_within_cap(catalog);
+        if keep >= self.models.len() {
+            return None;
+        }
+        let dropped = self.models.split_off(keep);
+        Some(Ignored::new(
+            "m",
+            &dropped.join(","),
+            format!(
+                "the grid would have more than {} cells; the first {keep} models were kept and {} left out",
+                crate::grid::group_digits(MAX_CELLS as u64),
+                dropped.len()
+            ),
+        ))
     }
 }
 
@@ -427,6 +574,20 @@ pub fn member_from_link(s: &str, lookup: &GridConfig, catalog: &Catalog) -> Resu
             .filter(|&p| p >= 5)
             .ok_or("memory fraction must be 5 to 100 %")?,
     })
+}
+
+/// The query cut at the last whole parameter before [`MAX_QUERY_BYTES`], or `None` when it is
+/// short enough.
+fn cut_query(query: &str) -> Option<&str> {
+    if query.len() <= MAX_QUERY_BYTES {
+        return None;
+    }
+    let mut end = MAX_QUERY_BYTES;
+    while !query.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &query[..end];
+    Some(head.rfind('&').map_or(head, |i| &head[..i]))
 }
 
 fn parse_count(s: &str, max: u64) -> Option<u64> {
@@ -594,6 +755,125 @@ mod tests {
         assert_eq!(c.context, 4096);
         let fields: Vec<_> = ignored.iter().map(|i| i.field.as_str()).collect();
         assert_eq!(fields, ["cm", "cg"]);
+    }
+
+    #[test]
+    fn every_dropped_or_clamped_value_gets_a_notice() {
+        let fields = |q: &str| {
+            let (_, ignored) = GridConfig::from_query(q, catalog());
+            ignored
+        };
+        for bw in ["x", "-1", "1e30", "NaN", "12345678901234567890123"] {
+            let ignored = fields(&format!("cg=Lab~24576~{bw}&g=custom:lab"));
+            assert_eq!(ignored.len(), 1, "{bw}: {ignored:?}");
+            assert!(ignored[0].reason.contains("bandwidth"), "{ignored:?}");
+            assert!(
+                ignored[0].reason.contains("the GPU Lab was added"),
+                "{ignored:?}"
+            );
+        }
+        let extra = fields("cg=Lab~24576~1~2~3&g=custom:lab");
+        assert!(extra[0].reason.contains("extra parts “2~3”"), "{extra:?}");
+        let (c, bands) = GridConfig::from_query("bands=60,abc,75,90", catalog());
+        assert_eq!(c.thresholds, Thresholds::default());
+        assert_eq!(bands[0].field, "bands");
+        let (c, tp) = GridConfig::from_query("m=meta-llama/Llama-2-7b-hf&tp=3", catalog());
+        assert_eq!(c.tensor_parallel, 3);
+        assert_eq!(tp[0].field, "tp");
+        assert!(tp[0].reason.contains("(32 heads)"), "{tp:?}");
+    }
+
+    #[test]
+    fn unknown_names_are_clipped_and_many_are_summarised() {
+        let long = "k".repeat(100_000);
+        let (_, one) = GridConfig::from_query(&format!("{long}=1"), catalog());
+        assert_eq!(one.len(), 1);
+        assert!(one[0].to_string().len() < 300, "{}", one[0]);
+        let many: Vec<String> = (0..1000).map(|i| format!("x{i}=1")).collect();
+        let (_, ignored) = GridConfig::from_query(&many.join("&"), catalog());
+        assert_eq!(ignored.len(), 1, "{ignored:?}");
+        assert_eq!(
+            ignored[0].to_string(),
+            "1000 link parameters are not Fitgrid parameters and were ignored: x0, x1, x2, x3, x4, …"
+        );
+        let bad: Vec<String> = (0..100).map(|i| format!("ctx=bad{i}")).collect();
+        let (_, ignored) = GridConfig::from_query(&bad.join("&"), catalog());
+        assert_eq!(ignored.len(), MAX_NOTICES);
+        assert!(ignored[MAX_NOTICES - 1]
+            .reason
+            .starts_with("81 more problems"));
+    }
+
+    #[test]
+    fn a_huge_link_is_cut_and_its_grid_capped() {
+        // 10,000 custom GPUs and 300 custom models at every format: 368 KB asking for tens of
+        // millions of cells.
+        let model = CustomModel::from_config_text(
+            r#"{"architectures":["Qwen2ForCausalLM"],"model_type":"qwen2","hidden_size":896,
+            "intermediate_size":4864,"max_position_embeddings":32768,"num_attention_heads":14,
+            "num_hidden_layers":24,"num_key_value_heads":2,"vocab_size":151936}"#,
+            Some("m"),
+            None,
+        )
+        .unwrap();
+        let mut q = String::from("q=");
+        q.push_str(&list(
+            crate::weights::ALL_FORMATS
+                .iter()
+                .map(|f| f.id().to_string()),
+        ));
+        let gpus: Vec<String> = (0..10_000).map(|i| format!("custom:g{i}")).collect();
+        q.push_str(&format!("&g={}", gpus.join(",")));
+        let ms: Vec<String> = (0..300).map(|i| format!("custom:m{i}")).collect();
+        q.push_str(&format!("&m={}", ms.join(",")));
+        for i in 0..10_000 {
+            q.push_str(&format!("&cg=g{i}~24576"));
+        }
+        for i in 0..300 {
+            q.push_str(&format!(
+                "&cm=m{i}~{}",
+                model.to_link().split_once('~').unwrap().1
+            ));
+        }
+        assert!(q.len() > 300_000, "{}", q.len());
+        let (c, ignored) = GridConfig::from_query(&q, catalog());
+        assert!(c.custom_gpus.len() <= MAX_CUSTOM_GPUS);
+        assert!(c.custom_models.len() <= MAX_CUSTOM_MODELS);
+        assert!(
+            ignored[0].reason.starts_with("This link is"),
+            "{:?}",
+            ignored[0]
+        );
+        let grid = crate::grid::evaluate(&c, catalog());
+        let cells = grid.rows.len() * grid.columns.len();
+        assert!(cells > 0 && cells <= MAX_CELLS, "{cells}");
+    }
+
+    #[test]
+    fn a_grid_past_the_cell_cap_keeps_its_first_models_and_says_so() {
+        let all_models: Vec<String> = catalog().models.iter().map(|m| m.id.clone()).collect();
+        let all_gpus: Vec<String> = catalog().gpus.iter().map(|g| g.id.clone()).collect();
+        let formats = list(
+            crate::weights::ALL_FORMATS
+                .iter()
+                .map(|f| f.id().to_string()),
+        );
+        let mut gpus = all_gpus.clone();
+        let mut q = String::new();
+        for i in 0..MAX_CUSTOM_GPUS {
+            q.push_str(&format!("cg=G{i}~24576&"));
+            gpus.push(format!("custom:g{i}"));
+        }
+        q.push_str(&format!(
+            "m={}&g={}&q={formats}",
+            all_models.join(","),
+            gpus.join(",")
+        ));
+        let (c, ignored) = GridConfig::from_query(&q, catalog());
+        let per_model = gpus.len() * crate::weights::ALL_FORMATS.len();
+        assert_eq!(c.models.len(), MAX_CELLS / per_model);
+        let cap = ignored.iter().find(|i| i.field == "m").unwrap();
+        assert!(cap.reason.contains("more than 60,000 cells"), "{cap:?}");
     }
 
     #[test]

@@ -44,7 +44,8 @@ fn valid(c: &GridConfig) {
         assert_eq!(set.members.len(), c.colo.len());
     }
     let (again, ignored) = GridConfig::from_query(&c.to_query(), catalog());
-    assert!(ignored.is_empty(), "{ignored:?}");
+    // A TP that does not divide some model's heads is named every time the link opens.
+    assert!(ignored.iter().all(|i| i.field == "tp"), "{ignored:?}");
     assert_eq!(&again, c);
 }
 
@@ -209,11 +210,11 @@ proptest! {
         ctx in 1u64..=10_000_000, n in 1u64..=100_000, tp in prop::sample::select(vec![1u64, 8, 64, 1024]),
         kv in prop::sample::select(planner::kv_cache::ALL_KV_DTYPES.to_vec()), e in 0usize..4,
     ) {
-        // ~2T parameters: 128 layers, hidden 32,768, 256 experts of 4,096 (+ the rest).
+        // ~2.2T parameters: 128 layers, hidden 32,768, 32 experts of 4,096 (+ the rest).
         let huge = ModelConfig::from_json(&serde_json::json!({
             "model_type": "mixtral", "num_hidden_layers": 128, "hidden_size": 32768,
             "num_attention_heads": 1024, "num_key_value_heads": 1024, "intermediate_size": 4096,
-            "num_local_experts": 256, "num_experts_per_tok": 8, "vocab_size": 262144,
+            "num_local_experts": 32, "num_experts_per_tok": 8, "vocab_size": 262144,
             "max_position_embeddings": 10_000_000,
         })).unwrap();
         prop_assert!(huge.param_count() > 1_500_000_000_000);

@@ -3,30 +3,58 @@
 //! `fitgrid plan FILE` (or `-` for stdin) reads one scenario and prints one plan, both JSON;
 //! the plan carries `command`, the engine launch command that realises it.
 //! `fitgrid plan --command FILE` prints only that command, as shell text.
-//! Bad input: exit status 2 and one line on stderr naming the field; never a panic.
+//! Bad input: exit status 2 and one line on stderr naming the field; never a panic. Input is
+//! read up to [`MAX_INPUT`] bytes, and every name or value printed (plan errors, the grid's
+//! names, ignored link parameters) goes through `planner::inert`, so a name cannot write control
+//! sequences to the terminal.
 //! `fitgrid grid [QUERY]` prints the grid for a Fitgrid URL query as text, with the co-located
 //! set (`co=`) and, in cost mode, each model's cheapest configuration.
 
+use planner::inert::echo;
 use planner::scenario::Scenario;
 use planner::{catalog, evaluate, GridConfig};
 use std::io::Read;
 use std::process::ExitCode;
 
+/// Largest scenario read: a scenario with an inline config.json is a few KiB, and the page
+/// refuses config files over 4 MiB too.
+const MAX_INPUT: u64 = 4 << 20;
+
+/// Exit status 2 with one line on stderr, clipped and with control characters escaped.
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("fitgrid: {msg}");
+    eprintln!("fitgrid: {}", echo(&msg.to_string(), 400));
     ExitCode::from(2)
 }
 
-fn plan_command(path: &str, command_only: bool) -> ExitCode {
-    let mut text = String::new();
+/// A name or value from a link or a config, as one inert, clipped piece of text.
+fn show(text: &str) -> String {
+    echo(text, 60)
+}
+
+/// Reads at most [`MAX_INPUT`] bytes of `path` (`-`: stdin); longer input is an error, so
+/// `fitgrid plan /dev/zero` stops at once instead of filling memory.
+fn read_input(path: &str) -> Result<String, String> {
+    let mut bytes = Vec::new();
     let read = if path == "-" {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
+        std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut bytes)
     } else {
-        std::fs::read_to_string(path).map(|t| text = t)
+        std::fs::File::open(path).and_then(|f| f.take(MAX_INPUT + 1).read_to_end(&mut bytes))
     };
-    if let Err(e) = read {
-        return fail(format!("cannot read {path}: {e}"));
+    read.map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(format!(
+            "{path} is larger than {} MiB; a scenario is a few KiB",
+            MAX_INPUT >> 20
+        ));
     }
+    String::from_utf8(bytes).map_err(|_| format!("{path} is not UTF-8 text"))
+}
+
+fn plan_command(path: &str, command_only: bool) -> ExitCode {
+    let text = match read_input(path) {
+        Ok(t) => t,
+        Err(e) => return fail(e),
+    };
     let scenario = match Scenario::from_json_str(&text, catalog()) {
         Ok(s) => s,
         Err(e) => return fail(e),
@@ -66,19 +94,28 @@ fn plan_command(path: &str, command_only: bool) -> ExitCode {
 
 fn grid_command(query: &str) -> ExitCode {
     let (config, ignored) = GridConfig::from_query(query, catalog());
-    for i in &ignored {
-        eprintln!("ignored `{}={}`: {}", i.field, i.value, i.reason);
-    }
     let grid = evaluate(&config, catalog());
+    for i in &ignored {
+        // Field and value arrive escaped and clipped (`Ignored::new`); names in reasons are
+        // cleaned where they enter (`inert::clean_name`).
+        eprintln!("ignored: {i}");
+    }
+    if grid.left_out_models > 0 {
+        eprintln!(
+            "{} models left off the grid: at most {} cells",
+            grid.left_out_models,
+            planner::grid::MAX_CELLS
+        );
+    }
     print!("{:<34}", "model / format");
     for c in &grid.columns {
-        print!("{:>14}", c.name);
+        print!("{:>14}", show(&c.name));
     }
     println!();
     for (r, row) in grid.rows.iter().enumerate() {
         print!(
             "{:<34}",
-            format!("{} {}", row.model_name, row.format.label())
+            format!("{} {}", show(&row.model_name), row.format.label())
         );
         for c in 0..row.cells.len() {
             let t = grid.text(r, c, config.mode, config.thresholds);
@@ -107,7 +144,7 @@ fn grid_command(query: &str) -> ExitCode {
         let set = planner::colocate::colocate(&pairs, gpu);
         println!(
             "\nco-located on {}: {} — {} of {} held, {} headroom",
-            gpu.name,
+            show(&gpu.name),
             if set.fits { "fits" } else { "does not fit" },
             set.used,
             set.gpu,
@@ -116,8 +153,8 @@ fn grid_command(query: &str) -> ExitCode {
         let commands = planner::colocate::launch_commands(&pairs, gpu);
         for ((m, p), cmd) in config.colo.iter().zip(&set.members).zip(commands) {
             match &p.problem {
-                None => println!("  ✓ {}: holds {}", m.model_id, p.footprint),
-                Some(why) => println!("  ✗ {}: {why}", m.model_id),
+                None => println!("  ✓ {}: holds {}", show(&m.model_id), p.footprint),
+                Some(why) => println!("  ✗ {}: {}", show(&m.model_id), echo(why, 400)),
             }
             if let Some(cmd) = cmd {
                 println!("{cmd}\n");
@@ -126,9 +163,10 @@ fn grid_command(query: &str) -> ExitCode {
     }
     for (model, c) in &grid.cheapest {
         println!(
-            "cheapest for {model}: {} × {} · {} · {}",
+            "cheapest for {}: {} × {} · {} · {}",
+            show(model),
             c.count,
-            c.gpu_id,
+            show(&c.gpu_id),
             c.format.label(),
             c.per_hour
         );
