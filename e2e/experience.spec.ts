@@ -163,6 +163,8 @@ test('embed: compact grid without controls, and a copyable iframe snippet', asyn
 
 test('CSV and Markdown exports match the grid', async ({ page }) => {
   await page.goto('/?mode=ctx');
+  // Web-first: wait for the rendered grid before reading it (a busy machine renders late).
+  await expect(cells(page)).toHaveCount(60);
   const shown = await cells(page).evaluateAll((tds) => tds.map((td) =>
     `${td.querySelector('.grid__pct')?.textContent} ${td.querySelector('.grid__band')?.textContent}`));
   const [csvDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV' }).click()]);

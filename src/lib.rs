@@ -4,7 +4,7 @@
 //! only render. Effects exist only at the edges (the URL).
 
 use leptos::prelude::*;
-use planner::share::{field_name, Ignored};
+use planner::share::Ignored;
 use planner::{catalog, evaluate, Engine, GridConfig, KvDtype};
 use wasm_bindgen::JsCast;
 
@@ -35,6 +35,16 @@ pub(crate) fn fingerprint(part: impl std::hash::Hash) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
     part.hash(&mut h);
     h.finish()
+}
+
+/// Removes `index.html`'s loading message (with its "could not start" help) once the app runs.
+pub fn remove_boot_message() {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("boot"))
+    {
+        el.remove();
+    }
 }
 
 /// Shows an error banner instead of a blank page if anything ever panics.
@@ -75,6 +85,15 @@ pub fn App() -> impl IntoView {
                 </p>
             </header>
             <Notices initial=ignored />
+            <Show when=move || grid.with(|g| g.left_out_models > 0)>
+                <p class="notice notice--cap" role="status" data-testid="cell-cap">
+                    {move || grid.with(|g| format!(
+                        "{} models are left off the grid: Fitgrid shows at most {} cells at once. Choose fewer models, GPUs or formats to see them.",
+                        g.left_out_models,
+                        planner::grid::group_digits(planner::grid::MAX_CELLS as u64)
+                    ))}
+                </p>
+            </Show>
             <main class="main">
                 <Show when=move || !embed()>
                     <Controls config=config />
@@ -124,11 +143,7 @@ fn Notices(
                 .map(|(id, ignored)| {
                     view! {
                         <li class="notice" data-testid="notice" data-field=ignored.field.clone()>
-                            <span class="notice__text">
-                                "Link parameter " <code>{ignored.field.clone()}</code> " ("
-                                {field_name(&ignored.field)} ") = “" {ignored.value.clone()} "”: "
-                                {ignored.reason.clone()}
-                            </span>
+                            <span class="notice__text">{ignored.to_string()}</span>
                             <button class="notice__close" aria-label="Dismiss" data-dismiss=id.to_string()>
                                 "×"
                             </button>
@@ -138,10 +153,25 @@ fn Notices(
                 .collect_view()
         })
     };
+    let many = move || items.with(|v| v.len() > 1);
     view! {
         <ul class="notices" aria-live="polite" on:click=dismiss>{list}</ul>
+        <Show when=many>
+            <button type="button" class="button notices__all" name="dismiss-all"
+                on:click=move |_| items.set(Vec::new())>"Dismiss all notices"</button>
+        </Show>
     }
     .into_any()
+}
+
+/// The TP choices: 1, 2, 4, 8 and the configuration's own when it is another number.
+fn tp_options(current: u64) -> Vec<u64> {
+    let mut v = vec![1, 2, 4, 8];
+    if !v.contains(&current) {
+        v.push(current);
+        v.sort_unstable();
+    }
+    v
 }
 
 /// Workload controls: context, concurrency, KV-cache dtype, engine.
@@ -157,6 +187,8 @@ fn Controls(
             }
         }
     };
+    // A TP from a link that is not one of the usual choices is still shown, as chosen.
+    let tp = Memo::new(move |_| config.with(|c| c.tensor_parallel));
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default()>
             <label class="controls__field">
@@ -188,7 +220,7 @@ fn Controls(
                 <select name="tp"
                     prop:value=move || config.with(|c| c.tensor_parallel.to_string())
                     on:change=move |ev| number(ev, 1024, |c, n| c.tensor_parallel = n)>
-                    {[1u64, 2, 4, 8].iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
+                    {move || tp_options(tp.get()).into_iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
                 </select>
             </label>
             <label class="controls__field">

@@ -2,5 +2,6 @@
 
 fn main() {
     fitgrid::install_panic_banner();
+    fitgrid::remove_boot_message();
     leptos::mount::mount_to_body(fitgrid::App);
 }

@@ -312,6 +312,41 @@ impl GridConfig {
         (MAX_CELLS / (self.formats.len() * gpus).max(1)).max(1)
     }
 
+    /// Adds (or replaces, by id) one of the user's own models and puts it on the grid; refused
+    /// past [`crate::share::MAX_CUSTOM_MODELS`], what one link carries.
+    pub fn add_custom_model(&mut self, m: CustomModel) -> Result<(), String> {
+        let id = m.model.id.clone();
+        let max = crate::share::MAX_CUSTOM_MODELS;
+        if self.custom_models.len() >= max && !self.custom_models.iter().any(|x| x.model.id == id) {
+            return Err(format!(
+                "a link carries at most {max} of your own models; remove one first"
+            ));
+        }
+        self.custom_models.retain(|x| x.model.id != id);
+        self.custom_models.push(m);
+        if !self.models.contains(&id) {
+            self.models.push(id);
+        }
+        Ok(())
+    }
+
+    /// Adds (or replaces, by id) one of the user's own GPUs and puts it on the grid; refused
+    /// past [`crate::share::MAX_CUSTOM_GPUS`].
+    pub fn add_custom_gpu(&mut self, g: Gpu) -> Result<(), String> {
+        let max = crate::share::MAX_CUSTOM_GPUS;
+        if self.custom_gpus.len() >= max && !self.custom_gpus.iter().any(|x| x.id == g.id) {
+            return Err(format!(
+                "a link carries at most {max} of your own GPUs; remove one first"
+            ));
+        }
+        self.custom_gpus.retain(|x| x.id != g.id);
+        if !self.gpus.contains(&g.id) {
+            self.gpus.push(g.id.clone());
+        }
+        self.custom_gpus.push(g);
+        Ok(())
+    }
+
     /// A model by id: the user's own first, then the catalogue.
     pub fn find_model<'a>(&'a self, id: &str, catalog: &'a Catalog) -> Option<&'a Model> {
         self.custom_models

@@ -51,7 +51,8 @@ impl Ignored {
         Ignored {
             field: inert::echo(field, 24),
             value: inert::echo(value, 80),
-            reason,
+            // Reasons may quote what arrived (a member's model id); inert like the rest.
+            reason: inert::escape(&reason),
         }
     }
 }
@@ -562,7 +563,7 @@ pub fn member_from_link(s: &str, lookup: &GridConfig, catalog: &Catalog) -> Resu
     };
     let model = lookup
         .find_model(model, catalog)
-        .ok_or_else(|| format!("model `{model}` is not in the catalogue"))?;
+        .ok_or_else(|| format!("model `{}` is not in the catalogue", inert::clip(model, 60)))?;
     Ok(Member {
         model_id: model.id.clone(),
         format: WeightFormat::parse(format).ok_or("unknown weight format")?,

@@ -189,7 +189,7 @@ fn plan_refuses_endless_input_within_seconds() {
 #[test]
 fn grid_prints_no_control_characters_from_names() {
     let query = "cg=Lab%1B]0;pwned%07card~24576&g=custom:lab--0-pwned-card\
-                 &zzz%1B[31m=1&m=nope%1B[2J,Qwen/Qwen2.5-0.5B&bands=1%0A2";
+                 &zzz%1B[31m=1&m=nope%1B[2J,Qwen/Qwen2.5-0.5B&bands=1%0A2&co=x%1B]0;t%07~awq~vllm~1~1~auto~50";
     let (code, out, err) = fitgrid(&["grid", query], b"");
     assert_eq!(code, 0, "{err}");
     for text in [&out, &err] {
