@@ -809,6 +809,8 @@ fn read_rope(
             get(obj, "rotary_dim")
                 .and_then(Value::as_u64)
                 .unwrap_or((head_dim as f64 * partial) as u64)
+                // Rotary dims are a part of the head; a config claiming more is not trusted.
+                .min(head_dim)
         }
     };
     (rows.min(1 << 24), dim)

@@ -163,6 +163,22 @@ fn the_wrapping_gated_deltanet_config_is_refused() {
 }
 
 #[test]
+fn unbounded_rope_fields_cannot_overflow_the_rotary_cache() {
+    for (key, value) in [
+        ("rotary_dim", json!(u64::MAX)),
+        ("partial_rotary_factor", json!(1e300)),
+        (
+            "rope_scaling",
+            json!({"rope_type": "yarn", "factor": 1e300, "original_max_position_embeddings": u64::MAX}),
+        ),
+    ] {
+        let mut v = config(0, false);
+        v[key] = value;
+        plans_stay_sound(&parse(&v).unwrap());
+    }
+}
+
+#[test]
 fn every_field_at_its_bound_at_once_and_one_by_one() {
     for mla in [false, true] {
         for mask in std::iter::once(u32::MAX).chain((0..FIELDS.len()).map(|i| 1 << i)) {
