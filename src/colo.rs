@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use planner::colocate::{colocate, Colocation, Member};
 
 use planner::engine::ALL_ENGINES;
-use planner::kv_cache::ALL_KV_DTYPES;
-use planner::weights::ALL_FORMATS;
+use planner::model::kv_cache::ALL_KV_DTYPES;
+use planner::model::weights::ALL_FORMATS;
 use planner::{catalog, Bytes, Engine, GridConfig, KvDtype, WeightFormat};
 
 /// The set priced on its GPU, with display names.

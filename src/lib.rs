@@ -210,7 +210,7 @@ fn Controls(
                     on:change=move |ev| if let Some(k) = KvDtype::parse(&event_target_value(&ev)) {
                         config.update(|c| c.kv_dtype = k)
                     }>
-                    {planner::kv_cache::ALL_KV_DTYPES.iter().map(|k| view! {
+                    {planner::model::kv_cache::ALL_KV_DTYPES.iter().map(|k| view! {
                         <option value=k.id()>{k.id()}</option>
                     }).collect_view()}
                 </select>

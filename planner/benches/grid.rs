@@ -3,7 +3,7 @@
 //! Run: `cargo bench -p planner --bench grid`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use planner::weights::ALL_FORMATS;
+use planner::model::weights::ALL_FORMATS;
 use planner::{catalog, evaluate, GridConfig};
 use std::hint::black_box;
 

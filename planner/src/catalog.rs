@@ -4,9 +4,9 @@
 //! GPU memory is what the engines see (`torch.cuda.get_device_properties().total_memory`,
 //! `cudaGetDeviceProperties`), not the marketing number: an "80 GB" H100 gives 79.19 GiB.
 
-use crate::arch::ModelConfig;
 use crate::cost::{Price, UsdPerHour};
 use crate::error::CatalogError;
+use crate::model::config::ModelConfig;
 use crate::units::Bytes;
 use serde_json::Value;
 use std::sync::OnceLock;

@@ -15,13 +15,13 @@
 //!
 //! The set fits when every member fits its own budget and the sum of footprints fits the GPU.
 
-use crate::arch::ModelConfig;
 use crate::catalog::Gpu;
 use crate::engine::{self, Engine};
-use crate::kv_cache::KvDtype;
+use crate::model::config::ModelConfig;
+use crate::model::kv_cache::KvDtype;
+use crate::model::weights::WeightFormat;
 use crate::plan::{plan, Plan, Unsupported, Workload};
 use crate::units::Bytes;
-use crate::weights::WeightFormat;
 
 /// One model in the set.
 #[derive(Clone, Debug, PartialEq, Hash)]

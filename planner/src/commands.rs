@@ -17,13 +17,13 @@
 //! pre-quantized checkpoint (AWQ, GPTQ, GGUF, …) gets a comment line saying which one to use
 //! instead of an invented repository name.
 
-use crate::arch::ModelConfig;
 use crate::catalog::Gpu;
 use crate::engine::{self, Engine};
 use crate::inert;
-use crate::kv_cache::KvDtype;
+use crate::model::config::ModelConfig;
+use crate::model::kv_cache::KvDtype;
+use crate::model::weights::WeightFormat;
 use crate::plan::Workload;
-use crate::weights::WeightFormat;
 
 /// A shell command with the comment lines that explain it.
 #[derive(Clone, Debug, PartialEq, Eq)]

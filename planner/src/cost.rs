@@ -7,10 +7,10 @@
 //! plan as every grid cell, so the TP rules (heads must divide, KV heads replicated, NCCL
 //! reserves) apply unchanged.
 
-use crate::arch::ModelConfig;
 use crate::catalog::Gpu;
+use crate::model::config::ModelConfig;
+use crate::model::weights::WeightFormat;
 use crate::plan::{plan_prepared, prepare, Plan, Prepared, Unsupported, Workload};
-use crate::weights::WeightFormat;
 use serde::Serialize;
 use std::fmt;
 

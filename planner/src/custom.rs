@@ -4,10 +4,10 @@
 //! base64url JSON (`cm=<name>~<base64>`), and `cg=<name>~<MiB>[~<GB/s>]` for GPUs, so a
 //! colleague opening the link sees the same rows without fetching anything.
 
-use crate::arch::ModelConfig;
 use crate::catalog::{Gpu, Model};
 use crate::error::ConfigError;
 use crate::inert;
+use crate::model::config::ModelConfig;
 use crate::units::MIB;
 use serde_json::{Map, Value};
 
@@ -65,34 +65,6 @@ const PLANNER_KEYS: [&str; 49] = [
     "rotary_dim",
     "text_config",
     "_name_or_path",
-];
-
-/// Model types whose tensors `arch.rs` knows; others are priced as a generic decoder.
-const KNOWN_TYPES: [&str; 24] = [
-    "llama",
-    "mistral",
-    "mixtral",
-    "qwen2",
-    "qwen2_moe",
-    "qwen3",
-    "qwen3_moe",
-    "qwen3_next",
-    "gemma",
-    "gemma2",
-    "gemma3",
-    "gemma3_text",
-    "phi",
-    "phi3",
-    "granite",
-    "cohere",
-    "deepseek_v2",
-    "deepseek_v3",
-    "kimi_k2",
-    "gpt_oss",
-    "llama4_text",
-    "olmo2",
-    "starcoder2",
-    "mistral3",
 ];
 
 /// A user-supplied model: its parsed config plus the reduced JSON that goes into links.
@@ -184,10 +156,10 @@ impl CustomModel {
         {
             return Err(CustomError::NotCausalLm(config.architecture.clone()));
         }
-        // Bounded by `ModelConfig::from_json` (at most `arch::MAX_PARAMS`).
+        // Bounded by `ModelConfig::from_json` (at most `model::read::MAX_PARAMS`).
         let params = config.param_count();
         let mut notes = Vec::new();
-        if !KNOWN_TYPES.contains(&config.model_type.as_str()) {
+        if !crate::model::quirks::quirks(&config.model_type).known {
             notes.push(format!(
                 "unknown architecture `{}`: priced as a generic decoder-only transformer from its standard fields",
                 if config.model_type.is_empty() { "(no model_type)" } else { &config.model_type }

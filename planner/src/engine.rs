@@ -6,8 +6,8 @@
 //! (`shared/calibration/measured.csv`, copied to `planner/tests/data/`); every constant cites
 //! its source. Measured ranges are shown to the user with [`Reserves::range_note`].
 
-use crate::arch::ModelConfig;
 use crate::catalog::Gpu;
+use crate::model::config::ModelConfig;
 use crate::units::{Bytes, GIB, MIB};
 use serde::{Deserialize, Serialize};
 

@@ -5,10 +5,10 @@ use crate::colocate::Member;
 use crate::cost::{Cheapest, Counts, UsdPerHour, GPU_COUNTS};
 use crate::custom::CustomModel;
 use crate::engine::Engine;
-use crate::kv_cache::KvDtype;
+use crate::model::kv_cache::KvDtype;
+use crate::model::weights::WeightFormat;
 use crate::plan::{plan_prepared, prepare, Band, Plan, Thresholds, Unsupported, Workload};
 use crate::units::Unit;
-use crate::weights::WeightFormat;
 
 /// Most cells one grid evaluates and renders. The whole catalogue at every format is 53,040
 /// cells (repainted within 50 ms, README "Performance"); a link or selection asking for more
@@ -607,7 +607,7 @@ fn order_by(keys: Vec<u64>) -> Vec<usize> {
 /// One cost-mode row: per GPU, the plan at the smallest count in [`GPU_COUNTS`] that fits
 /// (or at one GPU when none does, count 0). Weights and KV are priced once per count.
 fn cost_row(
-    cfg: &crate::arch::ModelConfig,
+    cfg: &crate::model::config::ModelConfig,
     format: WeightFormat,
     gpus: &[&Gpu],
     w: &Workload,

@@ -11,7 +11,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod arch;
 pub mod catalog;
 pub mod colocate;
 pub mod commands;
@@ -22,18 +21,17 @@ pub mod error;
 pub mod export;
 pub mod grid;
 pub mod inert;
-pub mod kv_cache;
+pub mod model;
 pub mod plan;
 pub mod presets;
 pub mod scenario;
 pub mod share;
 pub mod units;
-pub mod weights;
 
 pub use catalog::{catalog, Catalog, Gpu, Model};
 pub use engine::Engine;
 pub use grid::{evaluate, Grid, GridConfig};
-pub use kv_cache::KvDtype;
+pub use model::kv_cache::KvDtype;
+pub use model::weights::WeightFormat;
 pub use plan::{plan, Band, Plan, Unsupported, Workload};
 pub use units::{Bytes, Unit};
-pub use weights::WeightFormat;

@@ -2,12 +2,12 @@
 //!
 //! This is the single source of truth for the grid, the cell detail and `fitgrid plan`.
 
-use crate::arch::ModelConfig;
 use crate::catalog::Gpu;
 use crate::engine::{self, Engine, Reserves};
-use crate::kv_cache::{kv_per_token, KvDtype, KvPerToken};
+use crate::model::config::ModelConfig;
+use crate::model::kv_cache::{kv_per_token, KvDtype, KvPerToken};
+use crate::model::weights::{weight_bytes, WeightFormat};
 use crate::units::Bytes;
-use crate::weights::{weight_bytes, WeightFormat};
 use serde::Serialize;
 
 /// Utilisation bands of GPU memory (thresholds from the seed study's monitoring table:
@@ -560,13 +560,13 @@ mod tests {
 
     #[test]
     fn every_format_has_an_engine_and_gguf_is_llama_cpp_territory() {
-        for f in crate::weights::ALL_FORMATS {
+        for f in crate::model::weights::ALL_FORMATS {
             assert!(!engines_for(f).is_empty(), "{f:?}");
         }
         assert!(engines_for(WeightFormat::Q4KM).contains(&Engine::LlamaCpp));
         assert!(!engines_for(WeightFormat::Q4KM).contains(&Engine::Transformers));
         assert!(!engines_for(WeightFormat::Awq).contains(&Engine::LlamaCpp));
-        assert!(crate::weights::ALL_FORMATS.len() >= 15);
+        assert!(crate::model::weights::ALL_FORMATS.len() >= 15);
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! The `fitgrid plan` input: one scenario as JSON, validated field by field.
 
-use crate::arch::ModelConfig;
 use crate::catalog::{Catalog, Gpu};
 use crate::custom::{CustomError, CustomModel};
 use crate::engine::Engine;
 use crate::error::ScenarioError;
-use crate::kv_cache::KvDtype;
+use crate::model::config::ModelConfig;
+use crate::model::kv_cache::KvDtype;
+use crate::model::weights::WeightFormat;
 use crate::plan::{plan, Plan, Workload};
-use crate::weights::WeightFormat;
 use serde_json::{Map, Value};
 
 /// A parsed scenario, ready to plan.

@@ -13,10 +13,10 @@ use crate::custom::CustomModel;
 use crate::engine::Engine;
 use crate::grid::{GridConfig, Mode, Sort, Theme, MAX_CELLS};
 use crate::inert;
-use crate::kv_cache::KvDtype;
+use crate::model::kv_cache::KvDtype;
+use crate::model::weights::WeightFormat;
 use crate::plan::Thresholds;
 use crate::units::Unit;
-use crate::weights::WeightFormat;
 
 /// Schema version written into every link.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -819,7 +819,7 @@ mod tests {
         .unwrap();
         let mut q = String::from("q=");
         q.push_str(&list(
-            crate::weights::ALL_FORMATS
+            crate::model::weights::ALL_FORMATS
                 .iter()
                 .map(|f| f.id().to_string()),
         ));
@@ -855,7 +855,7 @@ mod tests {
         let all_models: Vec<String> = catalog().models.iter().map(|m| m.id.clone()).collect();
         let all_gpus: Vec<String> = catalog().gpus.iter().map(|g| g.id.clone()).collect();
         let formats = list(
-            crate::weights::ALL_FORMATS
+            crate::model::weights::ALL_FORMATS
                 .iter()
                 .map(|f| f.id().to_string()),
         );
@@ -871,7 +871,7 @@ mod tests {
             gpus.join(",")
         ));
         let (c, ignored) = GridConfig::from_query(&q, catalog());
-        let per_model = gpus.len() * crate::weights::ALL_FORMATS.len();
+        let per_model = gpus.len() * crate::model::weights::ALL_FORMATS.len();
         assert_eq!(c.models.len(), MAX_CELLS / per_model);
         let cap = ignored.iter().find(|i| i.field == "m").unwrap();
         assert!(cap.reason.contains("more than 60,000 cells"), "{cap:?}");

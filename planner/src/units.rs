@@ -15,6 +15,18 @@ pub const GIB: u64 = 1 << 30;
 /// 10^9 bytes.
 pub const GB: u64 = 1_000_000_000;
 
+/// Saturating product. A hostile config's dimensions can multiply past what `u64` holds; the
+/// result then pins at `u64::MAX`, which `ModelConfig::from_json`'s size check refuses,
+/// instead of wrapping to a small number that would look like a model that fits.
+pub fn mul(factors: &[u64]) -> u64 {
+    factors.iter().fold(1u64, |a, &b| a.saturating_mul(b))
+}
+
+/// Saturating sum (see [`mul`]).
+pub fn add(terms: &[u64]) -> u64 {
+    terms.iter().fold(0u64, |a, &b| a.saturating_add(b))
+}
+
 /// A non-negative number of bytes.
 #[derive(
     Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,

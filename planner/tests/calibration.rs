@@ -12,7 +12,7 @@
 //! Reproduce the README table: `cargo test -p planner --test calibration -- --nocapture`.
 
 use planner::catalog::catalog;
-use planner::kv_cache::KvDtype;
+use planner::model::kv_cache::KvDtype;
 use planner::plan::{plan, Workload};
 use planner::units::GIB;
 use planner::{Engine, WeightFormat};

@@ -1,8 +1,8 @@
 //! The catalogue loads completely, every entry is sourced and plausible, and the parameter
 //! count computed from each config.json matches the published count within 1 %.
 
-use planner::arch::NativeFormat;
 use planner::catalog::load;
+use planner::model::config::NativeFormat;
 use serde_json::Value;
 
 /// The data files as committed (the shipped catalogue drops documentation fields, build.rs).

@@ -3,11 +3,13 @@
 //! Tests run in debug builds, where an integer overflow panics, so any multiplication that
 //! could wrap fails these tests instead of showing an absurd model as "safe".
 
-use planner::arch::{field_limit, ModelConfig, MAX_PARAMS};
 use planner::catalog::catalog;
 use planner::error::ConfigError;
+use planner::model::config::ModelConfig;
+use planner::model::fields::field_limit;
+use planner::model::read::MAX_PARAMS;
+use planner::model::weights::ALL_FORMATS;
 use planner::plan::{plan, Workload};
-use planner::weights::ALL_FORMATS;
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 

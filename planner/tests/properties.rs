@@ -7,9 +7,9 @@
 //!   NaN or negative figures up to 10M tokens, ~2T parameters and 1,024 GPUs; reverse solves agree
 //!   with the forward plan.
 
-use planner::arch::ModelConfig;
 use planner::catalog::catalog;
 use planner::custom::CustomModel;
+use planner::model::config::ModelConfig;
 use planner::plan::{plan, Band, Workload};
 use planner::{Engine, GridConfig, WeightFormat};
 use proptest::prelude::*;
@@ -208,7 +208,7 @@ proptest! {
     #[test]
     fn extreme_but_legal_inputs_stay_finite(
         ctx in 1u64..=10_000_000, n in 1u64..=100_000, tp in prop::sample::select(vec![1u64, 8, 64, 1024]),
-        kv in prop::sample::select(planner::kv_cache::ALL_KV_DTYPES.to_vec()), e in 0usize..4,
+        kv in prop::sample::select(planner::model::kv_cache::ALL_KV_DTYPES.to_vec()), e in 0usize..4,
     ) {
         // ~2.2T parameters: 128 layers, hidden 32,768, 32 experts of 4,096 (+ the rest).
         let huge = ModelConfig::from_json(&serde_json::json!({

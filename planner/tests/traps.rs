@@ -2,10 +2,10 @@
 //! plus format checks against sizes that engines printed (shared/calibration/measured.csv).
 
 use planner::catalog::catalog;
-use planner::kv_cache::{kv_per_token, KvDtype};
+use planner::model::kv_cache::{kv_per_token, KvDtype};
+use planner::model::weights::weight_bytes;
 use planner::plan::{plan, Band, Workload};
 use planner::units::{GB, GIB, MIB};
-use planner::weights::weight_bytes;
 use planner::{Engine, GridConfig, WeightFormat};
 
 fn model(id: &str) -> &'static planner::Model {

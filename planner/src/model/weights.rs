@@ -6,7 +6,8 @@
 //! too and keeps norms in F32 (llama.cpp `llama-quant.cpp`). Block and group sizes come from
 //! the format definitions cited on each variant.
 
-use crate::arch::{Dtype, Linear, ModelConfig, NativeFormat, Role, Tensors, TpSplit};
+use crate::model::config::{Dtype, ModelConfig, NativeFormat};
+use crate::model::tensors::{Linear, Role, Tensors, TpSplit};
 use crate::units::Bytes;
 use serde::{Deserialize, Serialize};
 

@@ -6,7 +6,7 @@
 //! layers store one latent of `kv_lora_rank + qk_rope_head_dim` per token, not doubled and not
 //! divided by TP (vLLM `MLAAttentionSpec`). Sliding-window layers stop growing at the window.
 
-use crate::arch::{LayerKind, ModelConfig};
+use crate::model::config::{LayerKind, ModelConfig};
 use serde::{Deserialize, Serialize};
 
 /// Element type of the KV cache.

@@ -1,0 +1,209 @@
+//! Per-layer structure from a `config.json`: which layers attend fully, through a sliding
+//! window or linearly; which are MoE; the rotary cache.
+
+use super::config::{LayerKind, LinearAttention, Mla, Moe};
+use super::fields::{boolean, get, required, uint};
+use super::quirks::{Quirks, SlidingPattern};
+use crate::error::ConfigError;
+use serde_json::{Map, Value};
+
+/// vLLM's rotary cache: `[max_position, rotary_dim]` in the model dtype
+/// (`rotary_embedding.py` `_compute_cos_sin_cache`); YaRN and LongRoPE size it at
+/// `original_max_position_embeddings × factor`; MLA rotates only `qk_rope_head_dim`.
+pub(super) fn read_rope(
+    obj: &Map<String, Value>,
+    max_pos: u64,
+    head_dim: u64,
+    mla: &Option<Mla>,
+) -> (u64, u64) {
+    let factor = get(obj, "rope_scaling")
+        .and_then(|r| r.get("factor"))
+        .and_then(Value::as_f64)
+        .unwrap_or(1.0);
+    let original = get(obj, "rope_scaling")
+        .and_then(|r| r.get("original_max_position_embeddings"))
+        .and_then(Value::as_u64);
+    let rope_type = get(obj, "rope_scaling")
+        .and_then(|r| r.get("rope_type").or_else(|| r.get("type")))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let rows = match (rope_type, original) {
+        ("yarn", Some(orig)) | ("deepseek_yarn", Some(orig)) => (orig as f64 * factor) as u64,
+        _ => max_pos,
+    };
+    let dim = match mla {
+        Some(m) => m.qk_rope_head_dim,
+        None => {
+            let partial = get(obj, "partial_rotary_factor")
+                .and_then(Value::as_f64)
+                .unwrap_or(1.0);
+            get(obj, "rotary_dim")
+                .and_then(Value::as_u64)
+                .unwrap_or((head_dim as f64 * partial) as u64)
+                // Rotary dims are a part of the head; a config claiming more is not trusted.
+                .min(head_dim)
+        }
+    };
+    (rows.min(1 << 24), dim)
+}
+
+pub(super) fn read_moe(
+    obj: &Map<String, Value>,
+    q: &Quirks,
+    num_layers: u64,
+    intermediate_size: u64,
+) -> Result<(Option<Moe>, Vec<bool>), ConfigError> {
+    let experts = match uint(obj, "num_local_experts")? {
+        Some(n) => Some(n),
+        None => match uint(obj, "n_routed_experts")? {
+            Some(n) => Some(n),
+            None => uint(obj, "num_experts")?,
+        },
+    }
+    .filter(|&n| n > 1);
+    let Some(num_experts) = experts else {
+        return Ok((None, vec![false; num_layers as usize]));
+    };
+    let expert_intermediate = uint(obj, "moe_intermediate_size")?
+        .filter(|&n| n > 0)
+        .unwrap_or(intermediate_size);
+    if expert_intermediate == 0 {
+        return Err(ConfigError::Missing("moe_intermediate_size"));
+    }
+    let shared_intermediate = match uint(obj, "shared_expert_intermediate_size")? {
+        Some(n) => n,
+        // Llama 4: one shared expert the size of a routed one (modeling_llama4.py).
+        None if q.llama4 => expert_intermediate,
+        None => uint(obj, "n_shared_experts")?.unwrap_or(0) * expert_intermediate,
+    };
+    let first_dense = uint(obj, "first_k_dense_replace")?.unwrap_or(0);
+    let freq = uint(obj, "moe_layer_freq")?
+        .or(uint(obj, "decoder_sparse_step")?)
+        .or(uint(obj, "interleave_moe_layer_step")?)
+        .filter(|&n| n > 0)
+        .unwrap_or(1);
+    let mlp_only: Vec<u64> = get(obj, "mlp_only_layers")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_u64).collect())
+        .unwrap_or_default();
+    let layers = (0..num_layers)
+        .map(|i| {
+            // DeepSeek: `layer_idx >= first_k_dense_replace and layer_idx % moe_layer_freq == 0`;
+            // Qwen2-MoE: `(layer_idx + 1) % decoder_sparse_step == 0` and not in mlp_only_layers.
+            let sparse = if q.dense_prefix {
+                i >= first_dense && i % freq == 0
+            } else {
+                (i + 1) % freq == 0
+            };
+            sparse && !mlp_only.contains(&i)
+        })
+        .collect();
+    Ok((
+        Some(Moe {
+            num_experts,
+            experts_per_token: uint(obj, "num_experts_per_tok")?.unwrap_or(1),
+            expert_intermediate,
+            shared_intermediate,
+            shared_expert_gate: q.shared_expert_gate,
+            biases: q.moe_biases,
+            score_correction_bias: q.score_correction_bias,
+        }),
+        layers,
+    ))
+}
+
+fn read_attention_layers(
+    obj: &Map<String, Value>,
+    q: &Quirks,
+    num_layers: u64,
+) -> Result<Vec<LayerKind>, ConfigError> {
+    let n = num_layers as usize;
+    if q.llama4 {
+        // Chunked local attention on three of four layers; every 4th layer is global NoPE
+        // (`no_rope_layers`, modeling_llama4.py). vLLM caps chunked layers like sliding ones
+        // (`ChunkedLocalAttentionSpec`).
+        if let Some(chunk) = uint(obj, "attention_chunk_size")?.filter(|&c| c > 0) {
+            return Ok((0..n)
+                .map(|i| {
+                    if (i + 1) % 4 == 0 {
+                        LayerKind::Full
+                    } else {
+                        LayerKind::Sliding { window: chunk }
+                    }
+                })
+                .collect());
+        }
+    }
+    let window = uint(obj, "sliding_window")?.filter(|&w| w > 0);
+    if let Some(types) = get(obj, "layer_types").and_then(Value::as_array) {
+        let Some(window) = window else {
+            return Ok(vec![LayerKind::Full; n]);
+        };
+        if types.len() != n {
+            return Err(ConfigError::Invalid {
+                field: "layer_types",
+                problem: format!("has {} entries for {num_layers} layers", types.len()),
+            });
+        }
+        return Ok(types
+            .iter()
+            .map(|t| match t.as_str() {
+                Some("sliding_attention") => LayerKind::Sliding { window },
+                _ => LayerKind::Full,
+            })
+            .collect());
+    }
+    let Some(window) = window else {
+        return Ok(vec![LayerKind::Full; n]);
+    };
+    // `use_sliding_window: false` (Qwen2/2.5 ship a window they never use).
+    if boolean(obj, "use_sliding_window")? == Some(false) {
+        return Ok(vec![LayerKind::Full; n]);
+    }
+    Ok((0..n)
+        .map(|i| {
+            let sliding = match q.sliding {
+                SlidingPattern::EvenLayers => i % 2 == 0,
+                SlidingPattern::GlobalEveryNth => {
+                    let p = obj
+                        .get("sliding_window_pattern")
+                        .and_then(Value::as_u64)
+                        .filter(|&p| p > 0)
+                        .unwrap_or(6) as usize;
+                    (i + 1) % p != 0
+                }
+                SlidingPattern::Every => true,
+            };
+            if sliding {
+                LayerKind::Sliding { window }
+            } else {
+                LayerKind::Full
+            }
+        })
+        .collect())
+}
+
+pub(super) fn read_layers(
+    obj: &Map<String, Value>,
+    q: &Quirks,
+    num_layers: u64,
+) -> Result<Vec<LayerKind>, ConfigError> {
+    let mut layers = read_attention_layers(obj, q, num_layers)?;
+    if let Some(types) = get(obj, "layer_types").and_then(Value::as_array) {
+        if types.iter().any(|t| t.as_str() == Some("linear_attention")) {
+            let la = LinearAttention {
+                key_heads: required(obj, "linear_num_key_heads")?,
+                value_heads: required(obj, "linear_num_value_heads")?,
+                key_head_dim: required(obj, "linear_key_head_dim")?,
+                value_head_dim: required(obj, "linear_value_head_dim")?,
+                conv_kernel: required(obj, "linear_conv_kernel_dim")?,
+            };
+            for (kind, t) in layers.iter_mut().zip(types) {
+                if t.as_str() == Some("linear_attention") {
+                    *kind = LayerKind::Linear(la);
+                }
+            }
+        }
+    }
+    Ok(layers)
+}
