@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use planner::custom::{custom_gpu, CustomModel};
+use planner::catalog::custom::{custom_gpu, CustomModel};
 use planner::GridConfig;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -367,8 +367,10 @@ fn CustomGpuForm(
     let bandwidth = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let add = move |_| {
-        let mib =
-            planner::custom::memory_mib(&memory.get_untracked(), unit.get_untracked() == "GiB");
+        let mib = planner::catalog::custom::memory_mib(
+            &memory.get_untracked(),
+            unit.get_untracked() == "GiB",
+        );
         let bw = bandwidth.get_untracked().trim().parse::<u64>().ok();
         match mib.and_then(|m| custom_gpu(&name.get_untracked(), m, bw)) {
             Some(g) => {

@@ -56,7 +56,7 @@ impl Axis {
         ordered.extend(
             chosen
                 .into_iter()
-                .filter(|id| id.starts_with(planner::custom::CUSTOM_PREFIX)),
+                .filter(|id| id.starts_with(planner::catalog::custom::CUSTOM_PREFIX)),
         );
         match self {
             Axis::Models => c.models = ordered,

@@ -5,7 +5,7 @@
 //! table (the wasm stays within its size budget; per-row components cost ~5 KB gzip).
 
 use leptos::prelude::*;
-use planner::cost::UsdPerHour;
+use planner::catalog::price::UsdPerHour;
 use planner::{catalog, GridConfig};
 
 /// One GPU's row, from the configuration's current price.

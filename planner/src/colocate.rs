@@ -291,11 +291,7 @@ mod tests {
             vendor: String::new(),
             marketing_gb: gib,
             memory_bytes: gib * GIB,
-            nvidia_smi_mib: None,
             bandwidth_gbps: None,
-            source: String::new(),
-            quote: String::new(),
-            notes: String::new(),
         }
     }
 

@@ -1,9 +1,10 @@
 //! The feasibility grid: models × weight formats (rows) × GPUs (columns).
 
+use crate::catalog::custom::CustomModel;
+use crate::catalog::price::UsdPerHour;
 use crate::catalog::{Catalog, Gpu, Model};
 use crate::colocate::Member;
-use crate::cost::{Cheapest, Counts, UsdPerHour, GPU_COUNTS};
-use crate::custom::CustomModel;
+use crate::cost::{Cheapest, Counts, GPU_COUNTS};
 use crate::engine::Engine;
 use crate::model::kv_cache::KvDtype;
 use crate::model::weights::WeightFormat;

@@ -15,7 +15,6 @@ pub mod catalog;
 pub mod colocate;
 pub mod commands;
 pub mod cost;
-pub mod custom;
 pub mod engine;
 pub mod error;
 pub mod export;

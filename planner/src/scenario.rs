@@ -1,7 +1,7 @@
 //! The `fitgrid plan` input: one scenario as JSON, validated field by field.
 
+use crate::catalog::custom::{CustomError, CustomModel};
 use crate::catalog::{Catalog, Gpu};
-use crate::custom::{CustomError, CustomModel};
 use crate::engine::Engine;
 use crate::error::ScenarioError;
 use crate::model::config::ModelConfig;
@@ -162,11 +162,7 @@ impl Scenario {
                     vendor: String::new(),
                     marketing_gb: memory.div_ceil(1_000_000_000),
                     memory_bytes: memory,
-                    nvidia_smi_mib: None,
                     bandwidth_gbps: None,
-                    source: "user input".into(),
-                    quote: String::new(),
-                    notes: String::new(),
                 }
             }
             Some(v) => {

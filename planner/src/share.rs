@@ -6,10 +6,10 @@
 //! bad or unknown value falls back to that field's default and is reported as an [`Ignored`]
 //! item naming the field. Decoding never fails and never panics.
 
+use crate::catalog::custom::CustomModel;
+use crate::catalog::price::UsdPerHour;
 use crate::catalog::Catalog;
 use crate::colocate::Member;
-use crate::cost::UsdPerHour;
-use crate::custom::CustomModel;
 use crate::engine::Engine;
 use crate::grid::{GridConfig, Mode, Sort, Theme, MAX_CELLS};
 use crate::inert;
@@ -154,7 +154,7 @@ impl GridConfig {
             s.append_pair("cm", &m.to_link());
         }
         for g in &self.custom_gpus {
-            s.append_pair("cg", &crate::custom::gpu_to_link(g));
+            s.append_pair("cg", &crate::catalog::custom::gpu_to_link(g));
         }
         if !self.prices.is_empty() {
             s.append_pair(
@@ -224,7 +224,7 @@ impl GridConfig {
                     Err(e) => note(key, value, format!("{e}; left out")),
                 },
                 "cg" if cfg.custom_gpus.len() >= MAX_CUSTOM_GPUS => extra_gpus += 1,
-                "cg" => match crate::custom::gpu_from_link(value) {
+                "cg" => match crate::catalog::custom::gpu_from_link(value) {
                     Ok((g, dropped)) => {
                         if let Some(why) = dropped {
                             note(key, value, format!("{why}; the GPU {} was added", g.name));
@@ -617,8 +617,8 @@ fn split_known<T: PartialEq>(
 mod tests {
     use super::*;
     use crate::catalog::catalog;
+    use crate::catalog::price::UsdPerHour;
     use crate::colocate::Member;
-    use crate::cost::UsdPerHour;
 
     #[test]
     fn default_round_trips() {
@@ -735,7 +735,7 @@ mod tests {
             "intermediate_size":4864,"max_position_embeddings":32768,"num_attention_heads":14,
             "num_hidden_layers":24,"num_key_value_heads":2,"vocab_size":151936}"#;
         let m = CustomModel::from_config_text(qwen, Some("Team tune"), None).unwrap();
-        let g = crate::custom::custom_gpu("Lab card", 40_960, None).unwrap();
+        let g = crate::catalog::custom::custom_gpu("Lab card", 40_960, None).unwrap();
         let mut c = GridConfig::default();
         c.models.push(m.model.id.clone());
         c.gpus.push(g.id.clone());

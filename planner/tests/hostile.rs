@@ -160,7 +160,7 @@ fn the_wrapping_gated_deltanet_config_is_refused() {
     assert!(matches!(err, ConfigError::TooLarge { .. }), "{err}");
     assert!(err.to_string().contains("too large to plan"), "{err}");
     // The page, the Hub fetch and the CLI all build custom models through this path.
-    let e = planner::custom::CustomModel::from_config_value(&v, None, None).unwrap_err();
+    let e = planner::catalog::custom::CustomModel::from_config_value(&v, None, None).unwrap_err();
     assert!(e.to_string().contains("too large"), "{e}");
 }
 

@@ -8,7 +8,7 @@
 //!   with the forward plan.
 
 use planner::catalog::catalog;
-use planner::custom::CustomModel;
+use planner::catalog::custom::CustomModel;
 use planner::model::config::ModelConfig;
 use planner::plan::{plan, Band, Workload};
 use planner::{Engine, GridConfig, WeightFormat};

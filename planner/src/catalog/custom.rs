@@ -191,7 +191,6 @@ impl CustomModel {
                 id: format!("{CUSTOM_PREFIX}{}", slug(&display)),
                 name: display,
                 params: published_params,
-                source: "user-supplied config.json".into(),
                 config,
             },
             reduced_json: reduced.to_string(),
@@ -241,11 +240,7 @@ pub fn custom_gpu(name: &str, memory_mib: u64, bandwidth_gbps: Option<u64>) -> O
         vendor: String::new(),
         marketing_gb: (memory_mib * MIB).div_ceil(1_000_000_000),
         memory_bytes: memory_mib * MIB,
-        nvidia_smi_mib: None,
         bandwidth_gbps,
-        source: "user input".into(),
-        quote: String::new(),
-        notes: String::new(),
     })
 }
 
