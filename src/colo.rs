@@ -3,9 +3,9 @@
 //! (kept in the URL) and draws who holds what and the headroom left.
 
 use leptos::prelude::*;
-use planner::colocate::{colocate, Colocation, Member};
+use planner::plan::colocate::{colocate, Colocation, Member};
 
-use planner::engine::ALL_ENGINES;
+use planner::engines::ALL_ENGINES;
 use planner::model::kv_cache::ALL_KV_DTYPES;
 use planner::model::weights::ALL_FORMATS;
 use planner::{catalog, Bytes, Engine, GridConfig, KvDtype, WeightFormat};
@@ -36,7 +36,7 @@ fn outcome(c: &GridConfig) -> Option<Outcome> {
         .map(|m| m.map(|m| &m.config))
         .zip(c.colo.iter())
         .collect();
-    let commands = planner::colocate::launch_commands(&pairs, gpu)
+    let commands = planner::plan::colocate::launch_commands(&pairs, gpu)
         .into_iter()
         .zip(&c.colo)
         .map(|(cmd, m)| cmd.unwrap_or_else(|| format!("# {}: no server command", m.model_id)))

@@ -59,7 +59,7 @@ fn detail_of(c: &GridConfig) -> Option<Result<Detail, String>> {
     let mut w = c.workload();
     if c.mode == Mode::Cost {
         // The cost grid shows the fewest GPUs that fit: detail that configuration.
-        if let Ok(Some(fit)) = planner::cost::smallest_fit(&model.config, format, gpu, &w) {
+        if let Ok(Some(fit)) = planner::plan::cost::smallest_fit(&model.config, format, gpu, &w) {
             w.tensor_parallel = fit.count;
         }
     }
@@ -69,8 +69,9 @@ fn detail_of(c: &GridConfig) -> Option<Result<Detail, String>> {
         gpu.name.clone()
     };
     let title = format!("{} · {} · {gpus}", model.name, format.label());
-    let command = planner::commands::launch_command(&model.id, &model.config, format, gpu, &w)
-        .map(|cmd| cmd.to_shell());
+    let command =
+        planner::engines::command::launch_command(&model.id, &model.config, format, gpu, &w)
+            .map(|cmd| cmd.to_shell());
     let price = price_line(c, &gpu.id, w.tensor_parallel);
     Some(match plan(&model.config, format, gpu, &w) {
         Err(u) => Err(format!("{title}: {}", u.reason)),

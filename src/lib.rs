@@ -236,7 +236,7 @@ fn Controls(
                     on:change=move |ev| if let Some(e) = Engine::parse(&event_target_value(&ev)) {
                         config.update(|c| c.engine = e)
                     }>
-                    {planner::engine::ALL_ENGINES.iter().map(|e| view! {
+                    {planner::engines::ALL_ENGINES.iter().map(|e| view! {
                         <option value=e.id()>{e.label()}</option>
                     }).collect_view()}
                 </select>

@@ -108,7 +108,7 @@ impl Axis {
                             .map(|c| format!(" · {}.{:02} bpw", c / 100, c % 100))
                             .unwrap_or_default(),
                         f.unquantized(),
-                        planner::plan::engines_for(*f)
+                        planner::engines::support::engines_for(*f)
                             .iter()
                             .map(|e| e.label())
                             .collect::<Vec<_>>()

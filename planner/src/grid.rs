@@ -3,12 +3,13 @@
 use crate::catalog::custom::CustomModel;
 use crate::catalog::price::UsdPerHour;
 use crate::catalog::{Catalog, Gpu, Model};
-use crate::colocate::Member;
-use crate::cost::{Cheapest, Counts, GPU_COUNTS};
-use crate::engine::Engine;
+use crate::engines::support::Unsupported;
+use crate::engines::Engine;
 use crate::model::kv_cache::KvDtype;
 use crate::model::weights::WeightFormat;
-use crate::plan::{plan_prepared, prepare, Band, Plan, Thresholds, Unsupported, Workload};
+use crate::plan::colocate::Member;
+use crate::plan::cost::{Cheapest, Counts, GPU_COUNTS};
+use crate::plan::{plan_prepared, prepare, Band, Plan, Thresholds, Workload};
 use crate::units::Unit;
 
 /// Most cells one grid evaluates and renders. The whole catalogue at every format is 53,040
@@ -515,7 +516,7 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         models
             .iter()
             .filter_map(|m| {
-                crate::cost::cheapest(&m.config, &config.formats, &priced, &workload)
+                crate::plan::cost::cheapest(&m.config, &config.formats, &priced, &workload)
                     .map(|c| (m.id.clone(), c))
             })
             .collect()

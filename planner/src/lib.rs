@@ -12,10 +12,7 @@
 #![warn(missing_docs)]
 
 pub mod catalog;
-pub mod colocate;
-pub mod commands;
-pub mod cost;
-pub mod engine;
+pub mod engines;
 pub mod error;
 pub mod export;
 pub mod grid;
@@ -28,9 +25,10 @@ pub mod share;
 pub mod units;
 
 pub use catalog::{catalog, Catalog, Gpu, Model};
-pub use engine::Engine;
+pub use engines::support::Unsupported;
+pub use engines::Engine;
 pub use grid::{evaluate, Grid, GridConfig};
 pub use model::kv_cache::KvDtype;
 pub use model::weights::WeightFormat;
-pub use plan::{plan, Band, Plan, Unsupported, Workload};
+pub use plan::{plan, Band, Plan, Workload};
 pub use units::{Bytes, Unit};

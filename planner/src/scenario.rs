@@ -2,7 +2,7 @@
 
 use crate::catalog::custom::{CustomError, CustomModel};
 use crate::catalog::{Catalog, Gpu};
-use crate::engine::Engine;
+use crate::engines::Engine;
 use crate::error::ScenarioError;
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::KvDtype;
@@ -233,8 +233,8 @@ impl Scenario {
     }
 
     /// The command that starts the engine as planned (`None` for transformers).
-    pub fn launch_command(&self) -> Option<crate::commands::LaunchCommand> {
-        crate::commands::launch_command(
+    pub fn launch_command(&self) -> Option<crate::engines::shell::LaunchCommand> {
+        crate::engines::command::launch_command(
             &self.model_id,
             &self.model,
             self.weights,

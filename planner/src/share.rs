@@ -9,12 +9,12 @@
 use crate::catalog::custom::CustomModel;
 use crate::catalog::price::UsdPerHour;
 use crate::catalog::Catalog;
-use crate::colocate::Member;
-use crate::engine::Engine;
+use crate::engines::Engine;
 use crate::grid::{GridConfig, Mode, Sort, Theme, MAX_CELLS};
 use crate::inert;
 use crate::model::kv_cache::KvDtype;
 use crate::model::weights::WeightFormat;
+use crate::plan::colocate::Member;
 use crate::plan::Thresholds;
 use crate::units::Unit;
 
@@ -618,7 +618,7 @@ mod tests {
     use super::*;
     use crate::catalog::catalog;
     use crate::catalog::price::UsdPerHour;
-    use crate::colocate::Member;
+    use crate::plan::colocate::Member;
 
     #[test]
     fn default_round_trips() {

@@ -105,7 +105,7 @@ fn config(mask: u32, mla: bool) -> Value {
 fn plans_stay_sound(cfg: &ModelConfig) {
     assert!(cfg.param_count() <= MAX_PARAMS);
     let gpu = catalog().gpu("h100-sxm-80gb").unwrap();
-    for engine in planner::engine::ALL_ENGINES {
+    for engine in planner::engines::ALL_ENGINES {
         for format in ALL_FORMATS {
             for (context, concurrency) in [(4096, 1), (10_000_000, 100_000)] {
                 let w = Workload {

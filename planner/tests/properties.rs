@@ -40,7 +40,7 @@ fn valid(c: &GridConfig) {
             .iter()
             .map(|m| (c.find_model(&m.model_id, catalog()).map(|x| &x.config), m))
             .collect();
-        let set = planner::colocate::colocate(&pairs, gpu);
+        let set = planner::plan::colocate::colocate(&pairs, gpu);
         assert_eq!(set.members.len(), c.colo.len());
     }
     let (again, ignored) = GridConfig::from_query(&c.to_query(), catalog());
@@ -156,7 +156,7 @@ const MODELS: [&str; 6] = [
 ];
 
 fn engine(i: usize) -> Engine {
-    planner::engine::ALL_ENGINES[i % 4]
+    planner::engines::ALL_ENGINES[i % 4]
 }
 
 proptest! {

@@ -141,7 +141,7 @@ fn grid_command(query: &str) -> ExitCode {
                 )
             })
             .collect();
-        let set = planner::colocate::colocate(&pairs, gpu);
+        let set = planner::plan::colocate::colocate(&pairs, gpu);
         println!(
             "\nco-located on {}: {} — {} of {} held, {} headroom",
             show(&gpu.name),
@@ -150,7 +150,7 @@ fn grid_command(query: &str) -> ExitCode {
             set.gpu,
             set.headroom()
         );
-        let commands = planner::colocate::launch_commands(&pairs, gpu);
+        let commands = planner::plan::colocate::launch_commands(&pairs, gpu);
         for ((m, p), cmd) in config.colo.iter().zip(&set.members).zip(commands) {
             match &p.problem {
                 None => println!("  ✓ {}: holds {}", show(&m.model_id), p.footprint),

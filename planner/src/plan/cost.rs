@@ -140,7 +140,7 @@ pub fn cheapest(
 mod tests {
     use super::*;
     use crate::catalog::catalog;
-    use crate::engine::Engine;
+    use crate::engines::Engine;
 
     fn w(context: u64, concurrency: u64) -> Workload {
         Workload {

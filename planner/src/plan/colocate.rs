@@ -16,7 +16,7 @@
 //! The set fits when every member fits its own budget and the sum of footprints fits the GPU.
 
 use crate::catalog::Gpu;
-use crate::engine::{self, Engine};
+use crate::engines::Engine;
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::KvDtype;
 use crate::model::weights::WeightFormat;
@@ -153,7 +153,7 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
                 continue;
             }
         };
-        let r = engine::reserves(
+        let r = crate::engines::rules::reserves(
             m.engine,
             cfg,
             m.format.resolve(cfg).activation_bytes(cfg),
@@ -262,7 +262,7 @@ pub fn launch_commands(
         .enumerate()
         .map(|(i, &(cfg, m))| {
             // SGLang's fraction is the member's own, not the default for a GPU to itself.
-            let mut cmd = crate::commands::launch_command_with(
+            let mut cmd = crate::engines::command::launch_command_with(
                 &m.model_id,
                 cfg?,
                 m.format,

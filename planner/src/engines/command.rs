@@ -1,0 +1,210 @@
+//! Launch commands that realise a plan: the engine flags that set exactly the budget, context,
+//! parallelism and cache types the plan priced. Each engine's flags are in its own file; the
+//! model argument is the catalogue's Hugging Face repo id, and a format that needs a
+//! pre-quantized checkpoint (AWQ, GPTQ, GGUF, …) gets a comment line saying which one to use
+//! instead of an invented repository name.
+
+use super::rules;
+use super::shell::{shell_word, torch_dtype, CommandInput, LaunchCommand};
+use super::{llama_cpp, sglang, vllm, Engine};
+use crate::catalog::Gpu;
+use crate::model::config::ModelConfig;
+use crate::model::weights::WeightFormat;
+use crate::plan::workload::Workload;
+
+/// The launch command for `workload` with `model_id` stored as `format` on `gpu`, or `None`
+/// for engines without a server (transformers).
+pub fn launch_command(
+    model_id: &str,
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu: &Gpu,
+    w: &Workload,
+) -> Option<LaunchCommand> {
+    launch_command_with(model_id, cfg, format, gpu, w, None)
+}
+
+/// [`launch_command`] with SGLang's `--mem-fraction-static` set by the caller (a co-located
+/// member's own share) instead of SGLang's default for a GPU to itself.
+pub fn launch_command_with(
+    model_id: &str,
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu: &Gpu,
+    w: &Workload,
+    sglang_fraction: Option<f64>,
+) -> Option<LaunchCommand> {
+    let resolved = format.resolve(cfg);
+    let input = CommandInput {
+        model_id,
+        model: shell_word(model_id),
+        format: resolved,
+        // `--dtype` only when the user chose a float type; the checkpoint's own stays `auto`.
+        dtype: torch_dtype(format),
+        tp: w.tensor_parallel.max(1),
+        pp: w.pipeline_parallel.max(1),
+        ctx: w.context.max(1),
+        n: w.concurrency.max(1),
+        w,
+    };
+    let mut comments = Vec::new();
+    let args = match w.engine {
+        Engine::Vllm => vllm::command(&input, &mut comments),
+        Engine::Sglang => {
+            let fraction = sglang_fraction.unwrap_or_else(|| {
+                let r = rules::reserves(
+                    Engine::Sglang,
+                    cfg,
+                    resolved.activation_bytes(cfg),
+                    gpu,
+                    input.tp,
+                    input.pp,
+                );
+                sglang::mem_fraction_static(gpu.memory(), r.activation)
+            });
+            sglang::command(&input, fraction, &mut comments)
+        }
+        Engine::LlamaCpp => llama_cpp::command(&input, &mut comments),
+        Engine::Transformers => return None,
+    };
+    Some(LaunchCommand {
+        engine: w.engine,
+        comments,
+        args,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+    use crate::model::kv_cache::KvDtype;
+
+    fn cmd(model: &str, format: WeightFormat, gpu: &str, w: Workload) -> LaunchCommand {
+        let c = catalog();
+        let m = c.model(model).unwrap();
+        launch_command(&m.id, &m.config, format, c.gpu(gpu).unwrap(), &w).unwrap()
+    }
+
+    #[test]
+    fn vllm_command_carries_the_planned_flags() {
+        let w = Workload {
+            context: 8192,
+            tensor_parallel: 2,
+            gpu_memory_utilization: 0.85,
+            kv_dtype: KvDtype::Fp8,
+            ..Workload::default()
+        };
+        let c = cmd(
+            "meta-llama/Llama-2-13b-hf",
+            WeightFormat::Fp8,
+            "l40s-48gb",
+            w,
+        );
+        assert_eq!(
+            c.one_line(),
+            "vllm serve meta-llama/Llama-2-13b-hf --max-model-len 8192 --gpu-memory-utilization 0.85 \
+             --tensor-parallel-size 2 --quantization fp8 --kv-cache-dtype fp8"
+        );
+        assert!(c.comments.is_empty());
+    }
+
+    #[test]
+    fn prequantized_formats_name_the_checkpoint_instead_of_forcing_a_kernel() {
+        let c = cmd(
+            "meta-llama/Llama-2-7b-hf",
+            WeightFormat::Awq,
+            "rtx-4090-24gb",
+            Workload::default(),
+        );
+        assert!(!c.one_line().contains("--quantization"));
+        assert_eq!(
+            c.comments[0],
+            "replace meta-llama/Llama-2-7b-hf with an AWQ checkpoint of it: the engine reads its quantization_config"
+        );
+        let c = cmd(
+            "meta-llama/Llama-2-7b-hf",
+            WeightFormat::Nf4,
+            "rtx-4090-24gb",
+            Workload::default(),
+        );
+        assert!(c.one_line().contains("--quantization bitsandbytes"));
+        let c = cmd(
+            "meta-llama/Llama-2-7b-hf",
+            WeightFormat::Fp16,
+            "rtx-4090-24gb",
+            Workload::default(),
+        );
+        assert!(c
+            .one_line()
+            .ends_with("--gpu-memory-utilization 0.9 --dtype float16"));
+    }
+
+    #[test]
+    fn llama_server_shares_one_cache_between_slots() {
+        let w = Workload {
+            engine: Engine::LlamaCpp,
+            context: 4096,
+            concurrency: 4,
+            kv_dtype: KvDtype::Q8_0,
+            ..Workload::default()
+        };
+        let c = cmd(
+            "meta-llama/Llama-2-7b-hf",
+            WeightFormat::Q4KM,
+            "rtx-3090-24gb",
+            w,
+        );
+        assert_eq!(
+            c.one_line(),
+            "llama-server -m ./Llama-2-7b-hf-Q4_K_M.gguf -c 16384 -ngl 999 --parallel 4 \
+             -ctk q8_0 -ctv q8_0 -fa on"
+        );
+    }
+
+    #[test]
+    fn sglang_command_uses_the_planned_static_fraction() {
+        let c = catalog();
+        let m = c.model("meta-llama/Llama-2-7b-hf").unwrap();
+        let gpu = c.gpu("h100-sxm-80gb").unwrap();
+        let w = Workload {
+            engine: Engine::Sglang,
+            context: 4096,
+            concurrency: 8,
+            ..Workload::default()
+        };
+        let cmd = launch_command(&m.id, &m.config, WeightFormat::Native, gpu, &w).unwrap();
+        // SGLang reserve with defaults: 512 + 8192·1.5 + 160·2 + 128 MiB = 13,248 MiB of
+        // 79.19 GiB (81,089 MiB) → 1 − 13,248/81,089 = 0.84.
+        assert_eq!(gpu.memory_bytes / (1 << 20), 81_089);
+        assert_eq!(
+            cmd.one_line(),
+            "python -m sglang.launch_server --model-path meta-llama/Llama-2-7b-hf \
+             --context-length 4096 --mem-fraction-static 0.84 --max-running-requests 8"
+        );
+    }
+
+    #[test]
+    fn transformers_has_no_server_and_odd_ids_are_quoted() {
+        let c = catalog();
+        let m = c.model("Qwen/Qwen2.5-0.5B").unwrap();
+        let gpu = c.gpu("l4-24gb").unwrap();
+        let w = Workload {
+            engine: Engine::Transformers,
+            ..Workload::default()
+        };
+        assert!(launch_command(&m.id, &m.config, WeightFormat::Native, gpu, &w).is_none());
+        let w = Workload::default();
+        let c = launch_command(
+            "my model'; rm -rf /",
+            &m.config,
+            WeightFormat::Native,
+            gpu,
+            &w,
+        )
+        .unwrap();
+        assert!(c
+            .one_line()
+            .starts_with(r"vllm serve 'my model'\''; rm -rf /'"));
+    }
+}

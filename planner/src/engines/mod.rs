@@ -1,0 +1,90 @@
+//! The serving engines, one file each: what it loads, the memory it reserves, how its budget
+//! is drawn, how it pages the KV cache and the command that starts it. Each engine decides
+//! differently what must fit where; the reserves are modelled from how the engine profiles
+//! memory and checked against measured engine logs (`planner/tests/data/measured.csv`), and
+//! every constant cites its source.
+//!
+//! This file is only the [`Engine`] name; [`rules`] dispatches to the engine files, and
+//! [`support`] says which formats each one loads.
+
+use serde::{Deserialize, Serialize};
+
+pub mod command;
+pub mod llama_cpp;
+pub mod reserves;
+pub mod rules;
+pub mod sglang;
+pub mod shell;
+pub mod support;
+pub mod transformers;
+pub mod vllm;
+
+/// A serving engine.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Engine {
+    /// vLLM V1 (rules of 0.10–0.19).
+    #[default]
+    #[serde(rename = "vllm")]
+    Vllm,
+    /// SGLang.
+    #[serde(rename = "sglang")]
+    Sglang,
+    /// llama.cpp `llama-server`.
+    #[serde(rename = "llama.cpp")]
+    LlamaCpp,
+    /// Hugging Face transformers `generate` (no pre-allocation).
+    #[serde(rename = "transformers")]
+    Transformers,
+}
+
+/// All engines in UI order.
+pub const ALL_ENGINES: [Engine; 4] = [
+    Engine::Vllm,
+    Engine::Sglang,
+    Engine::LlamaCpp,
+    Engine::Transformers,
+];
+
+impl Engine {
+    /// Stable id (URL, CLI).
+    pub fn id(self) -> &'static str {
+        match self {
+            Engine::Vllm => "vllm",
+            Engine::Sglang => "sglang",
+            Engine::LlamaCpp => "llama.cpp",
+            Engine::Transformers => "transformers",
+        }
+    }
+
+    /// Display name with the version whose logs calibrate it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Engine::Vllm => "vLLM V1 (0.19)",
+            Engine::Sglang => "SGLang",
+            Engine::LlamaCpp => "llama.cpp",
+            Engine::Transformers => "HF transformers",
+        }
+    }
+
+    /// Parses an id (also `llamacpp`, `hf`).
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "vllm" => Some(Engine::Vllm),
+            "sglang" => Some(Engine::Sglang),
+            "llama.cpp" | "llamacpp" | "llama-cpp" => Some(Engine::LlamaCpp),
+            "transformers" | "hf" => Some(Engine::Transformers),
+            _ => None,
+        }
+    }
+
+    /// Tokens per KV block: vLLM pages the cache in blocks (`--block-size`, default 16);
+    /// llama.cpp pads the context to 256 cells (`llama-context.cpp`, `GGML_PAD(n_ctx, 256)`);
+    /// SGLang's token pool has page size 1 and transformers grows its cache token by token.
+    pub fn kv_block_tokens(self) -> u64 {
+        match self {
+            Engine::Vllm => 16,
+            Engine::LlamaCpp => 256,
+            Engine::Sglang | Engine::Transformers => 1,
+        }
+    }
+}

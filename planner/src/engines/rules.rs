@@ -1,0 +1,83 @@
+//! The engine rules the plan applies, each answered by the engine's own file.
+
+use super::reserves::Reserves;
+use super::{llama_cpp, sglang, transformers, vllm, Engine};
+use crate::catalog::Gpu;
+use crate::model::config::ModelConfig;
+use crate::model::kv_cache::KvPerToken;
+use crate::plan::workload::Workload;
+use crate::units::Bytes;
+
+/// The reserves for `cfg` (activations in `act_bytes`-wide elements) on `gpu` with TP `tp`
+/// and PP `pp`.
+pub fn reserves(
+    engine: Engine,
+    cfg: &ModelConfig,
+    act_bytes: u64,
+    gpu: &Gpu,
+    tp: u64,
+    pp: u64,
+) -> Reserves {
+    let (tp, pp) = (tp.max(1), pp.max(1));
+    match engine {
+        Engine::Vllm => vllm::reserves(cfg, act_bytes, gpu, tp, pp),
+        Engine::Sglang => sglang::reserves(cfg, act_bytes, gpu, tp, pp),
+        Engine::LlamaCpp => llama_cpp::reserves(cfg, act_bytes, gpu, tp, pp),
+        Engine::Transformers => transformers::reserves(cfg, act_bytes, gpu, tp, pp),
+    }
+}
+
+/// The measured range (or the formula) behind an engine's reserves, in words.
+pub fn range_note(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Vllm => vllm::RANGE_NOTE,
+        Engine::Sglang => sglang::RANGE_NOTE,
+        Engine::LlamaCpp => llama_cpp::RANGE_NOTE,
+        Engine::Transformers => transformers::RANGE_NOTE,
+    }
+}
+
+/// What the engine lets weights + activations + KV use on a GPU of `gpu` bytes, and for
+/// SGLang the `mem_fraction_static` it used.
+pub fn budget(engine: Engine, gpu: Bytes, r: &Reserves, w: &Workload) -> (Bytes, Option<f64>) {
+    match engine {
+        Engine::Vllm => (vllm::budget(gpu, w), None),
+        Engine::Sglang => {
+            let (budget, frac) = sglang::budget(gpu, r.activation);
+            (budget, Some(frac))
+        }
+        // No pre-allocation: everything but the engine's own margin.
+        Engine::LlamaCpp | Engine::Transformers => (gpu.saturating_sub(r.outside_budget), None),
+    }
+}
+
+/// KV bytes one sequence of `context` tokens holds on one GPU, by the engine's paging rule:
+/// whole blocks of full-attention tokens, and for sliding-window layers at most the window
+/// (vLLM keeps a little more, [`vllm::sliding_tokens`]). `batched` is vLLM's
+/// `max_num_batched_tokens` on that GPU ([`vllm::batch_defaults`], worked out once per plan).
+pub fn sequence_kv(engine: Engine, kv: KvPerToken, context: u64, batched: u64) -> u64 {
+    let block = engine.kv_block_tokens();
+    let tokens = context.div_ceil(block) * block;
+    let sliding_tokens = match engine {
+        Engine::Vllm => vllm::sliding_tokens(kv.window, batched, context, block),
+        _ => kv.window.min(tokens),
+    };
+    kv.full.saturating_mul(tokens).saturating_add(
+        kv.sliding
+            .saturating_mul(sliding_tokens.min(tokens.max(block))),
+    )
+}
+
+/// KV the whole workload needs on one GPU.
+pub fn workload_kv(
+    engine: Engine,
+    kv: KvPerToken,
+    context: u64,
+    concurrency: u64,
+    batched: u64,
+) -> u64 {
+    match engine {
+        Engine::LlamaCpp => llama_cpp::workload_kv(kv, context, concurrency),
+        _ => sequence_kv(engine, kv, context, batched).saturating_mul(concurrency),
+    }
+}

@@ -1,0 +1,170 @@
+//! vLLM V1 (rules of 0.10–0.19): `vllm serve` pre-allocates `--gpu-memory-utilization` × the
+//! GPU; weights, the profile run's activation peak and non-torch memory come out of it, and the
+//! rest becomes KV cache. CUDA context and CUDA graphs sit outside it.
+
+use super::reserves::Reserves;
+use super::shell::{checkpoint_comment, gguf_file, gguf_type, trim_fraction, CommandInput};
+use crate::catalog::Gpu;
+use crate::model::config::ModelConfig;
+use crate::model::kv_cache::KvDtype;
+use crate::model::weights::WeightFormat;
+use crate::plan::workload::Workload;
+use crate::units::{Bytes, GIB, MIB};
+
+/// The measured range behind the reserves, for the plan's notes.
+pub const RANGE_NOTE: &str = "vLLM 0.19 logs: activation peak 1.1–2.9 GiB, non-torch 0.07–0.26 GiB (TP 1) or 2.1 GiB (TP ≥ 2), CUDA graphs 0.5–1.6 GiB, CUDA context 0.5 GiB";
+
+/// Every format but GGUF's K-quants is loaded natively; GGUF files too, through vLLM's gguf
+/// loader (vLLM docs, "Supported Hardware for Quantization Kernels").
+pub fn loads(_format: WeightFormat) -> bool {
+    true
+}
+
+/// vLLM's scheduler defaults for `vllm serve` (`EngineArgs.get_batch_defaults` in
+/// `vllm/engine/arg_utils.py`): GPUs with ≥ 70 GiB whose name does not contain "a100" get
+/// `max_num_batched_tokens` 8192 and `max_num_seqs` 1024; all others 2048 and 256.
+/// Returns `(max_num_seqs, max_num_batched_tokens)`.
+pub fn batch_defaults(gpu: &Gpu) -> (u64, u64) {
+    // vLLM tests `"a100" in device_name.lower()`; compared without allocating (hot path).
+    let has_a100 = |s: &str| {
+        s.as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"a100"))
+    };
+    if gpu.memory_bytes >= 70 * GIB && !has_a100(&gpu.name) && !has_a100(&gpu.id) {
+        (1024, 8192)
+    } else {
+        (256, 2048)
+    }
+}
+
+/// Bytes the V1 sampler's dummy run holds per logit (`max_num_seqs × vocab` fp32 logits plus
+/// the probability, log-probability and sort buffers): vLLM 0.19 on H100 measured
+/// "torch peak memory increase" 1.89 GiB for 1024 × 128,256 (Llama-3.1-8B, 15.45 B) and
+/// 2.21 GiB for 1024 × 152,064 (Qwen2.5-7B, 15.24 B) — measured.csv, llm-d accuracy runs.
+/// In tenths of a byte: 15.3 B.
+const SAMPLER_DECIBYTES_PER_LOGIT: u64 = 153;
+
+/// The reserves for `cfg` (activations in `act_bytes`-wide elements) at TP `tp`, PP `pp`.
+pub fn reserves(cfg: &ModelConfig, act_bytes: u64, gpu: &Gpu, tp: u64, pp: u64) -> Reserves {
+    let h = cfg.hidden_size;
+    let (seqs, tokens) = batch_defaults(gpu);
+    let seqs = seqs.min(tokens);
+    // Profile run: a forward pass over `max_num_batched_tokens` tokens, then the sampler over
+    // `max_num_seqs` rows (gpu_model_runner.py `profile_run`). The torch peak is the larger of
+    // the two. The sampler runs on the last PP rank, which is the most loaded one, and every TP
+    // rank holds the full-vocab logits.
+    let sampler = seqs * cfg.vocab_size * SAMPLER_DECIBYTES_PER_LOGIT / 10;
+    let inter = cfg.intermediate_size.div_ceil(tp);
+    let mut forward = tokens * (3 * inter + 4 * h) * act_bytes;
+    if let Some(m) = &cfg.moe {
+        // fused_moe intermediate caches: [T, topk, 2·I/tp], [T·topk, I/tp], [T, topk, h].
+        let ie = m.expert_intermediate.div_ceil(tp);
+        let moe =
+            tokens * m.experts_per_token * (3 * ie + h) * act_bytes + 4 * tokens * h * act_bytes;
+        forward = forward.max(moe);
+    }
+    let activation = Bytes(sampler.max(forward));
+    // Non-torch increase during profiling: 0.24–0.26 GiB at TP 1, 2.06–2.13 GiB at TP ≥ 2
+    // (NCCL buffers), 0.07 GiB at PP ≥ 2 (vLLM 0.19 rows of measured.csv).
+    let non_torch = if tp > 1 {
+        Bytes(2100 * MIB)
+    } else if pp > 1 {
+        Bytes(72 * MIB)
+    } else {
+        Bytes(256 * MIB)
+    };
+    // Outside `gpu_memory_utilization`: the CUDA context ("worker init memory snapshot" 0.51 GiB
+    // at TP 1, 1.5 GiB with NCCL) and CUDA graphs ("Graph capturing finished … took
+    // 0.51–1.57 GiB"), same logs. KV is sized before graphs are captured.
+    let context = if tp > 1 || pp > 1 {
+        1536 * MIB
+    } else {
+        512 * MIB
+    };
+    // vLLM's rotary cos/sin cache is part of "Model loading took".
+    let (rows, dim) = cfg.rope_cache;
+    Reserves {
+        activation,
+        non_torch,
+        outside_budget: Bytes(context + GIB),
+        buffers: Bytes(rows * dim * act_bytes),
+    }
+}
+
+/// `--gpu-memory-utilization` as a fraction in [0, 1] (0.9 when it is not a number).
+pub fn utilization(w: &Workload) -> f64 {
+    if w.gpu_memory_utilization.is_finite() {
+        w.gpu_memory_utilization.clamp(0.0, 1.0)
+    } else {
+        0.9
+    }
+}
+
+/// The budget: `gpu_memory_utilization × total` (`gpu_worker.py` `requested_memory`).
+pub fn budget(gpu: Bytes, w: &Workload) -> Bytes {
+    Bytes((gpu.0 as f64 * utilization(w)) as u64)
+}
+
+/// Tokens a sliding-window layer keeps per sequence: `SlidingWindowSpec` holds
+/// min(window − 1 + max_num_batched_tokens, max_model_len) tokens, then one extra block.
+pub fn sliding_tokens(window: u64, batched: u64, context: u64, block: u64) -> u64 {
+    let t = (window.saturating_sub(1) + batched).min(context);
+    (t.div_ceil(block) + 1) * block
+}
+
+/// `vllm serve` (`vllm/engine/arg_utils.py`): `--max-model-len`, `--gpu-memory-utilization`,
+/// `--tensor-parallel-size`, `--pipeline-parallel-size`, `--kv-cache-dtype`, `--dtype`, and
+/// `--quantization` only where vLLM quantizes at load time (`fp8`, `bitsandbytes`): AWQ, GPTQ,
+/// compressed-tensors, MXFP4 and NVFP4 are read from the checkpoint's `quantization_config`,
+/// and forcing `--quantization awq` would skip the faster Marlin kernels.
+pub fn command(c: &CommandInput, comments: &mut Vec<String>) -> Vec<String> {
+    let mut args = if c.format.is_gguf() {
+        comments.push(format!(
+            "a {} GGUF file of {}; vLLM takes the tokenizer from the repo",
+            gguf_type(c.format),
+            c.model_id
+        ));
+        vec![
+            format!("vllm serve {}", gguf_file(c.model_id, c.format)),
+            format!("--tokenizer {}", c.model),
+        ]
+    } else {
+        comments.extend(checkpoint_comment(c.format, c.model_id));
+        vec![format!("vllm serve {}", c.model)]
+    };
+    args.push(format!("--max-model-len {}", c.ctx));
+    args.push(format!(
+        "--gpu-memory-utilization {}",
+        trim_fraction(utilization(c.w))
+    ));
+    if c.tp > 1 {
+        args.push(format!("--tensor-parallel-size {}", c.tp));
+    }
+    if c.pp > 1 {
+        args.push(format!("--pipeline-parallel-size {}", c.pp));
+    }
+    if let Some(d) = c.dtype {
+        args.push(format!("--dtype {d}"));
+    }
+    match c.format {
+        WeightFormat::Fp8 => args.push("--quantization fp8".into()),
+        WeightFormat::Nf4 => args.push("--quantization bitsandbytes".into()),
+        _ => {}
+    }
+    match c.w.kv_dtype {
+        KvDtype::Fp8 => args.push("--kv-cache-dtype fp8".into()),
+        KvDtype::Q8_0 | KvDtype::Q4_0 => comments.push(format!(
+            "vLLM has no {} KV cache; it keeps the model dtype",
+            c.w.kv_dtype.id()
+        )),
+        _ => {}
+    }
+    if c.n > 1 {
+        comments.push(format!(
+            "planned for {} concurrent sequences of {} tokens; vLLM admits more while the KV cache has room",
+            c.n, c.ctx
+        ));
+    }
+    args
+}

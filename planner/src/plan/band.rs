@@ -1,0 +1,142 @@
+//! Utilisation bands: where a plan that fits sits between "safe" and "critical".
+
+use serde::Serialize;
+
+/// Utilisation bands of GPU memory (thresholds from the seed study's monitoring table:
+/// safe < 60 %, caution 60–75 %, warning 75–90 %, critical 90–100 %).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Band {
+    /// Below 60 %.
+    Safe,
+    /// 60–75 %.
+    Caution,
+    /// 75–90 %.
+    Warning,
+    /// 90–100 %.
+    Critical,
+    /// Over 100 %, or the engine refuses the configuration.
+    DoesNotFit,
+}
+
+/// Where the bands start, in percent of GPU memory (editable in the page, kept in the URL).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Thresholds {
+    /// Start of "caution" (default 60).
+    pub caution: u64,
+    /// Start of "warning" (default 75).
+    pub warning: u64,
+    /// Start of "critical" (default 90).
+    pub critical: u64,
+}
+
+impl Default for Thresholds {
+    /// The seed study's monitoring table: 60 / 75 / 90 %.
+    fn default() -> Self {
+        Thresholds {
+            caution: 60,
+            warning: 75,
+            critical: 90,
+        }
+    }
+}
+
+impl Thresholds {
+    /// Builds thresholds if they are strictly increasing and below 100 %.
+    pub fn new(caution: u64, warning: u64, critical: u64) -> Option<Self> {
+        (0 < caution && caution < warning && warning < critical && critical < 100).then_some(
+            Thresholds {
+                caution,
+                warning,
+                critical,
+            },
+        )
+    }
+
+    /// Band for a utilisation in per-mille (600 = 60 %); over 1000 never fits.
+    pub fn band(self, permille: u64) -> Band {
+        match permille {
+            p if p > 1000 => Band::DoesNotFit,
+            p if p >= self.critical * 10 => Band::Critical,
+            p if p >= self.warning * 10 => Band::Warning,
+            p if p >= self.caution * 10 => Band::Caution,
+            _ => Band::Safe,
+        }
+    }
+
+    /// The band of a plan under these thresholds (an engine refusal stays does-not-fit).
+    pub fn band_of(self, plan: &super::Plan) -> Band {
+        if plan.fits {
+            self.band(plan.utilization_permille)
+        } else {
+            Band::DoesNotFit
+        }
+    }
+}
+
+impl Band {
+    /// Band for a utilisation in per-mille under the default thresholds.
+    pub fn from_permille(p: u64) -> Band {
+        Thresholds::default().band(p)
+    }
+
+    /// Stable token for `data-fit` attributes and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Band::Safe => "safe",
+            Band::Caution => "caution",
+            Band::Warning => "warning",
+            Band::Critical => "critical",
+            Band::DoesNotFit => "does-not-fit",
+        }
+    }
+
+    /// A symbol that carries the band without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Band::Safe => "✓",
+            Band::Caution => "◐",
+            Band::Warning => "▲",
+            Band::Critical => "‼",
+            Band::DoesNotFit => "✗",
+        }
+    }
+
+    /// Short text for screen readers and the legend.
+    pub fn label(self) -> &'static str {
+        match self {
+            Band::Safe => "safe",
+            Band::Caution => "caution",
+            Band::Warning => "warning",
+            Band::Critical => "critical",
+            Band::DoesNotFit => "does not fit",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edited_thresholds_move_the_bands() {
+        let t = Thresholds::new(50, 70, 80).unwrap();
+        assert_eq!(t.band(499), Band::Safe);
+        assert_eq!(t.band(500), Band::Caution);
+        assert_eq!(t.band(799), Band::Warning);
+        assert_eq!(t.band(800), Band::Critical);
+        assert_eq!(t.band(1001), Band::DoesNotFit);
+        assert!(Thresholds::new(70, 60, 90).is_none());
+        assert!(Thresholds::new(60, 75, 100).is_none());
+    }
+
+    #[test]
+    fn band_thresholds_follow_the_seed_study() {
+        assert_eq!(Band::from_permille(599), Band::Safe);
+        assert_eq!(Band::from_permille(600), Band::Caution);
+        assert_eq!(Band::from_permille(750), Band::Warning);
+        assert_eq!(Band::from_permille(900), Band::Critical);
+        assert_eq!(Band::from_permille(1000), Band::Critical);
+        assert_eq!(Band::from_permille(1001), Band::DoesNotFit);
+    }
+}

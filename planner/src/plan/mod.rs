@@ -1,0 +1,322 @@
+//! One scenario (model, format, GPU, engine, workload) → one per-GPU memory plan.
+//!
+//! This is the single source of truth for the grid, the cell detail and `fitgrid plan`.
+
+use crate::catalog::Gpu;
+use crate::engines::reserves::Reserves;
+use crate::engines::rules::{self, sequence_kv, workload_kv};
+use crate::engines::support::{supports, Unsupported};
+use crate::engines::{vllm, Engine};
+use crate::model::config::ModelConfig;
+use crate::model::kv_cache::{kv_per_token, KvPerToken};
+use crate::model::weights::{weight_bytes, WeightFormat};
+use crate::units::Bytes;
+use serde::Serialize;
+
+pub mod band;
+pub mod colocate;
+pub mod cost;
+pub mod workload;
+
+pub use band::{Band, Thresholds};
+pub use workload::Workload;
+
+/// The plan for one GPU of the deployment. Bytes are per GPU.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Plan {
+    /// Weights on the most loaded GPU.
+    pub weights_bytes: u64,
+    /// KV bytes per token (all attention layers, this GPU's share).
+    pub kv_bytes_per_token: u64,
+    /// KV cache the workload needs (context × concurrency, engine paging rules).
+    pub kv_cache_bytes: u64,
+    /// Activation / compute buffer peak.
+    pub activation_bytes: u64,
+    /// Everything else: non-torch, CUDA context, CUDA graphs, margins.
+    pub overhead_bytes: u64,
+    /// Sum of the above.
+    pub total_bytes: u64,
+    /// Memory of the GPU as the engine sees it.
+    pub gpu_memory_bytes: u64,
+    /// What the engine lets weights + activations + KV use.
+    pub budget_bytes: u64,
+    /// `total_bytes / gpu_memory_bytes`.
+    pub utilization: f64,
+    /// The band (does-not-fit also when the engine's own rule refuses it).
+    pub status: Band,
+    /// `utilization` in per-mille, rounded up (what the bands compare).
+    pub utilization_permille: u64,
+    /// The engine's own rule accepts the configuration and the context is within the model's.
+    pub fits: bool,
+    /// KV pool capacity in tokens, engine-wide (vLLM "GPU KV cache size: N tokens").
+    pub kv_capacity_tokens: u64,
+    /// Sequences of `context` tokens that fit in the KV pool.
+    pub max_concurrency: u64,
+    /// Longest context that fits at `concurrency` sequences (capped at the model maximum).
+    pub max_context: u64,
+    /// Assumptions and warnings, in plain words.
+    pub notes: Vec<String>,
+}
+
+/// Plans `cfg` stored as `format` on a GPU with `gpu` bytes under `w`.
+pub fn plan(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu_spec: &Gpu,
+    w: &Workload,
+) -> Result<Plan, Unsupported> {
+    let prepared = prepare(cfg, format, w)?;
+    Ok(plan_prepared(cfg, &prepared, gpu_spec, w, true))
+}
+
+/// The GPU-independent part of a plan (weights and KV layout): computed once per model and
+/// format, reused for every GPU column of the grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prepared {
+    format: WeightFormat,
+    model_bytes: u64,
+    kv: KvPerToken,
+    weights: Bytes,
+}
+
+/// Checks the engine/format pair and the TP split, then prices weights and the KV layout.
+pub fn prepare(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    w: &Workload,
+) -> Result<Prepared, Unsupported> {
+    let format = format.resolve(cfg);
+    supports(w.engine, format)?;
+    if cfg.num_heads % w.tensor_parallel.max(1) != 0 {
+        // vLLM and SGLang shard attention heads evenly (`ensure_divisibility`).
+        return Err(Unsupported {
+            reason: format!(
+                "tensor parallel {} must divide the {} attention heads",
+                w.tensor_parallel, cfg.num_heads
+            ),
+        });
+    }
+    let (tp, pp) = (w.tensor_parallel.max(1), w.pipeline_parallel.max(1));
+    let model_bytes = format.activation_bytes(cfg);
+    // llama.cpp's KV cache defaults to f16 whatever the weights are (`-ctk f16`).
+    let kv_model_bytes = if w.engine == Engine::LlamaCpp {
+        2
+    } else {
+        model_bytes
+    };
+    Ok(Prepared {
+        format,
+        model_bytes,
+        kv: kv_per_token(cfg, w.kv_dtype, kv_model_bytes, tp, pp),
+        weights: weight_bytes(cfg, format, tp, pp),
+    })
+}
+
+/// The plan on one GPU from a [`Prepared`] model; `with_notes: false` skips the explanatory
+/// notes (the grid does not show them, and formatting them dominates a large grid's cost).
+pub fn plan_prepared(
+    cfg: &ModelConfig,
+    prepared: &Prepared,
+    gpu_spec: &Gpu,
+    w: &Workload,
+    with_notes: bool,
+) -> Plan {
+    let gpu = gpu_spec.memory();
+    let tp = w.tensor_parallel.max(1);
+    let pp = w.pipeline_parallel.max(1);
+    let context = w.context.max(1);
+    let concurrency = w.concurrency.max(1);
+    let mut notes = Vec::new();
+    let kv = prepared.kv;
+    let batched = vllm::batch_defaults(gpu_spec).1;
+    let kv_needed = workload_kv(w.engine, kv, context, concurrency, batched);
+    let reserves = rules::reserves(w.engine, cfg, prepared.model_bytes, gpu_spec, tp, pp);
+    let Reserves {
+        activation,
+        non_torch,
+        outside_budget,
+        buffers,
+    } = reserves;
+    let weights = prepared.weights + buffers;
+
+    let fixed = weights + activation + non_torch;
+    let (budget, sglang_fraction) = rules::budget(w.engine, gpu, &reserves, w);
+    if let (true, Some(frac)) = (with_notes, sglang_fraction) {
+        notes.push(format!(
+            "SGLang default mem_fraction_static ≈ {frac:.2} for this GPU"
+        ));
+    }
+    let kv_room = budget.saturating_sub(fixed);
+    let per_token_all = kv.total().max(1);
+    let block = w.engine.kv_block_tokens();
+    let kv_capacity_tokens = kv_room.0 / (per_token_all * block) * block;
+    let per_seq = sequence_kv(w.engine, kv, context, batched).max(1);
+    let max_concurrency = kv_room.0 / per_seq;
+    let max_context = max_context_at(
+        w.engine,
+        kv,
+        concurrency,
+        kv_room.0,
+        batched,
+        cfg.max_position_embeddings,
+    );
+
+    let overhead = non_torch + outside_budget;
+    let total = weights + Bytes(kv_needed) + activation + overhead;
+    let utilization = if gpu.0 == 0 {
+        f64::INFINITY
+    } else {
+        total.0 as f64 / gpu.0 as f64
+    };
+    let permille = if gpu.0 == 0 {
+        u64::MAX
+    } else {
+        ((total.0 as u128 * 1000).div_ceil(gpu.0 as u128)).min(u64::MAX as u128) as u64
+    };
+    let mut status = Band::from_permille(permille);
+    let in_budget = fixed + Bytes(kv_needed);
+    let refused = in_budget > budget || context > cfg.max_position_embeddings;
+    if refused {
+        status = Band::DoesNotFit;
+    }
+    if with_notes {
+        if in_budget > budget {
+            notes.push(format!(
+                "{} needs {} inside its budget of {}",
+                w.engine.label(),
+                in_budget,
+                budget
+            ));
+        }
+        if context > cfg.max_position_embeddings {
+            notes.push(format!(
+                "context {context} exceeds the model's max_position_embeddings {}",
+                cfg.max_position_embeddings
+            ));
+        }
+        if w.engine == Engine::Vllm {
+            notes.push(format!(
+                "vLLM pre-allocates its whole budget ({budget}); the rest of it becomes KV cache"
+            ));
+        }
+        if kv.sliding > 0 {
+            notes.push(format!(
+                "sliding-window layers keep at most {} tokens per sequence",
+                kv.window
+            ));
+        }
+        notes.push(rules::range_note(w.engine).to_string());
+        if kv.state_per_seq > 0 {
+            notes.push(format!(
+                "linear-attention layers keep a constant {} of state per sequence",
+                Bytes(kv.state_per_seq)
+            ));
+        }
+        if cfg.moe.is_some() {
+            notes.push(
+                "MoE: memory holds all experts; only speed depends on the active ones".into(),
+            );
+        }
+    }
+    Plan {
+        weights_bytes: weights.0,
+        kv_bytes_per_token: kv.total(),
+        kv_cache_bytes: kv_needed,
+        activation_bytes: activation.0,
+        overhead_bytes: overhead.0,
+        total_bytes: total.0,
+        gpu_memory_bytes: gpu.0,
+        budget_bytes: budget.0,
+        utilization,
+        status,
+        utilization_permille: permille,
+        fits: !refused,
+        kv_capacity_tokens,
+        max_concurrency,
+        max_context,
+        notes,
+    }
+}
+
+/// Total per-GPU memory at `points` contexts from one block to `max` (for the detail chart):
+/// `(context, total_bytes, fits)`.
+pub fn memory_curve(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu: &Gpu,
+    w: &Workload,
+    max: u64,
+    points: u64,
+) -> Vec<(u64, u64, bool)> {
+    let points = points.clamp(2, 512);
+    let max = max.max(points);
+    (1..=points)
+        .filter_map(|i| {
+            let context = max * i / points;
+            let p = plan(
+                cfg,
+                format,
+                gpu,
+                &Workload {
+                    context,
+                    ..w.clone()
+                },
+            )
+            .ok()?;
+            Some((context, p.total_bytes, p.fits))
+        })
+        .collect()
+}
+
+/// Largest context (a multiple of the engine's block, at most the model's `limit`) whose
+/// workload KV fits in `room`.
+fn max_context_at(
+    engine: Engine,
+    kv: KvPerToken,
+    concurrency: u64,
+    room: u64,
+    batched: u64,
+    limit: u64,
+) -> u64 {
+    let block = engine.kv_block_tokens();
+    let fits = |c: u64| workload_kv(engine, kv, c, concurrency, batched) <= room;
+    // Most cells either fit the model's whole context or fit nothing: answer those at once.
+    if fits(limit) {
+        return limit;
+    }
+    if !fits(block) {
+        return 0;
+    }
+    // Fast path: full-attention bytes alone bound the answer from above (the other terms only
+    // add memory), and for most models they are the only term; accept the bound when it fits
+    // and one block more does not.
+    if kv.full > 0 {
+        let per_block = kv
+            .full
+            .saturating_mul(concurrency)
+            .saturating_mul(block)
+            .max(1);
+        let c = (room / per_block).saturating_mul(block).min(limit);
+        if c >= block && fits(c) && (c == limit || !fits(c + block)) {
+            return c;
+        }
+    }
+    // Monotone in c: exponential then binary search over whole blocks.
+    let (mut lo, mut hi) = (1u64, 2u64);
+    while fits(hi * block) {
+        lo = hi;
+        if hi >= (1 << 32) {
+            return hi * block;
+        }
+        hi *= 2;
+    }
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if fits(mid * block) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo * block
+}

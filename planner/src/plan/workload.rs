@@ -1,0 +1,37 @@
+//! What the user wants to run: engine, context, concurrency, cache type, parallelism, budget.
+
+use crate::engines::Engine;
+use crate::model::kv_cache::KvDtype;
+
+/// What the user wants to run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workload {
+    /// Engine whose budget rule applies.
+    pub engine: Engine,
+    /// Context length per sequence (vLLM `--max-model-len`).
+    pub context: u64,
+    /// Concurrent sequences at that context.
+    pub concurrency: u64,
+    /// KV cache element type.
+    pub kv_dtype: KvDtype,
+    /// Tensor-parallel ranks.
+    pub tensor_parallel: u64,
+    /// Pipeline stages.
+    pub pipeline_parallel: u64,
+    /// vLLM `--gpu-memory-utilization` (default 0.9).
+    pub gpu_memory_utilization: f64,
+}
+
+impl Default for Workload {
+    fn default() -> Self {
+        Workload {
+            engine: Engine::Vllm,
+            context: 4096,
+            concurrency: 1,
+            kv_dtype: KvDtype::Auto,
+            tensor_parallel: 1,
+            pipeline_parallel: 1,
+            gpu_memory_utilization: 0.9,
+        }
+    }
+}
