@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use planner::model::weights::ALL_FORMATS;
-use planner::presets::{matches, ALL_PRESETS};
+use planner::grid::presets::{matches, ALL_PRESETS};
 use planner::{catalog, GridConfig};
 
 /// One choosable item: stable id, label, and extra searchable text.

@@ -3,7 +3,7 @@
 
 use crate::url_state;
 use leptos::prelude::*;
-use planner::export::{to_csv, to_markdown};
+use planner::grid::export::{to_csv, to_markdown};
 use planner::grid::{Mode, Sort, Theme};
 use planner::plan::{Band, Thresholds};
 use planner::{Grid, GridConfig, Unit};

@@ -14,12 +14,10 @@
 pub mod catalog;
 pub mod engines;
 pub mod error;
-pub mod export;
 pub mod grid;
 pub mod inert;
 pub mod model;
 pub mod plan;
-pub mod presets;
 pub mod scenario;
 pub mod share;
 pub mod units;

@@ -1,0 +1,93 @@
+//! The text of one cell, shared by the page, the exports and the CLI so they always agree.
+
+use super::config::Mode;
+use crate::catalog::price::UsdPerHour;
+use crate::engines::support::Unsupported;
+use crate::plan::cost::GPU_COUNTS;
+use crate::plan::{Band, Plan, Thresholds};
+
+/// What one cell displays, shared by the page and the exports so they always agree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CellText {
+    /// `data-fit` token: a band, or `unsupported`.
+    pub fit: &'static str,
+    /// The symbol (never colour alone).
+    pub symbol: &'static str,
+    /// The number: `58%`, `32,768`, `12`, or `—`.
+    pub value: String,
+    /// The band in words.
+    pub label: &'static str,
+}
+
+/// Thousands separators for token counts.
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl CellText {
+    /// The text of a cell in `mode` under `thresholds`; in [`Mode::Cost`] `cost` is the GPU
+    /// count that fits (0: none up to 8) and the price per GPU-hour, if known.
+    pub fn of(
+        cell: &Result<Plan, Unsupported>,
+        mode: Mode,
+        thresholds: Thresholds,
+        cost: Option<(u64, Option<UsdPerHour>)>,
+    ) -> CellText {
+        if let (Mode::Cost, Ok(p), Some((count, price))) = (mode, cell, cost) {
+            if count == 0 {
+                return CellText {
+                    fit: Band::DoesNotFit.as_str(),
+                    symbol: Band::DoesNotFit.symbol(),
+                    value: format!(">{} GPUs", GPU_COUNTS[GPU_COUNTS.len() - 1]),
+                    label: Band::DoesNotFit.label(),
+                };
+            }
+            let band = thresholds.band_of(p);
+            let times = if count > 1 {
+                format!("{count}× ")
+            } else {
+                String::new()
+            };
+            let value = match price {
+                Some(pr) => format!("{times}{}", pr.times(count)),
+                None => format!("{count}× · no price"),
+            };
+            return CellText {
+                fit: band.as_str(),
+                symbol: band.symbol(),
+                value,
+                label: band.label(),
+            };
+        }
+        match cell {
+            Err(_) => CellText {
+                fit: "unsupported",
+                symbol: "—",
+                value: "—".into(),
+                label: "unsupported",
+            },
+            Ok(p) => {
+                let band = thresholds.band_of(p);
+                let value = match mode {
+                    Mode::Utilization => format!("{}%", (p.utilization * 100.0).round() as u64),
+                    Mode::MaxContext => group_digits(p.max_context),
+                    Mode::MaxConcurrency | Mode::Cost => group_digits(p.max_concurrency),
+                };
+                CellText {
+                    fit: band.as_str(),
+                    symbol: band.symbol(),
+                    value,
+                    label: band.label(),
+                }
+            }
+        }
+    }
+}

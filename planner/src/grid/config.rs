@@ -1,0 +1,304 @@
+//! What the grid shows: the models, GPUs and formats, the workload, and how it is presented.
+//! This is what the URL carries (`share`).
+
+use crate::catalog::custom::CustomModel;
+use crate::catalog::price::UsdPerHour;
+use crate::catalog::{Catalog, Gpu, Model};
+use crate::engines::Engine;
+use crate::model::kv_cache::KvDtype;
+use crate::model::weights::WeightFormat;
+use crate::plan::colocate::Member;
+use crate::plan::{Thresholds, Workload};
+use crate::units::Unit;
+
+/// Most cells one grid evaluates and renders. The whole catalogue at every format is 53,040
+/// cells (repainted within 50 ms, README "Performance"); a link or selection asking for more
+/// (millions of cells would stall the page for seconds or exhaust its memory) keeps its first
+/// models up to this many cells and says so.
+pub const MAX_CELLS: usize = 60_000;
+
+/// Everything the grid view depends on; this is what the URL carries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GridConfig {
+    /// Model ids, in row order.
+    pub models: Vec<String>,
+    /// GPU ids, in column order.
+    pub gpus: Vec<String>,
+    /// Weight formats, one sub-row each.
+    pub formats: Vec<WeightFormat>,
+    /// Engine budget rule.
+    pub engine: Engine,
+    /// Context length per sequence.
+    pub context: u64,
+    /// Concurrent sequences.
+    pub concurrency: u64,
+    /// KV cache dtype.
+    pub kv_dtype: KvDtype,
+    /// Tensor-parallel GPUs per model (cells are per GPU).
+    pub tensor_parallel: u64,
+    /// vLLM `--gpu-memory-utilization`, in percent.
+    pub gpu_util_pct: u64,
+    /// Band thresholds.
+    pub thresholds: Thresholds,
+    /// What each cell shows.
+    pub mode: Mode,
+    /// Row and column order.
+    pub sort: Sort,
+    /// GiB or GB in figures.
+    pub unit: Unit,
+    /// Colour scheme.
+    pub theme: Theme,
+    /// Compact view for iframes: no controls.
+    pub embed: bool,
+    /// The cell whose detail is open: (model id, format, GPU id).
+    pub selected: Option<(String, WeightFormat, String)>,
+    /// Models the user brought (pasted, uploaded or fetched config.json).
+    pub custom_models: Vec<CustomModel>,
+    /// GPUs the user described.
+    pub custom_gpus: Vec<Gpu>,
+    /// $/GPU-hour the user set, overriding the catalogue's (GPU id, price).
+    pub prices: Vec<(String, UsdPerHour)>,
+    /// GPU the co-located set shares.
+    pub colo_gpu: String,
+    /// Models co-located on `colo_gpu`, in start order (empty: no co-location planned).
+    pub colo: Vec<Member>,
+}
+
+/// What a cell shows.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Per-GPU memory as % of the GPU (default).
+    #[default]
+    Utilization,
+    /// The longest context that fits at the chosen concurrency.
+    MaxContext,
+    /// How many sequences of the chosen context fit.
+    MaxConcurrency,
+    /// The smallest count of this GPU (1, 2, 4, 8 with tensor parallelism) that fits, and
+    /// its price per hour.
+    Cost,
+}
+
+/// All modes in UI order.
+pub const ALL_MODES: [Mode; 4] = [
+    Mode::Utilization,
+    Mode::MaxContext,
+    Mode::MaxConcurrency,
+    Mode::Cost,
+];
+
+impl Mode {
+    /// URL id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Mode::Utilization => "util",
+            Mode::MaxContext => "ctx",
+            Mode::MaxConcurrency => "conc",
+            Mode::Cost => "cost",
+        }
+    }
+    /// Parses a URL id.
+    pub fn parse(s: &str) -> Option<Self> {
+        ALL_MODES.into_iter().find(|m| m.id() == s)
+    }
+    /// UI label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Utilization => "Memory used",
+            Mode::MaxContext => "Max context",
+            Mode::MaxConcurrency => "Max concurrency",
+            Mode::Cost => "Cheapest GPUs ($/h)",
+        }
+    }
+}
+
+/// Row/column order.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Sort {
+    /// As chosen (catalogue order).
+    #[default]
+    Chosen,
+    /// Smallest model / GPU first.
+    Size,
+    /// Models that fit on most GPUs first; GPUs that fit most rows first.
+    Fit,
+}
+
+impl Sort {
+    /// URL id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Sort::Chosen => "chosen",
+            Sort::Size => "size",
+            Sort::Fit => "fit",
+        }
+    }
+    /// Parses a URL id.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Sort::Chosen, Sort::Size, Sort::Fit]
+            .into_iter()
+            .find(|m| m.id() == s)
+    }
+}
+
+/// Colour scheme.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Theme {
+    /// Follow `prefers-color-scheme`.
+    #[default]
+    Auto,
+    /// Light.
+    Light,
+    /// Dark.
+    Dark,
+}
+
+impl Theme {
+    /// URL id.
+    pub fn id(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+    /// Parses a URL id.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Theme::Auto, Theme::Light, Theme::Dark]
+            .into_iter()
+            .find(|m| m.id() == s)
+    }
+}
+
+impl Default for GridConfig {
+    /// The seed study (shared/seeds/000): Qwen2.5-0.5B, Llama-2 7B and 13B × RTX 3090, RTX 4090,
+    /// A100 40GB, L40, H100 80GB × FP32, FP16, INT8, INT4 at 2,048 tokens, one sequence. The
+    /// context is the study's `seq_len=2048`, deliberately not any model's maximum.
+    fn default() -> Self {
+        GridConfig {
+            models: vec![
+                "Qwen/Qwen2.5-0.5B".into(),
+                "meta-llama/Llama-2-7b-hf".into(),
+                "meta-llama/Llama-2-13b-hf".into(),
+            ],
+            gpus: vec![
+                "rtx-3090-24gb".into(),
+                "rtx-4090-24gb".into(),
+                "a100-sxm4-40gb".into(),
+                "l40-48gb".into(),
+                "h100-sxm-80gb".into(),
+            ],
+            formats: vec![
+                WeightFormat::Fp32,
+                WeightFormat::Fp16,
+                WeightFormat::Int8,
+                WeightFormat::Awq,
+            ],
+            engine: Engine::Vllm,
+            context: 2048,
+            concurrency: 1,
+            kv_dtype: KvDtype::Auto,
+            tensor_parallel: 1,
+            gpu_util_pct: 90,
+            thresholds: Thresholds::default(),
+            mode: Mode::Utilization,
+            sort: Sort::Chosen,
+            unit: Unit::GiB,
+            theme: Theme::Auto,
+            embed: false,
+            selected: None,
+            custom_models: Vec::new(),
+            custom_gpus: Vec::new(),
+            prices: Vec::new(),
+            colo_gpu: "h100-nvl-94gb".into(),
+            colo: Vec::new(),
+        }
+    }
+}
+
+impl GridConfig {
+    /// How many of the leading models fit on one grid within [`MAX_CELLS`] (at least one).
+    pub fn models_within_cap(&self, catalog: &Catalog) -> usize {
+        let gpus = self
+            .gpus
+            .iter()
+            .filter(|id| self.find_gpu(id, catalog).is_some())
+            .count();
+        (MAX_CELLS / (self.formats.len() * gpus).max(1)).max(1)
+    }
+
+    /// Adds (or replaces, by id) one of the user's own models and puts it on the grid; refused
+    /// past [`crate::share::MAX_CUSTOM_MODELS`], what one link carries.
+    pub fn add_custom_model(&mut self, m: CustomModel) -> Result<(), String> {
+        let id = m.model.id.clone();
+        let max = crate::share::MAX_CUSTOM_MODELS;
+        if self.custom_models.len() >= max && !self.custom_models.iter().any(|x| x.model.id == id) {
+            return Err(format!(
+                "a link carries at most {max} of your own models; remove one first"
+            ));
+        }
+        self.custom_models.retain(|x| x.model.id != id);
+        self.custom_models.push(m);
+        if !self.models.contains(&id) {
+            self.models.push(id);
+        }
+        Ok(())
+    }
+
+    /// Adds (or replaces, by id) one of the user's own GPUs and puts it on the grid; refused
+    /// past [`crate::share::MAX_CUSTOM_GPUS`].
+    pub fn add_custom_gpu(&mut self, g: Gpu) -> Result<(), String> {
+        let max = crate::share::MAX_CUSTOM_GPUS;
+        if self.custom_gpus.len() >= max && !self.custom_gpus.iter().any(|x| x.id == g.id) {
+            return Err(format!(
+                "a link carries at most {max} of your own GPUs; remove one first"
+            ));
+        }
+        self.custom_gpus.retain(|x| x.id != g.id);
+        if !self.gpus.contains(&g.id) {
+            self.gpus.push(g.id.clone());
+        }
+        self.custom_gpus.push(g);
+        Ok(())
+    }
+
+    /// A model by id: the user's own first, then the catalogue.
+    pub fn find_model<'a>(&'a self, id: &str, catalog: &'a Catalog) -> Option<&'a Model> {
+        self.custom_models
+            .iter()
+            .map(|c| &c.model)
+            .find(|m| m.id == id)
+            .or_else(|| catalog.model(id).ok())
+    }
+
+    /// A GPU by id: the user's own first, then the catalogue.
+    pub fn find_gpu<'a>(&'a self, id: &str, catalog: &'a Catalog) -> Option<&'a Gpu> {
+        self.custom_gpus
+            .iter()
+            .find(|g| g.id == id)
+            .or_else(|| catalog.gpu(id).ok())
+    }
+
+    /// The $/GPU-hour in effect for a GPU: the user's, else the catalogue's. `true` when the
+    /// user set it.
+    pub fn price(&self, gpu_id: &str, catalog: &Catalog) -> Option<(UsdPerHour, bool)> {
+        self.prices
+            .iter()
+            .find(|(g, _)| g == gpu_id)
+            .map(|&(_, p)| (p, true))
+            .or_else(|| catalog.price(gpu_id).map(|p| (p.per_hour, false)))
+    }
+
+    /// The workload part of the configuration.
+    pub fn workload(&self) -> Workload {
+        Workload {
+            engine: self.engine,
+            context: self.context,
+            concurrency: self.concurrency,
+            kv_dtype: self.kv_dtype,
+            tensor_parallel: self.tensor_parallel,
+            gpu_memory_utilization: self.gpu_util_pct as f64 / 100.0,
+            ..Workload::default()
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! The feasibility grid: models × weight formats (rows) × GPUs (columns).
+
+use crate::catalog::price::UsdPerHour;
+use crate::catalog::{Catalog, Gpu};
+use crate::engines::support::Unsupported;
+use crate::model::weights::WeightFormat;
+use crate::plan::cost::{Cheapest, Counts};
+use crate::plan::{plan_prepared, prepare, Band, Plan, Thresholds, Workload};
+
+pub mod cell;
+pub mod config;
+pub mod export;
+pub mod presets;
+
+pub use cell::{group_digits, CellText};
+pub use config::{GridConfig, Mode, Sort, Theme, ALL_MODES, MAX_CELLS};
+
+/// One row: a model at one weight format.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// Model id (stable key).
+    pub model_id: String,
+    /// Model display name.
+    pub model_name: String,
+    /// Weight format of this row.
+    pub format: WeightFormat,
+    /// One cell per GPU column.
+    pub cells: Vec<Result<Plan, Unsupported>>,
+    /// In [`Mode::Cost`]: per cell, the GPU count whose plan the cell holds (0: none up to
+    /// 8 fits). Empty in other modes.
+    pub counts: Vec<u64>,
+}
+
+/// A GPU column header.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Column {
+    /// GPU id (stable key).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Usable memory in bytes.
+    pub memory_bytes: u64,
+    /// $/GPU-hour in effect (user's or catalogue's).
+    pub price: Option<UsdPerHour>,
+}
+
+/// The evaluated grid.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Grid {
+    /// GPU columns.
+    pub columns: Vec<Column>,
+    /// Rows grouped by model, formats in config order.
+    pub rows: Vec<Row>,
+    /// Row index by (model id, format), for O(1) cell lookups by stable keys.
+    pub row_index: std::collections::HashMap<(String, WeightFormat), usize>,
+    /// Column index by GPU id.
+    pub column_index: std::collections::HashMap<String, usize>,
+    /// In [`Mode::Cost`]: per model id, the cheapest configuration over every priced GPU
+    /// (catalogue and custom, shown or not) and the chosen formats.
+    pub cheapest: std::collections::HashMap<String, Cheapest>,
+    /// Models of the configuration left off this grid to keep it within [`MAX_CELLS`].
+    pub left_out_models: usize,
+}
+
+impl Grid {
+    /// The cell at (model id, format, GPU id), if that row and column are on the grid.
+    pub fn cell(
+        &self,
+        model_id: &str,
+        format: WeightFormat,
+        gpu_id: &str,
+    ) -> Option<&Result<Plan, Unsupported>> {
+        let r = *self.row_index.get(&(model_id.to_string(), format))?;
+        let c = *self.column_index.get(gpu_id)?;
+        self.rows.get(r)?.cells.get(c)
+    }
+
+    /// The text of cell (`r`, `c`) in `mode`: what the page and the exports show.
+    pub fn text(&self, r: usize, c: usize, mode: Mode, thresholds: Thresholds) -> CellText {
+        let row = &self.rows[r];
+        let cost = (mode == Mode::Cost).then(|| {
+            (
+                row.counts.get(c).copied().unwrap_or(0),
+                self.columns.get(c).and_then(|col| col.price),
+            )
+        });
+        CellText::of(&row.cells[c], mode, thresholds, cost)
+    }
+}
+
+/// Evaluates every cell. Unknown ids are skipped (the URL decoder already reported them).
+/// Weights and KV layout are priced once per model × format and reused across GPUs.
+pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
+    let gpus: Vec<_> = config
+        .gpus
+        .iter()
+        .filter_map(|id| config.find_gpu(id, catalog))
+        .collect();
+    let cap = config.models_within_cap(catalog);
+    let models: Vec<_> = config
+        .models
+        .iter()
+        .take(cap)
+        .filter_map(|id| config.find_model(id, catalog))
+        .collect();
+    let workload = config.workload();
+    let cost = config.mode == Mode::Cost;
+    // cells[m][f][g] and, in cost mode, counts[m][f][g], in the chosen order.
+    let mut counts: Vec<Vec<Vec<u64>>> = Vec::new();
+    let mut cells: Vec<Vec<Vec<Result<Plan, Unsupported>>>> = Vec::new();
+    for m in &models {
+        let mut m_cells = Vec::new();
+        let mut m_counts = Vec::new();
+        for &f in &config.formats {
+            if cost {
+                let (c, n) = cost_row(&m.config, f, &gpus, &workload);
+                m_cells.push(c);
+                m_counts.push(n);
+            } else {
+                m_cells.push(match prepare(&m.config, f, &workload) {
+                    Ok(p) => gpus
+                        .iter()
+                        .map(|g| Ok(plan_prepared(&m.config, &p, g, &workload, false)))
+                        .collect(),
+                    Err(u) => vec![Err(u); gpus.len()],
+                });
+                m_counts.push(Vec::new());
+            }
+        }
+        cells.push(m_cells);
+        counts.push(m_counts);
+    }
+    let cheapest = if cost {
+        // Every priced GPU, shown or not: the answer should not depend on the columns picked.
+        let priced: Vec<(&Gpu, UsdPerHour)> = catalog
+            .gpus
+            .iter()
+            .chain(config.custom_gpus.iter())
+            .filter_map(|g| config.price(&g.id, catalog).map(|(p, _)| (g, p)))
+            .collect();
+        models
+            .iter()
+            .filter_map(|m| {
+                crate::plan::cost::cheapest(&m.config, &config.formats, &priced, &workload)
+                    .map(|c| (m.id.clone(), c))
+            })
+            .collect()
+    } else {
+        Default::default()
+    };
+    let fits = |c: &Result<Plan, Unsupported>| {
+        c.as_ref()
+            .map(|p| config.thresholds.band_of(p) != Band::DoesNotFit)
+            .unwrap_or(false)
+    };
+    let (model_order, gpu_order): (Vec<usize>, Vec<usize>) = match config.sort {
+        Sort::Chosen => ((0..models.len()).collect(), (0..gpus.len()).collect()),
+        Sort::Size => (
+            order_by(models.iter().map(|m| m.config.param_count()).collect()),
+            order_by(gpus.iter().map(|g| g.memory_bytes).collect()),
+        ),
+        Sort::Fit => {
+            // Most fitting first: sort by the complement of the score.
+            let model_score = cells
+                .iter()
+                .map(|fs| u64::MAX - fs.iter().flatten().filter(|c| fits(c)).count() as u64)
+                .collect();
+            let gpu_score = (0..gpus.len())
+                .map(|g| {
+                    u64::MAX - cells.iter().flatten().filter(|row| fits(&row[g])).count() as u64
+                })
+                .collect();
+            (order_by(model_score), order_by(gpu_score))
+        }
+    };
+    let columns = gpu_order
+        .iter()
+        .map(|&g| Column {
+            id: gpus[g].id.clone(),
+            name: gpus[g].name.clone(),
+            memory_bytes: gpus[g].memory_bytes,
+            price: config.price(&gpus[g].id, catalog).map(|(p, _)| p),
+        })
+        .collect();
+    let mut rows = Vec::with_capacity(models.len() * config.formats.len());
+    for &m in &model_order {
+        for (fi, &format) in config.formats.iter().enumerate() {
+            let row = std::mem::take(&mut cells[m][fi]);
+            let n = std::mem::take(&mut counts[m][fi]);
+            let mut row: Vec<Option<Result<Plan, Unsupported>>> =
+                row.into_iter().map(Some).collect();
+            rows.push(Row {
+                model_id: models[m].id.clone(),
+                model_name: models[m].name.clone(),
+                format,
+                // `gpu_order` is a permutation, so every cell is taken exactly once.
+                cells: gpu_order.iter().filter_map(|&g| row[g].take()).collect(),
+                counts: if n.is_empty() {
+                    n
+                } else {
+                    gpu_order.iter().map(|&g| n[g]).collect()
+                },
+            });
+        }
+    }
+    let row_index = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.model_id.clone(), r.format), i))
+        .collect();
+    let column_index = gpu_order
+        .iter()
+        .enumerate()
+        .map(|(i, &g)| (gpus[g].id.clone(), i))
+        .collect();
+    Grid {
+        columns,
+        rows,
+        row_index,
+        column_index,
+        cheapest,
+        left_out_models: config.models.len().saturating_sub(cap),
+    }
+}
+
+/// Indices ordered by ascending key; a stable sort, so ties keep the chosen order. One
+/// function for every ordering keeps a single sort in the wasm.
+fn order_by(keys: Vec<u64>) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by_key(|&i| keys[i]);
+    order
+}
+
+/// One cost-mode row: per GPU, the plan at the smallest count in [`GPU_COUNTS`] that fits
+/// (or at one GPU when none does, count 0). Weights and KV are priced once per count.
+fn cost_row(
+    cfg: &crate::model::config::ModelConfig,
+    format: WeightFormat,
+    gpus: &[&Gpu],
+    w: &Workload,
+) -> (Vec<Result<Plan, Unsupported>>, Vec<u64>) {
+    let counts = match Counts::new(cfg, format, w) {
+        Ok(c) => c,
+        Err(u) => return (vec![Err(u); gpus.len()], vec![0; gpus.len()]),
+    };
+    gpus.iter()
+        .map(|g| match counts.smallest_fit(g) {
+            Some(fit) => (Ok(fit.plan), fit.count),
+            None => (Ok(counts.single(g)), 0),
+        })
+        .unzip()
+}
