@@ -8,7 +8,8 @@ use planner::plan::colocate::{colocate, Colocation, Member};
 use planner::engines::ALL_ENGINES;
 use planner::model::kv_cache::ALL_KV_DTYPES;
 use planner::model::weights::ALL_FORMATS;
-use planner::{catalog, Bytes, Engine, GridConfig, KvDtype, WeightFormat};
+use planner::plan::ranges::Field;
+use planner::{catalog, Bytes, GridConfig, WeightFormat};
 
 /// The set priced on its GPU, with display names.
 #[derive(Clone, PartialEq)]
@@ -93,56 +94,12 @@ fn select(
 }
 
 /// A labelled whole-number input with a static value.
-fn number(
-    label: &'static str,
-    name: &'static str,
-    value: u64,
-    min: u64,
-    max: u64,
-) -> impl IntoView {
+fn number(label: &'static str, name: &'static str, value: u64, field: Field) -> impl IntoView {
+    let (min, max) = field.range();
     view! {
         <label><span class="colo__label">{label}</span>
             <input type="number" name=name min=min max=max inputmode="numeric" prop:value=value.to_string() />
         </label>
-    }
-}
-
-/// Applies one field edit from the member list (`name` of the control, its value).
-fn apply(m: &mut Member, name: &str, value: &str) {
-    let n = value.trim().parse::<u64>().ok();
-    match name {
-        "colo-model" => m.model_id = value.to_string(),
-        "colo-format" => {
-            if let Some(f) = WeightFormat::parse(value) {
-                m.format = f
-            }
-        }
-        "colo-engine" => {
-            if let Some(e) = Engine::parse(value) {
-                m.engine = e
-            }
-        }
-        "colo-kv" => {
-            if let Some(k) = KvDtype::parse(value) {
-                m.kv_dtype = k
-            }
-        }
-        "colo-ctx" => {
-            if let Some(n) = n.filter(|n| (1..=planner::share::MAX_CONTEXT).contains(n)) {
-                m.context = n
-            }
-        }
-        "colo-n" => {
-            if let Some(n) = n.filter(|n| (1..=planner::share::MAX_CONCURRENCY).contains(n)) {
-                m.concurrency = n
-            }
-        }
-        "colo-frac" => {
-            if let Some(n) = n.filter(|n| (5..=100).contains(n)) {
-                m.fraction_pct = n
-            }
-        }
-        _ => {}
     }
 }
 
@@ -166,10 +123,10 @@ fn member_row(i: usize, m: &Member, models: &[(String, String)]) -> impl IntoVie
             {select("Model", "colo-model", m.model_id.clone(), models.to_vec())}
             {select("Weights", "colo-format", m.format.id().to_string(), formats)}
             {select("Engine", "colo-engine", m.engine.id().to_string(), engines)}
-            {number("Context", "colo-ctx", m.context, 1, planner::share::MAX_CONTEXT)}
-            {number("Sequences", "colo-n", m.concurrency, 1, planner::share::MAX_CONCURRENCY)}
+            {number("Context", "colo-ctx", m.context, Field::Context)}
+            {number("Sequences", "colo-n", m.concurrency, Field::Concurrency)}
             {select("KV cache", "colo-kv", m.kv_dtype.id().to_string(), kvs)}
-            {m.uses_fraction().then(|| number("GPU memory %", "colo-frac", m.fraction_pct, 5, 100))}
+            {m.uses_fraction().then(|| number("GPU memory %", "colo-frac", m.fraction_pct, Field::MemberFractionPct))}
             <button type="button" class="button button--small" name="colo-remove"
                 aria-label="Remove this model">"Remove"</button>
         </li>
@@ -240,7 +197,8 @@ pub fn Colocate(
             let value = event_target_value(&ev);
             config.update(|c| {
                 if let Some(m) = c.colo.get_mut(i) {
-                    apply(m, &name, &value)
+                    // An unusable value changes nothing; the control keeps showing it.
+                    let _ = m.edit(name.trim_start_matches("colo-"), &value);
                 }
             });
         }

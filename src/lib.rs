@@ -4,6 +4,7 @@
 //! only render. Effects exist only at the edges (the URL).
 
 use leptos::prelude::*;
+use planner::plan::ranges::Field;
 use planner::share::Ignored;
 use planner::{catalog, evaluate, Engine, GridConfig, KvDtype};
 use wasm_bindgen::JsCast;
@@ -180,11 +181,10 @@ fn Controls(
     /// The configuration the controls edit.
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
-    let number = move |ev: leptos::ev::Event, max: u64, set: fn(&mut GridConfig, u64)| {
-        if let Ok(n) = event_target_value(&ev).trim().parse::<u64>() {
-            if (1..=max).contains(&n) {
-                config.update(|c| set(c, n));
-            }
+    // A value outside its range (planner::plan::ranges) changes nothing while it is typed.
+    let number = move |ev: leptos::ev::Event, field: Field, set: fn(&mut GridConfig, u64)| {
+        if let Ok(n) = field.parse(&event_target_value(&ev)) {
+            config.update(|c| set(c, n));
         }
     };
     // A TP from a link that is not one of the usual choices is still shown, as chosen.
@@ -195,13 +195,13 @@ fn Controls(
                 <span>"Context (tokens)"</span>
                 <input type="number" name="ctx" min="1" step="1" inputmode="numeric"
                     prop:value=move || config.with(|c| c.context.to_string())
-                    on:input=move |ev| number(ev, planner::share::MAX_CONTEXT, |c, n| c.context = n) />
+                    on:input=move |ev| number(ev, Field::Context, |c, n| c.context = n) />
             </label>
             <label class="controls__field">
                 <span>"Concurrent sequences"</span>
                 <input type="number" name="n" min="1" step="1" inputmode="numeric"
                     prop:value=move || config.with(|c| c.concurrency.to_string())
-                    on:input=move |ev| number(ev, planner::share::MAX_CONCURRENCY, |c, n| c.concurrency = n) />
+                    on:input=move |ev| number(ev, Field::Concurrency, |c, n| c.concurrency = n) />
             </label>
             <label class="controls__field">
                 <span>"KV cache"</span>
@@ -219,7 +219,7 @@ fn Controls(
                 <span>"GPUs per model (TP)"</span>
                 <select name="tp"
                     prop:value=move || config.with(|c| c.tensor_parallel.to_string())
-                    on:change=move |ev| number(ev, 1024, |c, n| c.tensor_parallel = n)>
+                    on:change=move |ev| number(ev, Field::TensorParallel, |c, n| c.tensor_parallel = n)>
                     {move || tp_options(tp.get()).into_iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
                 </select>
             </label>
@@ -227,7 +227,7 @@ fn Controls(
                 <span>"vLLM memory utilization %"</span>
                 <input type="number" name="util" min="10" max="100" step="1" inputmode="numeric"
                     prop:value=move || config.with(|c| c.gpu_util_pct.to_string())
-                    on:input=move |ev| number(ev, 100, |c, n| if n >= 10 { c.gpu_util_pct = n }) />
+                    on:input=move |ev| number(ev, Field::GpuUtilPct, |c, n| c.gpu_util_pct = n) />
             </label>
             <label class="controls__field">
                 <span>"Engine"</span>

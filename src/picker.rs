@@ -1,8 +1,8 @@
 //! Choosing what is on the grid: presets and searchable pickers for models, GPUs and formats.
 
 use leptos::prelude::*;
-use planner::model::weights::ALL_FORMATS;
 use planner::grid::presets::{matches, ALL_PRESETS};
+use planner::model::weights::ALL_FORMATS;
 use planner::{catalog, GridConfig};
 
 /// One choosable item: stable id, label, and extra searchable text.

@@ -26,8 +26,9 @@ const REAL_LINKS: [&str; 5] = [
 
 fn valid(c: &GridConfig) {
     assert!(!c.models.is_empty() && !c.gpus.is_empty() && !c.formats.is_empty());
-    assert!((1..=planner::share::MAX_CONTEXT).contains(&c.context));
-    assert!((1..=planner::share::MAX_CONCURRENCY).contains(&c.concurrency));
+    use planner::plan::ranges::Field;
+    assert!(Field::Context.check(c.context).is_ok());
+    assert!(Field::Concurrency.check(c.concurrency).is_ok());
     assert!((10..=100).contains(&c.gpu_util_pct) && c.tensor_parallel >= 1);
     // Whatever came in, the grid evaluates and re-encodes to a link that decodes to itself.
     let grid = planner::evaluate(c, catalog());

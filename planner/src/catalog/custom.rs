@@ -11,6 +11,11 @@ use crate::model::config::ModelConfig;
 use crate::units::MIB;
 use serde_json::{Map, Value};
 
+/// Most custom models one configuration (and so one link) may carry.
+pub const MAX_CUSTOM_MODELS: usize = 32;
+/// Most custom GPUs one configuration may carry.
+pub const MAX_CUSTOM_GPUS: usize = 32;
+
 /// Prefix of ids of user-supplied entries (never collides with a Hugging Face repo id).
 pub const CUSTOM_PREFIX: &str = "custom:";
 

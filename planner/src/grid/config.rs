@@ -228,10 +228,10 @@ impl GridConfig {
     }
 
     /// Adds (or replaces, by id) one of the user's own models and puts it on the grid; refused
-    /// past [`crate::share::MAX_CUSTOM_MODELS`], what one link carries.
+    /// past [`crate::catalog::custom::MAX_CUSTOM_MODELS`], what one link carries.
     pub fn add_custom_model(&mut self, m: CustomModel) -> Result<(), String> {
         let id = m.model.id.clone();
-        let max = crate::share::MAX_CUSTOM_MODELS;
+        let max = crate::catalog::custom::MAX_CUSTOM_MODELS;
         if self.custom_models.len() >= max && !self.custom_models.iter().any(|x| x.model.id == id) {
             return Err(format!(
                 "a link carries at most {max} of your own models; remove one first"
@@ -246,9 +246,9 @@ impl GridConfig {
     }
 
     /// Adds (or replaces, by id) one of the user's own GPUs and puts it on the grid; refused
-    /// past [`crate::share::MAX_CUSTOM_GPUS`].
+    /// past [`crate::catalog::custom::MAX_CUSTOM_GPUS`].
     pub fn add_custom_gpu(&mut self, g: Gpu) -> Result<(), String> {
-        let max = crate::share::MAX_CUSTOM_GPUS;
+        let max = crate::catalog::custom::MAX_CUSTOM_GPUS;
         if self.custom_gpus.len() >= max && !self.custom_gpus.iter().any(|x| x.id == g.id) {
             return Err(format!(
                 "a link carries at most {max} of your own GPUs; remove one first"

@@ -20,6 +20,7 @@ use crate::engines::Engine;
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::KvDtype;
 use crate::model::weights::WeightFormat;
+use crate::plan::ranges::Field;
 use crate::plan::{plan, Plan, Unsupported, Workload};
 use crate::units::Bytes;
 
@@ -60,6 +61,28 @@ impl Member {
     /// The memory fraction as a number in [0, 1].
     pub fn fraction(&self) -> f64 {
         self.fraction_pct.min(100) as f64 / 100.0
+    }
+
+    /// Applies one edit from the page (`key`: model, format, engine, ctx, n, kv or frac); a
+    /// value that does not parse or is out of its range ([`Field`]) changes nothing and says
+    /// why.
+    pub fn edit(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let bad = || format!("`{}` is not a valid {key}", crate::inert::echo(value, 40));
+        match key {
+            "model" => self.model_id = value.to_string(),
+            "format" => self.format = WeightFormat::parse(value).ok_or_else(bad)?,
+            "engine" => self.engine = Engine::parse(value).ok_or_else(bad)?,
+            "kv" => self.kv_dtype = KvDtype::parse(value).ok_or_else(bad)?,
+            "ctx" => self.context = Field::Context.parse(value).map_err(|e| e.to_string())?,
+            "n" => self.concurrency = Field::Concurrency.parse(value).map_err(|e| e.to_string())?,
+            "frac" => {
+                self.fraction_pct = Field::MemberFractionPct
+                    .parse(value)
+                    .map_err(|e| e.to_string())?
+            }
+            _ => return Err(format!("unknown member field {key}")),
+        }
+        Ok(())
     }
 
     /// The member's workload on a GPU of its own (one rank; the fraction as vLLM's budget).

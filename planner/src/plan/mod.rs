@@ -16,6 +16,7 @@ use serde::Serialize;
 pub mod band;
 pub mod colocate;
 pub mod cost;
+pub mod ranges;
 pub mod workload;
 
 pub use band::{Band, Thresholds};
