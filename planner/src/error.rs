@@ -1,5 +1,5 @@
 //! Error enums, one per concern (numbat style): a broken config.json, an unknown catalogue
-//! id, a bad scenario for the CLI. Every message names the field at fault so that the page
+//! id. (A bad CLI scenario is the CLI crate's own error.) Every message names the field at fault so that the page
 //! and `fitgrid plan` can say exactly what to fix.
 
 use thiserror::Error;
@@ -48,29 +48,4 @@ pub enum CatalogError {
     /// No weight format with this id.
     #[error("unknown weight format `{0}`")]
     UnknownFormat(String),
-}
-
-/// A scenario (the `fitgrid plan` input) that cannot be planned.
-#[derive(Clone, Debug, Error, PartialEq, Eq)]
-pub enum ScenarioError {
-    /// The scenario text is not a JSON object.
-    #[error("scenario is not valid JSON: {0}")]
-    NotJson(String),
-    /// A field is missing.
-    #[error("scenario field `{0}` is required")]
-    Missing(&'static str),
-    /// A field has a wrong value.
-    #[error("scenario field `{field}` {problem}")]
-    Invalid {
-        /// The JSON key.
-        field: &'static str,
-        /// What is wrong with it.
-        problem: String,
-    },
-    /// The embedded model config is unusable.
-    #[error("scenario field `model.hf_config`: {0}")]
-    Config(#[from] ConfigError),
-    /// A catalogue id is unknown.
-    #[error(transparent)]
-    Catalog(#[from] CatalogError),
 }

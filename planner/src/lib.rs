@@ -18,7 +18,6 @@ pub mod grid;
 pub mod inert;
 pub mod model;
 pub mod plan;
-pub mod scenario;
 pub mod share;
 pub mod units;
 

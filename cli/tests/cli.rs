@@ -1,4 +1,4 @@
-//! `fitgrid plan`: JSON in, JSON out; bad input exits 2 with one line naming the field.
+//! `fitgrid plan`: JSON in, JSON out; bad input exits 2 with one line naming the field; `--help`.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -198,4 +198,26 @@ fn grid_prints_the_co_located_set_and_its_commands() {
         out.contains("--gpu-memory-utilization 0.3 \\\n  --port 8001"),
         "{out}"
     );
+}
+
+#[test]
+fn help_names_both_commands_and_usage_errors_exit_2() {
+    let (code, out, _) = run_args(&["--help"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("plan") && out.contains("grid"), "{out}");
+    let (code, out, _) = run_args(&["plan", "--help"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("--command"), "{out}");
+    let (code, _, err) = run_args(&["plan"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("FILE"), "{err}");
+    let (code, _, _) = run_args(&["frobnicate"], "");
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_scenario_without_max_context_is_refused_not_defaulted() {
+    let (code, _, err) = run(r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"rtx-4090-24gb"}"#);
+    assert_eq!(code, 2);
+    assert!(err.contains("`max_context` is required"), "{err}");
 }

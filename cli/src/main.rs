@@ -10,11 +10,14 @@
 //! `fitgrid grid [QUERY]` prints the grid for a Fitgrid URL query as text, with the co-located
 //! set (`co=`) and, in cost mode, each model's cheapest configuration.
 
+use clap::{Parser, Subcommand};
 use planner::inert::echo;
-use planner::scenario::Scenario;
 use planner::{catalog, evaluate, GridConfig};
+use scenario::Scenario;
 use std::io::Read;
 use std::process::ExitCode;
+
+mod scenario;
 
 /// Largest scenario read: a scenario with an inline config.json is a few KiB, and the page
 /// refuses config files over 4 MiB too.
@@ -174,14 +177,38 @@ fn grid_command(query: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Will this LLM fit on that GPU? The Fitgrid planner on the command line: the same core the
+/// browser runs, the same numbers.
+#[derive(Parser)]
+#[command(name = "fitgrid", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Plan one scenario (JSON: model, gpu, max_context, …; see the README) and print the plan
+    /// as JSON, with `command`, the engine launch command that realises it.
+    Plan {
+        /// Print only the launch command, as shell text.
+        #[arg(long)]
+        command: bool,
+        /// The scenario file, or `-` for standard input (at most 4 MiB).
+        file: String,
+    },
+    /// Print the grid of a Fitgrid link's query (`m=…&g=…&ctx=…`) as text, with the co-located
+    /// set (`co=`) and, with `mode=cost`, each model's cheapest configuration.
+    Grid {
+        /// The query, with or without the leading `?`.
+        query: Option<String>,
+    },
+}
+
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match (args.first().map(String::as_str), args.get(1)) {
-        (Some("plan"), Some(path)) if args.len() == 2 => plan_command(path, false),
-        (Some("plan"), Some(flag)) if args.len() == 3 && flag == "--command" => {
-            plan_command(&args[2], true)
-        }
-        (Some("grid"), query) if args.len() <= 2 => grid_command(query.map_or("", String::as_str)),
-        _ => fail("usage: fitgrid plan [--command] FILE|-   |   fitgrid grid [QUERY]"),
+    // Usage errors exit with status 2 (clap's own), like bad input.
+    match Cli::parse().command {
+        Command::Plan { command, file } => plan_command(&file, command),
+        Command::Grid { query } => grid_command(query.as_deref().unwrap_or("")),
     }
 }

@@ -1,0 +1,290 @@
+//! The `fitgrid plan` input: one scenario as JSON, read with serde (`deny_unknown_fields`, so
+//! a typo is refused) and checked against the planner's ranges. Every error names its field.
+
+use planner::catalog::custom::{CustomError, CustomModel};
+use planner::catalog::{Catalog, Gpu};
+use planner::engines::command::launch_command;
+use planner::engines::shell::LaunchCommand;
+use planner::error::ConfigError;
+use planner::inert;
+use planner::model::config::ModelConfig;
+use planner::plan::ranges::{Field, RangeError};
+use planner::plan::{plan, Plan, Workload};
+use planner::{Engine, KvDtype, WeightFormat};
+use serde::Deserialize;
+use serde_json::Value;
+use thiserror::Error;
+
+/// A scenario that cannot be planned.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum ScenarioError {
+    /// The text is not JSON.
+    #[error("scenario is not valid JSON: {0}")]
+    NotJson(String),
+    /// A required field is missing.
+    #[error("scenario field `{0}` is required")]
+    Missing(&'static str),
+    /// A field has a wrong value.
+    #[error("scenario field `{field}` {problem}")]
+    Invalid {
+        /// The JSON path, e.g. `gpu.memory_bytes`.
+        field: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The embedded model config is unusable.
+    #[error("scenario field `model.hf_config`: {0}")]
+    Config(#[from] ConfigError),
+}
+
+fn invalid(field: &str, problem: impl Into<String>) -> ScenarioError {
+    ScenarioError::Invalid {
+        field: field.into(),
+        problem: problem.into(),
+    }
+}
+
+/// `model`: a catalogue id or an inline config.json.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ModelSpec {
+    Id(String),
+    Inline { hf_config: Value },
+}
+
+/// `gpu`: a catalogue id or a size.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum GpuSpec {
+    Id(String),
+    Custom {
+        memory_bytes: u64,
+        #[serde(default)]
+        name: Option<String>,
+    },
+}
+
+/// The JSON as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Input {
+    model: Option<ModelSpec>,
+    weights: Option<String>,
+    gpu: Option<GpuSpec>,
+    tensor_parallel: Option<u64>,
+    pipeline_parallel: Option<u64>,
+    engine: Option<String>,
+    max_context: Option<u64>,
+    concurrency: Option<u64>,
+    kv_cache_dtype: Option<String>,
+    gpu_memory_utilization: Option<f64>,
+}
+
+/// A parsed scenario, ready to plan.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// The model's Hugging Face repo id (the catalogue id, or `_name_or_path` of an inline
+    /// config; `MODEL` when it has none): the argument of the launch command.
+    pub model_id: String,
+    /// The model architecture.
+    pub model: ModelConfig,
+    /// Weight format.
+    pub weights: WeightFormat,
+    /// The GPU.
+    pub gpu: Gpu,
+    /// Engine and workload.
+    pub workload: Workload,
+}
+
+/// A number checked against the planner's range table, named by its scenario field.
+fn ranged(
+    field: &'static str,
+    value: Option<u64>,
+    default: Option<u64>,
+    range: Field,
+) -> Result<u64, ScenarioError> {
+    let n = value.or(default).ok_or(ScenarioError::Missing(field))?;
+    range.check(n).map_err(|RangeError { min, max, .. }| {
+        invalid(
+            field,
+            format!("must be a whole number from {min} to {max}, got {n}"),
+        )
+    })
+}
+
+impl Scenario {
+    /// Parses scenario text against the catalogue.
+    pub fn from_json_str(text: &str, catalog: &Catalog) -> Result<Self, ScenarioError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let input: Input = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if inner.classify() != serde_json::error::Category::Data {
+                return ScenarioError::NotJson(inner.to_string());
+            }
+            match path.as_str() {
+                "." if inner.to_string().starts_with("unknown field") => {
+                    invalid("scenario", format!("has an {inner}"))
+                }
+                "." => ScenarioError::NotJson("the top level must be an object".into()),
+                "model" => invalid("model", "must be a catalogue id or {\"hf_config\": {…}}"),
+                "gpu" => invalid(
+                    "gpu",
+                    "must be a catalogue id or {\"memory_bytes\": N, \"name\": \"…\"}",
+                ),
+                _ => invalid(&path, format!("is invalid: {inner}")),
+            }
+        })?;
+        let (model_id, model) = match input.model.ok_or(ScenarioError::Missing("model"))? {
+            ModelSpec::Id(id) => {
+                let m = catalog
+                    .model(&id)
+                    .map_err(|e| invalid("model", e.to_string()))?;
+                (m.id.clone(), m.config.clone())
+            }
+            // The same path as a config.json pasted or fetched in the page.
+            ModelSpec::Inline { hf_config } => {
+                match CustomModel::from_config_value(&hf_config, None, None) {
+                    Ok(c) => (
+                        hf_config
+                            .get("_name_or_path")
+                            .and_then(Value::as_str)
+                            .map(|s| inert::clip(s, 200))
+                            .filter(|s| !s.trim().is_empty())
+                            .unwrap_or_else(|| "MODEL".into()),
+                        c.model.config,
+                    ),
+                    Err(CustomError::Config(e)) => return Err(ScenarioError::Config(e)),
+                    Err(e) => return Err(invalid("model", e.to_string())),
+                }
+            }
+        };
+        let weights = match input.weights {
+            None => WeightFormat::Native,
+            Some(s) => WeightFormat::parse(&s)
+                .ok_or_else(|| invalid("weights", format!("`{s}` is not a known format")))?,
+        };
+        let gpu = match input.gpu.ok_or(ScenarioError::Missing("gpu"))? {
+            GpuSpec::Id(id) => catalog
+                .gpu(&id)
+                .map_err(|e| invalid("gpu", e.to_string()))?
+                .clone(),
+            GpuSpec::Custom { memory_bytes, name } => {
+                if memory_bytes < 1 << 20 {
+                    return Err(invalid(
+                        "gpu",
+                        "needs `memory_bytes`, a whole number of bytes ≥ 1 MiB",
+                    ));
+                }
+                let name = inert::clean_name(name.as_deref().unwrap_or("custom GPU"), 60);
+                Gpu {
+                    id: "custom".into(),
+                    name: name.clone(),
+                    full_name: name,
+                    class: "custom".into(),
+                    vendor: String::new(),
+                    marketing_gb: memory_bytes.div_ceil(1_000_000_000),
+                    memory_bytes,
+                    bandwidth_gbps: None,
+                }
+            }
+        };
+        let tensor_parallel = ranged(
+            "tensor_parallel",
+            input.tensor_parallel,
+            Some(1),
+            Field::TensorParallel,
+        )?;
+        if model.num_heads % tensor_parallel != 0 {
+            return Err(invalid(
+                "tensor_parallel",
+                format!(
+                    "({tensor_parallel}) must divide num_attention_heads ({})",
+                    model.num_heads
+                ),
+            ));
+        }
+        let pipeline_parallel = ranged(
+            "pipeline_parallel",
+            input.pipeline_parallel,
+            Some(1),
+            Field::PipelineParallel,
+        )?;
+        if pipeline_parallel > model.num_layers {
+            return Err(invalid(
+                "pipeline_parallel",
+                format!(
+                    "({pipeline_parallel}) must be at most num_hidden_layers ({})",
+                    model.num_layers
+                ),
+            ));
+        }
+        let engine = match input.engine {
+            None => Engine::Vllm,
+            Some(s) => Engine::parse(&s).ok_or_else(|| {
+                invalid(
+                    "engine",
+                    format!("`{s}` is not one of vllm, sglang, llama.cpp, transformers"),
+                )
+            })?,
+        };
+        let context = ranged("max_context", input.max_context, None, Field::Context)?;
+        let concurrency = ranged(
+            "concurrency",
+            input.concurrency,
+            Some(1),
+            Field::Concurrency,
+        )?;
+        let kv_dtype = match input.kv_cache_dtype {
+            None => KvDtype::Auto,
+            Some(s) => KvDtype::parse(&s).ok_or_else(|| {
+                invalid(
+                    "kv_cache_dtype",
+                    format!("`{s}` is not a known KV-cache dtype"),
+                )
+            })?,
+        };
+        let gpu_memory_utilization = match input.gpu_memory_utilization {
+            None => 0.9,
+            Some(f) if f > 0.0 && f <= 1.0 => f,
+            Some(f) => {
+                return Err(invalid(
+                    "gpu_memory_utilization",
+                    format!("must be a number in (0, 1], got {f}"),
+                ))
+            }
+        };
+        Ok(Scenario {
+            model_id,
+            model,
+            weights,
+            gpu,
+            workload: Workload {
+                engine,
+                context,
+                concurrency,
+                kv_dtype,
+                tensor_parallel,
+                pipeline_parallel,
+                gpu_memory_utilization,
+            },
+        })
+    }
+
+    /// The command that starts the engine as planned (`None` for transformers).
+    pub fn launch_command(&self) -> Option<LaunchCommand> {
+        launch_command(
+            &self.model_id,
+            &self.model,
+            self.weights,
+            &self.gpu,
+            &self.workload,
+        )
+    }
+
+    /// Plans the scenario; an unsupported engine/format pair is an error naming `weights`.
+    pub fn plan(&self) -> Result<Plan, ScenarioError> {
+        plan(&self.model, self.weights, &self.gpu, &self.workload)
+            .map_err(|u| invalid("weights", u.reason))
+    }
+}
