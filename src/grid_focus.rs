@@ -37,7 +37,7 @@ pub(crate) fn move_focus(ev: leptos::ev::KeyboardEvent) {
         .flatten()
         .and_then(|t| t.get_attribute("aria-colcount"))
         .and_then(|v| v.parse::<i64>().ok())
-        .map_or(c, |n| n - 3);
+        .map_or(c, crate::grid_row::last_col);
     let (r, c) = match ev.key().as_str() {
         "ArrowUp" => (r - 1, c),
         "ArrowDown" => (r + 1, c),

@@ -4,22 +4,24 @@
 //! focused cell; arrow keys move between cells.
 
 use leptos::prelude::*;
-use planner::grid::{CellText, Mode};
-use planner::{Bytes, Grid, GridConfig, Plan, Unit, WeightFormat};
+use planner::grid::CellText;
+use planner::{Bytes, Grid, GridConfig, Unit, WeightFormat};
 use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 
 use crate::grid_focus::{focused_cell, move_focus, refocus};
+use crate::grid_row::{aria_col, aria_colcount, patch_row, span_all, GridRow, RowKey, Shown};
+use crate::grid_tooltip::Tooltip;
 use crate::grid_window::{Side, Window};
 
 /// The cell under the pointer or keyboard focus, and where to draw its tooltip.
 #[derive(Clone, Debug, PartialEq)]
-struct Active {
-    model_id: String,
-    format: WeightFormat,
-    gpu_id: String,
-    x: f64,
-    y: f64,
+pub(crate) struct Active {
+    pub(crate) model_id: String,
+    pub(crate) format: WeightFormat,
+    pub(crate) gpu_id: String,
+    pub(crate) x: f64,
+    pub(crate) y: f64,
 }
 
 /// The feasibility grid: one row group per model, one sub-row per format, one column per GPU.
@@ -171,7 +173,7 @@ pub fn FitGrid(
     };
     let span_all = move || {
         let (c0, c1) = col_range();
-        c1 - c0 + 4
+        span_all(c1 - c0)
     };
     // The headers change with the rendered columns (and units), not with every value or
     // vertical scroll.
@@ -189,24 +191,7 @@ pub fn FitGrid(
     let _ = window_event_listener(leptos::ev::afterprint, move |_| {
         window.update(|w| w.all = false)
     });
-    let caption = move || {
-        config.with(|c| match c.mode {
-            Mode::Utilization => {
-                "Per-GPU memory needed, as % of what the GPU really offers".to_string()
-            }
-            Mode::MaxContext => format!(
-                "Longest context (tokens) that fits at {} concurrent sequences",
-                c.concurrency
-            ),
-            Mode::MaxConcurrency => {
-                format!("Concurrent sequences of {} tokens that fit", c.context)
-            }
-            Mode::Cost => format!(
-                "Fewest GPUs of each type (1, 2, 4 or 8, tensor parallel) that serve {} × {} tokens, and their price per hour",
-                c.concurrency, c.context
-            ),
-        })
-    };
+    let caption = move || config.with(GridConfig::caption);
     let unit = move || config.with(|c| c.unit);
     // Event delegation: one set of listeners on the table instead of five per cell.
     let cell_at =
@@ -253,7 +238,7 @@ pub fn FitGrid(
             on:scroll=move |_| measure()>
             <table class="grid" data-testid="grid" role="grid" on:keydown=keydown
                 aria-rowcount=move || grid.with(|g| g.rows.len() + 1)
-                aria-colcount=move || grid.with(|g| g.columns.len() + 2)
+                aria-colcount=move || grid.with(|g| aria_colcount(g.columns.len()))
                 on:click=move |ev| if let Some((_, a)) = cell_at(ev.target()) { open(a) }
                 on:mouseover=move |ev| show(ev.target())
                 on:focusin=move |ev| show(ev.target())
@@ -271,7 +256,7 @@ pub fn FitGrid(
                             let unit = untrack(unit);
                             let (c0, c1) = untrack(col_range);
                             grid.with_untracked(|g| g.columns[c0..c1.min(g.columns.len())].iter().enumerate().map(|(i, col)| view! {
-                                <th scope="col" class="grid__gpu" data-gpu=col.id.clone() aria-colindex=c0 + i + 3>
+                                <th scope="col" class="grid__gpu" data-gpu=col.id.clone() aria-colindex=aria_col(c0 + i)>
                                     {col.name.clone()}
                                     <span class="grid__gpu-mem">{Bytes(col.memory_bytes).display(unit)}</span>
                                 </th>
@@ -291,221 +276,6 @@ pub fn FitGrid(
                 </tbody>
             </table>
             <Tooltip config=config grid=grid active=active />
-        </div>
-    }
-}
-
-/// What a rendered row shows: its first GPU column and the texts from there.
-type Shown = (usize, Vec<CellText>);
-
-/// A row's identity and structure: what cannot change without re-rendering it.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct RowKey {
-    model_id: String,
-    format: WeightFormat,
-    /// Position in the grid (`data-r`).
-    index: usize,
-    /// Rows of this model when this is its first row (the model header's rowspan), else 0.
-    span: usize,
-    /// The rendered GPU columns.
-    cols: (usize, usize),
-    /// Hash of the rendered column ids, in order.
-    columns: u64,
-}
-
-/// One model × format row, rendered for its [`RowKey`] from the grid of the moment (value
-/// changes are patched by the table's effect). Cells are plain markup: thousands of per-cell
-/// subscriptions, per-row memos or re-rendering rows on every change are all much slower on a
-/// full-catalogue grid (issue 7 benchmark).
-#[component]
-fn GridRow(
-    /// The configuration.
-    config: RwSignal<GridConfig>,
-    /// The evaluated grid.
-    grid: Memo<Grid>,
-    /// The row's identity and structure.
-    key: RowKey,
-    /// What every rendered row shows, for the table's patching effect.
-    shown: StoredValue<HashMap<(String, WeightFormat), Shown>>,
-) -> impl IntoView {
-    let index = key.index;
-    let (c0, c1) = key.cols;
-    let cheapest = {
-        let id = key.model_id.clone();
-        move || {
-            config
-                .with(|c| (c.mode == Mode::Cost).then(|| grid.with(|g| cheapest_words(g, c, &id))))
-        }
-    };
-    // Built from the values of the moment; later value changes are patched by the table's
-    // one effect (`FitGrid`), not per row.
-    let (mode, thresholds) = config.with_untracked(|c| (c.mode, c.thresholds));
-    let (name, first_cells) = grid.with_untracked(|g| {
-        let Some(row) = g.rows.get(index) else {
-            return (String::new(), Vec::new());
-        };
-        let cells = (c0..c1.min(g.columns.len()))
-            .map(|c| (g.text(index, c, mode, thresholds), g.columns[c].id.clone()))
-            .collect::<Vec<_>>();
-        (row.model_name.clone(), cells)
-    });
-    // Record what this row shows now, so the next change is patched against it.
-    shown.update_value(|m| {
-        m.insert(
-            (key.model_id.clone(), key.format),
-            (c0, first_cells.iter().map(|(t, _)| t.clone()).collect()),
-        );
-    });
-    view! {
-        <tr class="grid__row" data-model=key.model_id.clone() data-format=key.format.id()
-            aria-rowindex=index + 2>
-            {(key.span > 0).then(|| view! {
-                <th scope="rowgroup" rowspan=key.span class="grid__model">
-                    {name.clone()}
-                    {move || cheapest().map(|w| view! {
-                        <span class="grid__cheapest" data-testid="cheapest">{w}</span>
-                    })}
-                </th>
-            })}
-            <th scope="row" class="grid__format">{key.format.label()}</th>
-            <td class="grid__colspacer" aria-hidden="true"></td>
-            {first_cells.into_iter().enumerate().map(|(i, (text, gpu_id))| {
-                cell(gpu_id, text, index, c0 + i)
-            }).collect_view()}
-            <td class="grid__colspacer" aria-hidden="true"></td>
-        </tr>
-    }
-}
-
-/// Updates the cells of `tr` whose text differs between `prev` (on screen) and `next`.
-fn patch_row(tr: &web_sys::Element, prev: &[CellText], next: &[CellText]) {
-    let tds = tr.get_elements_by_tag_name("td");
-    for (c, (old, new)) in prev.iter().zip(next).enumerate() {
-        if old == new {
-            continue;
-        }
-        // (The first `td` is the left column spacer.)
-        let Some(td) = tds.item(c as u32 + 1) else {
-            continue;
-        };
-        if old.fit != new.fit {
-            td.set_attribute("data-fit", new.fit).ok();
-        }
-        let spans = td.children();
-        // Update the existing text node (one characterData change), not the span's children.
-        let set = |i: u32, text: &str| {
-            if let Some(node) = spans.item(i).and_then(|el| el.first_child()) {
-                node.set_node_value(Some(text));
-            }
-        };
-        if old.symbol != new.symbol {
-            set(0, new.symbol);
-        }
-        if old.value != new.value {
-            set(1, &new.value);
-        }
-        if old.label != new.label {
-            set(2, new.label);
-        }
-    }
-}
-
-/// "Cheapest: 2 × L40S · AWQ · $1.72/h" for a model in cost mode.
-fn cheapest_words(g: &Grid, config: &GridConfig, model_id: &str) -> String {
-    match g.cheapest.get(model_id) {
-        Some(c) => {
-            // The user's own GPUs can be the cheapest too: look them up where the grid does.
-            let gpu = config
-                .find_gpu(&c.gpu_id, planner::catalog())
-                .map_or_else(|| c.gpu_id.clone(), |g| g.name.clone());
-            format!(
-                "cheapest: {} × {gpu} · {} · {}",
-                c.count,
-                c.format.label(),
-                c.per_hour
-            )
-        }
-        None => "cheapest: no priced GPU fits".into(),
-    }
-}
-
-/// The numbers behind a cell, for the tooltip.
-fn describe(p: &Plan, unit: Unit) -> String {
-    let b = |n: u64| Bytes(n).display(unit);
-    format!(
-        "{} of {} ({:.0}%). Weights {}, KV cache {}, activations {}, overhead {}. KV capacity {} tokens; {} sequences fit at this context; max context {} at this concurrency.",
-        b(p.total_bytes),
-        b(p.gpu_memory_bytes),
-        p.utilization * 100.0,
-        b(p.weights_bytes),
-        b(p.kv_cache_bytes),
-        b(p.activation_bytes),
-        b(p.overhead_bytes),
-        planner::grid::group_digits(p.kv_capacity_tokens),
-        p.max_concurrency,
-        planner::grid::group_digits(p.max_context),
-    )
-}
-
-/// One grid cell: symbol, number and band in words (never colour alone). A `td` of a
-/// `role="grid"` table is a gridcell without saying so (HTML-AAM). Plain markup: the
-/// table's delegated listeners open its detail (click, Enter) and show the tooltip (hover, focus).
-/// A plain function, not a component, so that Leptos' `erase_components` (which keeps the wasm
-/// small) does not box the grid's thousands of cells: its text is what screen readers announce,
-/// with the row and column headers; the shared tooltip adds the numbers via `aria-describedby`.
-fn cell(gpu_id: String, text: CellText, row: usize, col: usize) -> impl IntoView {
-    view! {
-        <td class="grid__cell" data-fit=text.fit data-gpu=gpu_id data-r=row data-c=col tabindex="0"
-            aria-describedby="grid-tip" aria-colindex=col + 3>
-            <span class="grid__symbol" aria-hidden="true">{text.symbol}</span>
-            <span class="grid__pct">{text.value}</span>
-            <span class="grid__band">{text.label}</span>
-        </td>
-    }
-}
-
-/// The one tooltip: the full numbers of the active cell, next to it.
-#[component]
-fn Tooltip(
-    /// The configuration (units).
-    config: RwSignal<GridConfig>,
-    /// The evaluated grid.
-    grid: Memo<Grid>,
-    /// The cell under the pointer or focus.
-    active: RwSignal<Option<Active>>,
-) -> impl IntoView {
-    let content = move || {
-        let unit = config.with(|c| c.unit);
-        active.with(|a| {
-            let a = a.as_ref()?;
-            grid.with(|g| {
-                let name = g
-                    .rows
-                    .get(*g.row_index.get(&(a.model_id.clone(), a.format))?)?
-                    .model_name
-                    .clone();
-                let c = *g.column_index.get(&a.gpu_id)?;
-                let gpu = g.columns.get(c)?.name.clone();
-                let r = *g.row_index.get(&(a.model_id.clone(), a.format))?;
-                let what = match g.rows[r].counts.get(c) {
-                    Some(0) => format!("{name} {} on up to 8 × {gpu}", a.format.label()),
-                    Some(n) => format!("{name} {} on {n} × {gpu} (per GPU)", a.format.label()),
-                    None => format!("{name} {} on {gpu}", a.format.label()),
-                };
-                Some(match g.cell(&a.model_id, a.format, &a.gpu_id)? {
-                    Ok(p) => format!("{what}: {} — {}", p.status.label(), describe(p, unit)),
-                    Err(u) => format!("{what}: {}", u.reason),
-                })
-            })
-        })
-    };
-    let pos = move || active.with(|a| a.as_ref().map(|a| (a.x, a.y)).unwrap_or((0.0, 0.0)));
-    view! {
-        <div id="grid-tip" class="grid__tip" role="tooltip" data-testid="tooltip"
-            data-open=move || content().is_some().to_string()
-            style:left=move || format!("{:.0}px", pos().0)
-            style:top=move || format!("{:.0}px", pos().1)>
-            {move || content().unwrap_or_default()}
         </div>
     }
 }

@@ -13,6 +13,8 @@ mod byo;
 mod colo;
 mod detail;
 mod grid_focus;
+mod grid_row;
+mod grid_tooltip;
 mod grid_view;
 mod grid_window;
 mod picker;

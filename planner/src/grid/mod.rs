@@ -11,6 +11,7 @@ pub mod cell;
 pub mod config;
 pub mod export;
 pub mod presets;
+pub mod words;
 
 pub use cell::{group_digits, CellText};
 pub use config::{GridConfig, Mode, Sort, Theme, ALL_MODES, MAX_CELLS};

@@ -59,7 +59,7 @@ pub(super) fn apply(
                 format!("not in the catalogue; using {}", defaults.colo_gpu),
             ),
         },
-        "co" => match member_from_link(value, &lookup, catalog) {
+        "co" => match member_from_link(value, lookup, catalog) {
             Ok(m) if cfg.colo.len() < MAX_COLOCATED => cfg.colo.push(m),
             Ok(_) => note(
                 key,

@@ -1,0 +1,141 @@
+//! The sentences the page shows about a cell or a row, written once here so the tooltip, the
+//! detail and the CLI say the same thing, under the user's bands.
+
+use super::{Grid, GridConfig, Mode};
+use crate::catalog::Catalog;
+use crate::grid::cell::group_digits;
+use crate::model::weights::WeightFormat;
+use crate::plan::{Plan, Thresholds};
+use crate::units::{Bytes, Unit};
+
+/// The numbers behind a plan, in one sentence.
+pub fn describe(p: &Plan, unit: Unit) -> String {
+    let b = |n: u64| Bytes(n).display(unit);
+    format!(
+        "{} of {} ({:.0}%). Weights {}, KV cache {}, activations {}, overhead {}. KV capacity {} tokens; {} sequences fit at this context; max context {} at this concurrency.",
+        b(p.total_bytes),
+        b(p.gpu_memory_bytes),
+        p.utilization * 100.0,
+        b(p.weights_bytes),
+        b(p.kv_cache_bytes),
+        b(p.activation_bytes),
+        b(p.overhead_bytes),
+        group_digits(p.kv_capacity_tokens),
+        p.max_concurrency,
+        group_digits(p.max_context),
+    )
+}
+
+impl Grid {
+    /// The tooltip of cell (model, format, GPU): what it is, its band under `thresholds` (the
+    /// same band as the cell) and its numbers; `None` when the cell is not on the grid.
+    pub fn tooltip(
+        &self,
+        model_id: &str,
+        format: WeightFormat,
+        gpu_id: &str,
+        thresholds: Thresholds,
+        unit: Unit,
+    ) -> Option<String> {
+        let r = *self.row_index.get(&(model_id.to_string(), format))?;
+        let c = *self.column_index.get(gpu_id)?;
+        let row = self.rows.get(r)?;
+        let gpu = &self.columns.get(c)?.name;
+        let (name, label) = (&row.model_name, format.label());
+        let what = match row.counts.get(c) {
+            Some(0) => format!("{name} {label} on up to 8 × {gpu}"),
+            Some(n) => format!("{name} {label} on {n} × {gpu} (per GPU)"),
+            None => format!("{name} {label} on {gpu}"),
+        };
+        Some(match row.cells.get(c)? {
+            Ok(p) => format!(
+                "{what}: {} — {}",
+                thresholds.band_of(p).label(),
+                describe(p, unit)
+            ),
+            Err(u) => format!("{what}: {}", u.reason),
+        })
+    }
+}
+
+impl GridConfig {
+    /// The grid's caption: what the cells show in this mode.
+    pub fn caption(&self) -> String {
+        match self.mode {
+            Mode::Utilization => "Per-GPU memory needed, as % of what the GPU really offers".into(),
+            Mode::MaxContext => format!(
+                "Longest context (tokens) that fits at {} concurrent sequences",
+                self.concurrency
+            ),
+            Mode::MaxConcurrency => {
+                format!("Concurrent sequences of {} tokens that fit", self.context)
+            }
+            Mode::Cost => format!(
+                "Fewest GPUs of each type (1, 2, 4 or 8, tensor parallel) that serve {} × {} tokens, and their price per hour",
+                self.concurrency, self.context
+            ),
+        }
+    }
+
+    /// "cheapest: 2 × L40S · AWQ · $1.72/h" for a model in cost mode (the user's own GPUs can
+    /// be the cheapest too, named as the grid names them).
+    pub fn cheapest_line(&self, grid: &Grid, model_id: &str, catalog: &Catalog) -> String {
+        match grid.cheapest.get(model_id) {
+            Some(c) => {
+                let gpu = self
+                    .find_gpu(&c.gpu_id, catalog)
+                    .map_or_else(|| c.gpu_id.clone(), |g| g.name.clone());
+                format!(
+                    "cheapest: {} × {gpu} · {} · {}",
+                    c.count,
+                    c.format.label(),
+                    c.per_hour
+                )
+            }
+            None => "cheapest: no priced GPU fits".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+    use crate::grid::evaluate;
+
+    #[test]
+    fn the_tooltip_names_the_band_of_its_cell_under_custom_bands() {
+        let config = GridConfig {
+            thresholds: Thresholds::new(30, 40, 50).unwrap(),
+            ..GridConfig::default()
+        };
+        let grid = evaluate(&config, catalog());
+        let mut moved = 0;
+        for (r, row) in grid.rows.iter().enumerate() {
+            for (c, col) in grid.columns.iter().enumerate() {
+                let cell = grid.text(r, c, config.mode, config.thresholds);
+                let tip = grid
+                    .tooltip(
+                        &row.model_id,
+                        row.format,
+                        &col.id,
+                        config.thresholds,
+                        Unit::GiB,
+                    )
+                    .unwrap();
+                if cell.fit != "unsupported" {
+                    assert!(
+                        tip.contains(&format!(": {} — ", cell.label)),
+                        "{cell:?} {tip}"
+                    );
+                }
+                if let Ok(p) = &row.cells[c] {
+                    moved +=
+                        usize::from(cell.label == "critical" && p.status.label() != "critical");
+                }
+            }
+        }
+        // Cells whose band the custom thresholds changed: the tooltip followed them.
+        assert!(moved > 0);
+    }
+}

@@ -1,0 +1,34 @@
+//! The one tooltip of the grid: the planner's sentence for the active cell, next to it.
+
+use leptos::prelude::*;
+use planner::{Grid, GridConfig};
+
+use crate::grid_view::Active;
+
+/// The one tooltip: the full numbers of the active cell, next to it.
+#[component]
+pub(crate) fn Tooltip(
+    /// The configuration (units).
+    config: RwSignal<GridConfig>,
+    /// The evaluated grid.
+    grid: Memo<Grid>,
+    /// The cell under the pointer or focus.
+    active: RwSignal<Option<Active>>,
+) -> impl IntoView {
+    let content = move || {
+        let (unit, thresholds) = config.with(|c| (c.unit, c.thresholds));
+        active.with(|a| {
+            let a = a.as_ref()?;
+            grid.with(|g| g.tooltip(&a.model_id, a.format, &a.gpu_id, thresholds, unit))
+        })
+    };
+    let pos = move || active.with(|a| a.as_ref().map(|a| (a.x, a.y)).unwrap_or((0.0, 0.0)));
+    view! {
+        <div id="grid-tip" class="grid__tip" role="tooltip" data-testid="tooltip"
+            data-open=move || content().is_some().to_string()
+            style:left=move || format!("{:.0}px", pos().0)
+            style:top=move || format!("{:.0}px", pos().1)>
+            {move || content().unwrap_or_default()}
+        </div>
+    }
+}
