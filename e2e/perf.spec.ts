@@ -1,7 +1,7 @@
 import { test, expect } from './page-checks';
 import * as fs from 'fs';
 
-// Browser benchmark (issue 7): with the full catalogue on the grid (every model × every GPU,
+// Browser benchmark (docs/decisions.md#d3): with the full catalogue on the grid (every model × every GPU,
 // the four default formats), how long from a control change to the repainted grid, and how long
 // to first paint. Reported (artifacts/perf.json and the test output), not asserted: timings on a
 // shared 2-core machine are not stable enough to gate CI on.

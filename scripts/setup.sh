@@ -2,7 +2,7 @@
 # Installs whatever is missing, at pinned versions; fast when everything is present.
 #   scripts/setup.sh build   tools to build and serve the app
 #   scripts/setup.sh test    the above plus browsers and test runners
-# Pins and pitfalls: shared/reference/toolchain.md (trunk 0.21.14 --locked; wasm-bindgen-cli
+# Pins and pitfalls: docs/decisions.md#d8 (trunk 0.21.14 --locked; wasm-bindgen-cli
 # exactly the Cargo.lock version, without --locked; wasm-opt from npm binaryen, never Debian's).
 set -euo pipefail
 cd "$(dirname "$0")/.."

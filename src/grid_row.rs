@@ -58,7 +58,7 @@ pub(crate) struct RowKey {
 /// One model × format row, rendered for its [`RowKey`] from the grid of the moment (value
 /// changes are patched by the table's effect). Cells are plain markup: thousands of per-cell
 /// subscriptions, per-row memos or re-rendering rows on every change are all much slower on a
-/// full-catalogue grid (issue 7 benchmark).
+/// full-catalogue grid (docs/decisions.md#d3).
 #[component]
 pub(crate) fn GridRow(
     /// The configuration.

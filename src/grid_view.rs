@@ -130,7 +130,7 @@ pub fn FitGrid(
     };
     // The rendered rows, re-rendered when their structure changes (scrolling, sorting, another
     // column set); value changes are patched in place by the effect above. A plain list keyed
-    // by one fingerprint is 4.3 KB gzip smaller than a keyed `For` (issue 7 size budget), and
+    // by one fingerprint is 4.3 KB gzip smaller than a keyed `For` (docs/decisions.md#d2), and
     // with the window there are only a few dozen rows to rebuild.
     let structure = Memo::new(move |_| crate::fingerprint(keys()));
     let body_rows = move || {

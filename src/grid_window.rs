@@ -1,12 +1,12 @@
 //! Which rows and GPU columns of a large grid are rendered: the window around the viewport,
-//! measured from the rendered table (issue 7: a browser cannot restyle, lay out and paint a
-//! 12,480-cell table within a frame). Pure arithmetic plus one DOM measurement; the grid view
+//! measured from the rendered table (docs/decisions.md#d3: a browser cannot restyle, lay out
+//! and paint a 12,480-cell table within a frame). Pure arithmetic plus one DOM measurement; the grid view
 //! owns the signal and the spacers.
 
 use wasm_bindgen::JsCast;
 
 /// Grids with more cells than this render only the rows and GPU columns near the viewport,
-/// with spacers for the rest. Issue 7 benchmark (control change → next frame painted, 2-core
+/// with spacers for the rest. Benchmark (docs/decisions.md#d3) (control change → next frame painted, 2-core
 /// machine): a browser needs ~0.4 s for all 12,480 cells of the full catalogue, ~100 ms for
 /// the 1,900 cells of 48 rows × 39 columns, ~20 ms for a hundred cells.
 const WINDOW_CELLS: usize = 600;

@@ -32,7 +32,7 @@ pub(crate) fn event_element(ev: &web_sys::Event) -> Option<web_sys::Element> {
 /// instead of the whole configuration re-renders when that part changes, not on every
 /// keystroke elsewhere. (Read it with `get`: `track` alone never runs a memo, so it never
 /// subscribes to anything.) One `Memo<u64>` type for all of them keeps the wasm small (a memo of
-/// each part's own type costs ~0.7 KB gzip apiece, issue 7 size budget).
+/// each part's own type costs ~0.7 KB gzip apiece, docs/decisions.md#d1).
 pub(crate) fn fingerprint(part: impl std::hash::Hash) -> u64 {
     use std::hash::Hasher;
     let mut h = std::hash::DefaultHasher::new();

@@ -158,7 +158,7 @@ fn Picker(
     let query = RwSignal::new(String::new());
     // The list re-renders when the selection changes, not on every configuration change (a
     // context keystroke used to rebuild 120 checkboxes, and the browser's form bookkeeping
-    // then re-laid them out: ~20 ms per keystroke on the full catalogue, issue 7).
+    // then re-laid them out: ~20 ms per keystroke on the full catalogue, docs/decisions.md#d3).
     let selection = Memo::new(move |_| config.with(|c| crate::fingerprint(axis.selected(c))));
     let selected = move || {
         let _ = selection.get();

@@ -1,5 +1,5 @@
 //! Evaluating the full catalogue grid: every model × every GPU, with the default four formats
-//! and with all 17. Target (issue 7): ≤ 5 ms; reported, not asserted.
+//! and with all 17. Target (docs/decisions.md#d3): ≤ 5 ms; reported, not asserted.
 //! Run: `cargo bench -p planner --bench grid`.
 
 use criterion::{criterion_group, criterion_main, Criterion};

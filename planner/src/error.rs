@@ -27,12 +27,12 @@ pub enum ConfigError {
     /// Each field is plausible but together they describe an impossible model.
     #[error("config.json describes a model too large to plan: {value} {what} (Fitgrid plans at most {limit})")]
     TooLarge {
-        /// The derived quantity, e.g. "parameters".
+        /// The derived quantity, e.g. "parameters" or "of KV cache per token".
         what: &'static str,
-        /// Its value (saturated at `u64::MAX`).
-        value: u64,
-        /// The bound.
-        limit: u64,
+        /// Its value in words, e.g. "10.8 trillion" or "70.50 GiB".
+        value: String,
+        /// The bound in words.
+        limit: String,
     },
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Every memory figure in the planner is an integer number of bytes. "GiB" always means
 //! 2^30 bytes and "GB" 10^9 bytes; vLLM and SGLang print "GB" but divide by 2^30, so their
-//! log figures are GiB (see `shared/calibration/README.md`).
+//! log figures are GiB (e.g. vLLM `gpu_worker.py` divides by `GiB_bytes`).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -1,6 +1,6 @@
 //! Replays every vLLM V1 run of the measured engine logs through the planner.
 //!
-//! Data: `planner/tests/data/measured.csv` (a copy of `shared/calibration/measured.csv`; set
+//! Data: `planner/tests/data/measured.csv` (docs/decisions.md#d10; set
 //! `FITGRID_MEASURED_CSV` to replay another file of the same columns). For each run the planner
 //! predicts, from the model's config.json, the GPU and the run's flags only:
 //! - `weights_gib`: vLLM "Model loading took X GiB" (per GPU);

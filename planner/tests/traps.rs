@@ -1,5 +1,5 @@
-//! The modelling traps other planners fell into (shared/reference/peers.md), one test each,
-//! plus format checks against sizes that engines printed (shared/calibration/measured.csv).
+//! The modelling traps other planners fell into (other published planners), one test each,
+//! plus format checks against sizes that engines printed (planner/tests/data/measured.csv).
 
 use planner::catalog::catalog;
 use planner::model::kv_cache::{kv_per_token, KvDtype};

@@ -171,7 +171,7 @@ impl Theme {
 }
 
 impl Default for GridConfig {
-    /// The seed study (shared/seeds/000): Qwen2.5-0.5B, Llama-2 7B and 13B × RTX 3090, RTX 4090,
+    /// The seed study (docs/decisions.md#d9): Qwen2.5-0.5B, Llama-2 7B and 13B × RTX 3090, RTX 4090,
     /// A100 40GB, L40, H100 80GB × FP32, FP16, INT8, INT4 at 2,048 tokens, one sequence. The
     /// context is the study's `seq_len=2048`, deliberately not any model's maximum.
     fn default() -> Self {

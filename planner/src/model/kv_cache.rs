@@ -169,7 +169,7 @@ mod tests {
     fn gqa_uses_kv_heads_not_hidden_size() {
         // 2 × 32 layers × 8 KV heads × 128 × 2 B = 131,072 B/token. vLLM 0.19 on H100 printed
         // "Available KV cache memory: … GiB | GPU KV cache size: … tokens" consistent with it
-        // (shared/calibration/measured.csv, Llama-3.1-8B-Instruct rows). hidden_size would give 4×.
+        // (planner/tests/data/measured.csv, Llama-3.1-8B-Instruct rows). hidden_size would give 4×.
         let c = cfg(LLAMA31_8B);
         let kv = kv_per_token(&c, KvDtype::Auto, 2, 1, 1);
         assert_eq!(kv.total(), 131_072);

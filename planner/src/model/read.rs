@@ -6,7 +6,7 @@ use super::fields::{boolean, get, required, string, uint};
 use super::quirks::quirks;
 use super::read_layers::{read_layers, read_moe, read_rope};
 use crate::error::ConfigError;
-use crate::units::{add, mul};
+use crate::units::{add, mul, Bytes};
 use serde_json::{Map, Value};
 
 /// Most parameters a config may imply: 10 trillion, five times the largest published model
@@ -161,14 +161,30 @@ impl ModelConfig {
     /// would otherwise wrap around `u64` and come out as a small model. Every sum and product
     /// here saturates, so a value past `u64::MAX` is caught as too large, never wrapped.
     fn check_size(&self) -> Result<(), ConfigError> {
-        let too_large = |what: &'static str, value: u64, limit: u64| {
-            if value > limit {
-                Err(ConfigError::TooLarge { what, value, limit })
-            } else {
-                Ok(())
-            }
+        // Values past u64 saturate, so "more than" is the honest word for them.
+        let count = |n: u64| match n {
+            u64::MAX => "more than 18 quintillion".to_string(),
+            n if n % 1_000_000_000_000 == 0 => format!("{} trillion", n / 1_000_000_000_000),
+            n if n >= 1_000_000_000_000 => format!("{:.1} trillion", n as f64 / 1e12),
+            n => format!("{:.1} billion", n as f64 / 1e9),
         };
-        too_large("parameters", self.param_count(), MAX_PARAMS)?;
+        let bytes = |n: u64| match n {
+            u64::MAX => "more than 16 EiB".to_string(),
+            n => Bytes(n).to_string(),
+        };
+        let too_large =
+            |what: &'static str, value: u64, limit: u64, show: &dyn Fn(u64) -> String| {
+                if value > limit {
+                    Err(ConfigError::TooLarge {
+                        what,
+                        value: show(value),
+                        limit: show(limit),
+                    })
+                } else {
+                    Ok(())
+                }
+            };
+        too_large("parameters", self.param_count(), MAX_PARAMS, &count)?;
         let per_layer = match &self.mla {
             Some(m) => add(&[m.kv_lora_rank, m.qk_rope_head_dim]),
             None => mul(&[2, self.num_kv_heads, self.head_dim]),
@@ -179,9 +195,10 @@ impl ModelConfig {
             .filter(|k| !matches!(k, LayerKind::Linear(_)))
             .count() as u64;
         too_large(
-            "KV-cache bytes per token",
+            "of KV cache per token (at 32 bits)",
             mul(&[per_layer, attention, 4]),
             MAX_KV_BYTES_PER_TOKEN,
+            &bytes,
         )?;
         let state = self
             .layers
@@ -192,9 +209,10 @@ impl ModelConfig {
             })
             .fold(0u64, u64::saturating_add);
         too_large(
-            "recurrent-state bytes per sequence",
+            "of recurrent state per sequence (at 32 bits)",
             state,
             MAX_STATE_BYTES_PER_SEQUENCE,
+            &bytes,
         )
     }
 }

@@ -372,7 +372,7 @@ mod tests {
     use super::*;
 
     fn llama31_8b() -> ModelConfig {
-        // meta-llama/Llama-3.1-8B config.json (shared/calibration/model_configs.csv).
+        // meta-llama/Llama-3.1-8B config.json (planner/tests/data/model_configs.csv).
         ModelConfig::from_json_str(
             r#"{"architectures":["LlamaForCausalLM"],"model_type":"llama","hidden_size":4096,
             "intermediate_size":14336,"max_position_embeddings":131072,"num_attention_heads":32,
