@@ -21,14 +21,6 @@ fn add_model(config: RwSignal<GridConfig>, m: CustomModel, added: String) -> (bo
     }
 }
 
-/// Parameter count from a `model.safetensors.index.json` (`metadata.total_size` bytes, at the
-/// config's dtype width), or `None`.
-fn params_from_index(index: &str, dtype_bytes: u64) -> Option<u64> {
-    let v: serde_json::Value = serde_json::from_str(index).ok()?;
-    let total = v.get("metadata")?.get("total_size")?.as_u64()?;
-    Some(total / dtype_bytes.max(1))
-}
-
 /// The "add your own" panel.
 #[component]
 pub fn BringYourOwn(
@@ -67,8 +59,7 @@ fn PasteModel(
         let result = CustomModel::from_config_text(&cfg, Some(&name.get_untracked()), published)
             .map(|mut m| {
                 if published.is_none() {
-                    let bytes = m.model.config.dtype.bytes();
-                    if let Some(p) = index.with_untracked(|i| params_from_index(i, bytes)) {
+                    if let Some(p) = index.with_untracked(|i| m.params_from_index(i)) {
                         m.model.params = Some(p);
                     }
                 }
@@ -456,18 +447,7 @@ fn CustomList(
         else {
             return;
         };
-        config.update(|c| {
-            c.custom_models.retain(|x| x.model.id != id);
-            c.custom_gpus.retain(|x| x.id != id);
-            c.models.retain(|x| x != &id);
-            c.gpus.retain(|x| x != &id);
-            if c.models.is_empty() {
-                c.models = GridConfig::default().models;
-            }
-            if c.gpus.is_empty() {
-                c.gpus = GridConfig::default().gpus;
-            }
-        })
+        config.update(|c| c.remove_custom(&id))
     };
     view! {
         <ul class="byo__list" data-testid="custom-list" on:click=click>{rows}</ul>

@@ -3,95 +3,8 @@
 
 use crate::url_state;
 use leptos::prelude::*;
-use planner::grid::Mode;
-use planner::plan::{memory_curve, plan, Plan};
-use planner::{catalog, Bytes, GridConfig, Unit};
-
-/// What a configuration costs, with where the price comes from.
-#[derive(Clone, PartialEq)]
-struct PriceLine {
-    text: String,
-    source: Option<String>,
-}
-
-/// Everything the detail panel draws, computed by the planner.
-#[derive(Clone, PartialEq)]
-struct Detail {
-    title: String,
-    plan: Plan,
-    curve: Vec<(u64, u64, bool)>,
-    x_max: u64,
-    command: Option<String>,
-    price: Option<PriceLine>,
-}
-
-/// The price of `count` GPUs, with the catalogue's provider, date and page, or "your price".
-fn price_line(c: &GridConfig, gpu_id: &str, count: u64) -> Option<PriceLine> {
-    let (p, edited) = c.price(gpu_id, catalog())?;
-    let total = if count > 1 {
-        format!("{count} × {p} = {}", p.times(count))
-    } else {
-        p.to_string()
-    };
-    Some(match catalog().price(gpu_id).filter(|_| !edited) {
-        Some(src) => PriceLine {
-            text: format!(
-                "{total} · {}, {} ({})",
-                src.provider,
-                src.offering,
-                src.dated()
-            ),
-            source: Some(src.source.clone()),
-        },
-        None => PriceLine {
-            text: format!("{total} · your price"),
-            source: None,
-        },
-    })
-}
-
-fn detail_of(c: &GridConfig) -> Option<Result<Detail, String>> {
-    let (model_id, format, gpu_id) = c.selected.clone()?;
-    let cat = catalog();
-    let (Some(model), Some(gpu)) = (c.find_model(&model_id, cat), c.find_gpu(&gpu_id, cat)) else {
-        return None;
-    };
-    let mut w = c.workload();
-    if c.mode == Mode::Cost {
-        // The cost grid shows the fewest GPUs that fit: detail that configuration.
-        if let Ok(Some(fit)) = planner::plan::cost::smallest_fit(&model.config, format, gpu, &w) {
-            w.tensor_parallel = fit.count;
-        }
-    }
-    let gpus = if w.tensor_parallel > 1 {
-        format!("{} × {}", w.tensor_parallel, gpu.name)
-    } else {
-        gpu.name.clone()
-    };
-    let title = format!("{} · {} · {gpus}", model.name, format.label());
-    let command =
-        planner::engines::command::launch_command(&model.id, &model.config, format, gpu, &w)
-            .map(|cmd| cmd.to_shell());
-    let price = price_line(c, &gpu.id, w.tensor_parallel);
-    Some(match plan(&model.config, format, gpu, &w) {
-        Err(u) => Err(format!("{title}: {}", u.reason)),
-        Ok(p) => {
-            let x_max = (2 * c.context)
-                .max(p.max_context + p.max_context / 4)
-                .max(4096)
-                .min(model.config.max_position_embeddings);
-            let curve = memory_curve(&model.config, format, gpu, &w, x_max, 48);
-            Ok(Detail {
-                title,
-                plan: p,
-                curve,
-                x_max,
-                command,
-                price,
-            })
-        }
-    })
-}
+use planner::grid::detail::CellDetail as Detail;
+use planner::{catalog, Bytes, GridConfig, Plan, Unit};
 
 /// The panel for the selected cell (closed when nothing is selected).
 #[component]
@@ -100,7 +13,7 @@ pub fn CellDetail(
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
     // Computed once per configuration change, only while a cell is selected.
-    let detail = Memo::new(move |_| config.with(detail_of));
+    let detail = Memo::new(move |_| config.with(|c| c.detail(catalog())));
     let close = move |_| config.update(|c| c.selected = None);
     move || {
         let unit = config.with(|c| c.unit);

@@ -167,16 +167,6 @@ fn Notices(
     .into_any()
 }
 
-/// The TP choices: 1, 2, 4, 8 and the configuration's own when it is another number.
-fn tp_options(current: u64) -> Vec<u64> {
-    let mut v = vec![1, 2, 4, 8];
-    if !v.contains(&current) {
-        v.push(current);
-        v.sort_unstable();
-    }
-    v
-}
-
 /// Workload controls: context, concurrency, KV-cache dtype, engine.
 #[component]
 fn Controls(
@@ -222,7 +212,7 @@ fn Controls(
                 <select name="tp"
                     prop:value=move || config.with(|c| c.tensor_parallel.to_string())
                     on:change=move |ev| number(ev, Field::TensorParallel, |c, n| c.tensor_parallel = n)>
-                    {move || tp_options(tp.get()).into_iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
+                    {move || planner::plan::ranges::tp_choices(tp.get()).into_iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
                 </select>
             </label>
             <label class="controls__field">

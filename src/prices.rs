@@ -10,27 +10,22 @@ use planner::{catalog, GridConfig};
 
 /// One GPU's row, from the configuration's current price.
 fn price_row(c: &GridConfig, gpu_id: &str, name: &str, invalid: bool) -> impl IntoView {
-    let price = c.price(gpu_id, catalog());
-    let edited = price.is_some_and(|p| p.1);
-    let source = catalog().price(gpu_id).filter(|_| !edited).map(|s| {
-        (
-            s.source.clone(),
-            s.provider.clone(),
-            format!(", {} ({})", s.offering, s.dated()),
-        )
-    });
-    let note = match (edited, &source) {
-        (true, _) => "your price ",
-        (false, None) => "no published price found; enter yours",
-        _ => "",
-    };
+    let info = c.price_info(gpu_id, catalog());
+    let (edited, note) = (info.edited, info.note);
+    let price = info.per_hour;
+    let source = info
+        .provider
+        .zip(info.source)
+        .map(|(provider, url)| (url, provider, info.offering));
+    // "your price" is followed by the reset button.
+    let note = if edited { "your price " } else { note };
     view! {
         <tr class="prices__row" data-gpu=gpu_id.to_string() data-edited=edited.to_string()>
             <th scope="row">{name.to_string()}</th>
             <td>
                 <input type="text" inputmode="decimal" class="prices__input" name="price" data-gpu=gpu_id.to_string()
                     aria-label=format!("{name} price in dollars per GPU-hour") aria-invalid=invalid.to_string()
-                    placeholder="no price" prop:value=price.map(|p| p.0.dollars()).unwrap_or_default() />
+                    placeholder="no price" prop:value=price.map(|p| p.dollars()).unwrap_or_default() />
                 {invalid.then(|| view! { <span class="prices__error" role="alert">"a dollar amount, e.g. 2.49"</span> })}
             </td>
             <td class="prices__source">

@@ -203,6 +203,14 @@ impl CustomModel {
         })
     }
 
+    /// The parameter count a `model.safetensors.index.json` implies (`metadata.total_size`
+    /// bytes at the config's dtype width), or `None` when it has none.
+    pub fn params_from_index(&self, index: &str) -> Option<u64> {
+        let v: Value = serde_json::from_str(index).ok()?;
+        let total = v.get("metadata")?.get("total_size")?.as_u64()?;
+        Some(total / self.model.config.dtype.bytes().max(1))
+    }
+
     /// `name~base64url(reduced json)` for the `cm` link parameter.
     pub fn to_link(&self) -> String {
         format!(

@@ -55,32 +55,17 @@ struct PriceEntry {
     as_of: String,
 }
 
-/// Parses one embedded file into entries; an entry that does not match its type (a missing,
-/// extra or mistyped key) is reported with its position and serde's reason.
+/// Parses one embedded file into its entries; a file that does not match its type (a missing,
+/// extra or mistyped key) is reported with serde's reason, which names the key and position.
 fn entries<T: serde::de::DeserializeOwned>(
     name: &str,
     text: &str,
     errors: &mut Vec<String>,
 ) -> Vec<T> {
-    let Ok(values) = serde_json::from_str::<Vec<Value>>(text) else {
-        errors.push(format!("{name}: not a JSON array"));
-        return Vec::new();
-    };
-    values
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, v)| {
-            let id = v.get("id").or_else(|| v.get("gpu")).cloned();
-            serde_json::from_value(v)
-                .map_err(|e| {
-                    errors.push(format!(
-                        "{name} entry {i} ({}): {e}",
-                        id.unwrap_or_default()
-                    ))
-                })
-                .ok()
-        })
-        .collect()
+    serde_json::from_str(text).unwrap_or_else(|e| {
+        errors.push(format!("{name}: {e}"));
+        Vec::new()
+    })
 }
 
 /// Parses the embedded files; entries that fail are reported with their id.

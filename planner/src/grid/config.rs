@@ -262,6 +262,21 @@ impl GridConfig {
         Ok(())
     }
 
+    /// Removes one of the user's own models or GPUs (by id) from the grid and the link; an
+    /// axis left empty falls back to the default view's.
+    pub fn remove_custom(&mut self, id: &str) {
+        self.custom_models.retain(|x| x.model.id != id);
+        self.custom_gpus.retain(|x| x.id != id);
+        self.models.retain(|x| x != id);
+        self.gpus.retain(|x| x != id);
+        if self.models.is_empty() {
+            self.models = GridConfig::default().models;
+        }
+        if self.gpus.is_empty() {
+            self.gpus = GridConfig::default().gpus;
+        }
+    }
+
     /// A model by id: the user's own first, then the catalogue.
     pub fn find_model<'a>(&'a self, id: &str, catalog: &'a Catalog) -> Option<&'a Model> {
         self.custom_models

@@ -9,6 +9,7 @@ use crate::plan::{plan_prepared, prepare, Band, Plan, Thresholds, Workload};
 
 pub mod cell;
 pub mod config;
+pub mod detail;
 pub mod export;
 pub mod presets;
 pub mod words;

@@ -15,7 +15,7 @@ use crate::plan::{plan_prepared, prepare, Plan, Prepared, Unsupported, Workload}
 use serde::Serialize;
 
 /// GPU counts a configuration may use (tensor parallel sizes).
-pub const GPU_COUNTS: [u64; 4] = [1, 2, 4, 8];
+pub const GPU_COUNTS: [u64; 4] = crate::plan::ranges::TP_CHOICES;
 
 /// The smallest number of GPUs of one type that runs a model, and the per-GPU plan there.
 #[derive(Clone, Debug, PartialEq)]

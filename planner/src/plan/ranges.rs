@@ -33,6 +33,21 @@ const RANGES: [(Field, u64, u64); 6] = [
     (Field::MemberFractionPct, 5, 100),
 ];
 
+/// The tensor-parallel sizes the page offers (the server sizes GPUs are rented in; any TP that
+/// divides the heads can still come from a link or the CLI).
+pub const TP_CHOICES: [u64; 4] = [1, 2, 4, 8];
+
+/// The TP choices to offer when `current` is in effect: [`TP_CHOICES`], plus `current` when it
+/// is another number (so a link's TP shows as chosen instead of a blank control).
+pub fn tp_choices(current: u64) -> Vec<u64> {
+    let mut v = TP_CHOICES.to_vec();
+    if !v.contains(&current) {
+        v.push(current);
+        v.sort_unstable();
+    }
+    v
+}
+
 /// A value outside its field's range, or not a whole number.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[error("{what} must be a whole number from {min} to {max}")]

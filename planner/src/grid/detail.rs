@@ -1,0 +1,172 @@
+//! What the page shows for one selected cell, and the price of a configuration: computed here
+//! so the page only draws it.
+
+use super::{GridConfig, Mode};
+use crate::catalog::price::UsdPerHour;
+use crate::catalog::Catalog;
+use crate::engines::command::launch_command;
+use crate::plan::cost::smallest_fit;
+use crate::plan::{memory_curve, plan, Plan};
+
+/// Points on the detail chart's memory curve.
+const CURVE_POINTS: u64 = 48;
+
+/// A GPU's price as the page shows it: the dollars in effect, whether they are the user's,
+/// and where the catalogue's came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriceInfo {
+    /// The price in effect, if any.
+    pub per_hour: Option<UsdPerHour>,
+    /// The user set it (it overrides the catalogue's).
+    pub edited: bool,
+    /// The catalogue's provider, when its price is in effect.
+    pub provider: Option<String>,
+    /// ", offering (as of date)" after the provider.
+    pub offering: String,
+    /// The page the catalogue's price was read on.
+    pub source: Option<String>,
+    /// "your price", "no published price found; enter yours", or empty.
+    pub note: &'static str,
+}
+
+/// "2 × $2.49/h = $4.98/h · Provider, offering (as of …)" with its source page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PriceLine {
+    /// The line.
+    pub text: String,
+    /// The catalogue's source page, when its price is used.
+    pub source: Option<String>,
+}
+
+/// Everything the detail panel draws.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellDetail {
+    /// "Model · format · 2 × GPU".
+    pub title: String,
+    /// The plan, with its notes.
+    pub plan: Plan,
+    /// `(context, total bytes, fits)` from one block to `x_max`.
+    pub curve: Vec<(u64, u64, bool)>,
+    /// The chart's last context.
+    pub x_max: u64,
+    /// The launch command as shell text (`None`: no server, transformers).
+    pub command: Option<String>,
+    /// The price of the configuration, if known.
+    pub price: Option<PriceLine>,
+}
+
+impl GridConfig {
+    /// The price of a GPU as the price list shows it.
+    pub fn price_info(&self, gpu_id: &str, catalog: &Catalog) -> PriceInfo {
+        let price = self.price(gpu_id, catalog);
+        let edited = price.is_some_and(|p| p.1);
+        let published = catalog.price(gpu_id).filter(|_| !edited);
+        PriceInfo {
+            per_hour: price.map(|p| p.0),
+            edited,
+            provider: published.map(|s| s.provider.clone()),
+            offering: published
+                .map_or_else(String::new, |s| format!(", {} ({})", s.offering, s.dated())),
+            source: published.map(|s| s.source.clone()),
+            note: match (edited, published) {
+                (true, _) => "your price",
+                (false, None) => "no published price found; enter yours",
+                _ => "",
+            },
+        }
+    }
+
+    /// The price of `count` GPUs of one type, or `None` without a price.
+    pub fn price_line(&self, gpu_id: &str, count: u64, catalog: &Catalog) -> Option<PriceLine> {
+        let info = self.price_info(gpu_id, catalog);
+        let p = info.per_hour?;
+        let total = if count > 1 {
+            format!("{count} × {p} = {}", p.times(count))
+        } else {
+            p.to_string()
+        };
+        Some(match info.provider {
+            Some(provider) => PriceLine {
+                text: format!("{total} · {provider}{}", info.offering),
+                source: info.source,
+            },
+            None => PriceLine {
+                text: format!("{total} · your price"),
+                source: None,
+            },
+        })
+    }
+
+    /// The detail of the selected cell: `None` when nothing (or nothing on the grid) is
+    /// selected, `Err` with the reason when the engine cannot run it. In cost mode it details
+    /// the configuration the cell shows (the fewest GPUs that fit).
+    pub fn detail(&self, catalog: &Catalog) -> Option<Result<CellDetail, String>> {
+        let (model_id, format, gpu_id) = self.selected.as_ref()?;
+        let model = self.find_model(model_id, catalog)?;
+        let gpu = self.find_gpu(gpu_id, catalog)?;
+        let mut w = self.workload();
+        if self.mode == Mode::Cost {
+            if let Ok(Some(fit)) = smallest_fit(&model.config, *format, gpu, &w) {
+                w.tensor_parallel = fit.count;
+            }
+        }
+        let gpus = if w.tensor_parallel > 1 {
+            format!("{} × {}", w.tensor_parallel, gpu.name)
+        } else {
+            gpu.name.clone()
+        };
+        let title = format!("{} · {} · {gpus}", model.name, format.label());
+        let p = match plan(&model.config, *format, gpu, &w) {
+            Ok(p) => p,
+            Err(u) => return Some(Err(format!("{title}: {}", u.reason))),
+        };
+        // The chart runs past both the chosen context and where the model stops fitting.
+        let x_max = (2 * self.context)
+            .max(p.max_context + p.max_context / 4)
+            .max(4096)
+            .min(model.config.max_position_embeddings);
+        Some(Ok(CellDetail {
+            title,
+            curve: memory_curve(&model.config, *format, gpu, &w, x_max, CURVE_POINTS),
+            x_max,
+            command: launch_command(&model.id, &model.config, *format, gpu, &w)
+                .map(|cmd| cmd.to_shell()),
+            price: self.price_line(&gpu.id, w.tensor_parallel, catalog),
+            plan: p,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+    use crate::model::weights::WeightFormat;
+
+    #[test]
+    fn cost_mode_details_the_configuration_the_cell_shows() {
+        let c = GridConfig {
+            mode: Mode::Cost,
+            context: 4096,
+            selected: Some((
+                "meta-llama/Llama-2-13b-hf".into(),
+                WeightFormat::Fp16,
+                "rtx-4090-24gb".into(),
+            )),
+            ..GridConfig::default()
+        };
+        let d = c.detail(catalog()).unwrap().unwrap();
+        assert!(d.title.ends_with("· 2 × RTX 4090"), "{}", d.title);
+        assert!(d.command.unwrap().contains("--tensor-parallel-size 2"));
+        assert!(d.curve.len() > 10 && d.x_max >= 4096);
+        let info = c.price_info("rtx-4090-24gb", catalog());
+        let line = c.price_line("rtx-4090-24gb", 2, catalog()).unwrap();
+        assert!(
+            line.text
+                .starts_with(&format!("2 × {}", info.per_hour.unwrap())),
+            "{}",
+            line.text
+        );
+        assert_eq!(line.source, info.source);
+    }
+}
