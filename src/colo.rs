@@ -3,57 +3,14 @@
 //! (kept in the URL) and draws who holds what and the headroom left.
 
 use leptos::prelude::*;
-use planner::plan::colocate::{colocate, Colocation, Member};
+use planner::grid::colo::ColocationReport;
+use planner::plan::colocate::Member;
 
 use planner::engines::ALL_ENGINES;
 use planner::model::kv_cache::ALL_KV_DTYPES;
 use planner::model::weights::ALL_FORMATS;
 use planner::plan::ranges::Field;
-use planner::{catalog, Bytes, GridConfig, WeightFormat};
-
-/// The set priced on its GPU, with display names.
-#[derive(Clone, PartialEq)]
-struct Outcome {
-    set: Colocation,
-    /// The members' launch commands, one port each.
-    commands: String,
-    names: Vec<String>,
-    gpu_name: String,
-}
-
-fn outcome(c: &GridConfig) -> Option<Outcome> {
-    if c.colo.is_empty() {
-        return None;
-    }
-    let cat = catalog();
-    let gpu = c.find_gpu(&c.colo_gpu, cat)?;
-    let models: Vec<_> = c
-        .colo
-        .iter()
-        .map(|m| c.find_model(&m.model_id, cat))
-        .collect();
-    let pairs: Vec<_> = models
-        .iter()
-        .map(|m| m.map(|m| &m.config))
-        .zip(c.colo.iter())
-        .collect();
-    let commands = planner::plan::colocate::launch_commands(&pairs, gpu)
-        .into_iter()
-        .zip(&c.colo)
-        .map(|(cmd, m)| cmd.unwrap_or_else(|| format!("# {}: no server command", m.model_id)))
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    Some(Outcome {
-        set: colocate(&pairs, gpu),
-        commands,
-        names: models
-            .iter()
-            .zip(&c.colo)
-            .map(|(m, mem)| m.map_or(mem.model_id.clone(), |m| m.name.clone()))
-            .collect(),
-        gpu_name: gpu.name.clone(),
-    })
-}
+use planner::{catalog, GridConfig, WeightFormat};
 
 /// Seed 002: a 32B coder in AWQ beside a 7B in AWQ on a ~96 GB card (H100 NVL, 94 GB).
 fn seed_example(c: &mut GridConfig) {
@@ -139,7 +96,7 @@ pub fn Colocate(
     /// The configuration holding the set (`colo`, `colo_gpu`).
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
-    let result = Memo::new(move |_| config.with(outcome));
+    let result = Memo::new(move |_| config.with(|c| c.colocation(catalog())));
     // The lists the panel renders re-render when they change, not on every configuration
     // change (a context keystroke used to rebuild 39 GPU options).
     let custom = Memo::new(move |_| config.with(crate::byo::custom_fingerprint));
@@ -241,45 +198,17 @@ pub fn Colocate(
 
 /// Fits or not, memory used and left, one bar segment per member (a plain function: no props
 /// to track, it is re-rendered whenever the set changes).
-fn verdict(outcome: Outcome, unit: planner::Unit) -> impl IntoView {
+fn verdict(outcome: ColocationReport, unit: planner::Unit) -> impl IntoView {
     let set = &outcome.set;
-    let b = |x: Bytes| x.display(unit);
     let gpu = set.gpu.0.max(1) as f64;
-    let summary = if set.fits {
-        format!(
-            "✓ Fits on {}: {} of {} held, {} headroom",
-            outcome.gpu_name,
-            b(set.used),
-            b(set.gpu),
-            b(set.headroom())
-        )
-    } else if set.overflow() > Bytes::ZERO {
-        format!(
-            "✗ Does not fit on {}: {} needed of {}, {} over",
-            outcome.gpu_name,
-            b(set.used),
-            b(set.gpu),
-            b(set.overflow())
-        )
-    } else {
-        format!(
-            "✗ Does not fit on {}: a model below cannot run as set ({} of {} held)",
-            outcome.gpu_name,
-            b(set.used),
-            b(set.gpu)
-        )
-    };
+    let summary = outcome.summary(unit);
     let members: Vec<_> = set
         .members
         .iter()
-        .zip(&outcome.names)
+        .zip(outcome.member_lines(unit))
         .enumerate()
-        .map(|(i, (m, name))| {
+        .map(|(i, (m, words))| {
             let pct = (m.footprint.0 as f64 / gpu * 100.0).min(100.0);
-            let words = match &m.problem {
-                None => format!("✓ {name}: holds {}", b(m.footprint)),
-                Some(p) => format!("✗ {name}: {p}"),
-            };
             (i, pct, words, m.fits)
         })
         .collect();
@@ -302,7 +231,7 @@ fn verdict(outcome: Outcome, unit: planner::Unit) -> impl IntoView {
             </ul>
             <details class="colo__commands">
                 <summary>"Launch commands (one process per model, own port)"</summary>
-                <pre class="command__text" data-testid="colo-commands"><code>{outcome.commands.clone()}</code></pre>
+                <pre class="command__text" data-testid="colo-commands"><code>{outcome.commands.join("\n\n")}</code></pre>
             </details>
         </div>
     }

@@ -130,38 +130,16 @@ fn grid_command(query: &str) -> ExitCode {
         }
         println!();
     }
-    if let (false, Some(gpu)) = (
-        config.colo.is_empty(),
-        config.find_gpu(&config.colo_gpu, catalog()),
-    ) {
-        let pairs: Vec<_> = config
-            .colo
+    // The same report and sentences as the page's co-location panel.
+    if let Some(report) = config.colocation(catalog()) {
+        println!("\n{}", echo(&report.summary(config.unit), 400));
+        for (line, cmd) in report
+            .member_lines(config.unit)
             .iter()
-            .map(|m| {
-                (
-                    config.find_model(&m.model_id, catalog()).map(|x| &x.config),
-                    m,
-                )
-            })
-            .collect();
-        let set = planner::plan::colocate::colocate(&pairs, gpu);
-        println!(
-            "\nco-located on {}: {} — {} of {} held, {} headroom",
-            show(&gpu.name),
-            if set.fits { "fits" } else { "does not fit" },
-            set.used,
-            set.gpu,
-            set.headroom()
-        );
-        let commands = planner::plan::colocate::launch_commands(&pairs, gpu);
-        for ((m, p), cmd) in config.colo.iter().zip(&set.members).zip(commands) {
-            match &p.problem {
-                None => println!("  ✓ {}: holds {}", show(&m.model_id), p.footprint),
-                Some(why) => println!("  ✗ {}: {}", show(&m.model_id), echo(why, 400)),
-            }
-            if let Some(cmd) = cmd {
-                println!("{cmd}\n");
-            }
+            .zip(&report.commands)
+        {
+            println!("  {}", echo(line, 400));
+            println!("{cmd}\n");
         }
     }
     for (model, c) in &grid.cheapest {

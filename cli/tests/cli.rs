@@ -189,9 +189,7 @@ fn grid_prints_the_co_located_set_and_its_commands() {
     let (code, out, err) = run_args(&["grid", query], "");
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains(
-            "co-located on H100 NVL: fits — 86.70 GiB of 93.00 GiB held, 6.30 GiB headroom"
-        ),
+        out.contains("✓ Fits on H100 NVL: 86.70 GiB of 93.00 GiB held, 6.30 GiB headroom"),
         "{out}"
     );
     assert!(

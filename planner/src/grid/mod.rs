@@ -8,6 +8,7 @@ use crate::plan::cost::{Cheapest, Counts};
 use crate::plan::{plan_prepared, prepare, Band, Plan, Thresholds, Workload};
 
 pub mod cell;
+pub mod colo;
 pub mod config;
 pub mod detail;
 pub mod export;
