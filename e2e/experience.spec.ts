@@ -22,7 +22,7 @@ test('headers stay visible while scrolling', async ({ page }) => {
 
 test('sort by size and by fit reorders, and is in the URL', async ({ page }) => {
   await page.goto('/?g=h100-sxm-80gb,rtx-3090-24gb,l40-48gb');
-  expect(await gpuOrder(page)).toEqual(['h100-sxm-80gb', 'rtx-3090-24gb', 'l40-48gb']);
+  await expect.poll(() => gpuOrder(page)).toEqual(['h100-sxm-80gb', 'rtx-3090-24gb', 'l40-48gb']);
   await page.locator('select[name=sort]').selectOption('size');
   await expect.poll(() => gpuOrder(page)).toEqual(['rtx-3090-24gb', 'l40-48gb', 'h100-sxm-80gb']);
   await expect.poll(() => page.url()).toContain('sort=size');
@@ -96,6 +96,8 @@ test('grid modes show max context and max concurrency', async ({ page }) => {
   await page.locator('select[name=mode]').selectOption('ctx');
   await expect(cells(page).locator('.grid__pct')).toHaveText('4,096'); // capped at the model maximum
   await page.locator('select[name=mode]').selectOption('conc');
+  await expect.poll(() => page.url()).toContain('mode=conc');
+  await expect(cells(page).locator('.grid__pct')).not.toHaveText('4,096');
   const conc = Number((await cells(page).locator('.grid__pct').textContent())!.replace(/,/g, ''));
   expect(conc).toBeGreaterThan(10);
   await expect.poll(() => page.url()).toContain('mode=conc');
@@ -103,6 +105,7 @@ test('grid modes show max context and max concurrency', async ({ page }) => {
 
 test('editable band thresholds recolour the grid and live in the URL', async ({ page }) => {
   await page.goto('/');
+  await expect(cells(page)).toHaveCount(60);
   const before = await snapshot(page);
   expect(before.filter((s) => s.startsWith('safe')).length).toBeGreaterThan(30);
   const caution = page.locator('input[name=caution]');
@@ -134,6 +137,7 @@ test('copy link reproduces the exact view in a new page', async ({ page, context
   const link = await page.evaluate(() => navigator.clipboard.readText());
   expect(link).toContain('v=1');
   expect(link).toContain('kv=fp8');
+  await expect(cells(page)).toHaveCount(60);
   const view = await snapshot(page);
   const other = await context.newPage();
   await other.goto(link);

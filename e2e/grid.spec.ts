@@ -59,6 +59,7 @@ test('reload and a pasted link restore the exact view', async ({ page, context }
   await page.locator('select[name=e]').selectOption('sglang');
   await expect.poll(() => page.url()).toContain('e=sglang');
   await expect.poll(() => page.url()).toContain('n=8');
+  await expect(cells(page)).toHaveCount(60);
   const view = await snapshot(page);
   const link = page.url();
 
@@ -67,6 +68,7 @@ test('reload and a pasted link restore the exact view', async ({ page, context }
   await expect(page.locator('input[name=n]')).toHaveValue('8');
   await expect(page.locator('select[name=kv]')).toHaveValue('fp8');
   await expect(page.locator('select[name=e]')).toHaveValue('sglang');
+  await expect(cells(page)).toHaveCount(60);
   expect(await snapshot(page)).toEqual(view);
 
   const other = await context.newPage();

@@ -91,6 +91,122 @@ proptest! {
     }
 }
 
+/// An arbitrary configuration built from the catalogue and the range table: subsets of models,
+/// GPUs and formats in any order, every engine, KV dtype, mode, sort, unit and theme, any
+/// context, concurrency, TP and budget in range, bands, a selected cell, prices, a co-located
+/// set and the user's own GPUs.
+fn arbitrary_config() -> impl Strategy<Value = GridConfig> {
+    use planner::grid::{Mode, Sort, Theme};
+    use planner::plan::ranges::Field;
+    let models: Vec<String> = catalog().models.iter().map(|m| m.id.clone()).collect();
+    let gpus: Vec<String> = catalog().gpus.iter().map(|g| g.id.clone()).collect();
+    let formats = planner::model::weights::ALL_FORMATS.to_vec();
+    let r = |f: Field| f.range().0..=f.range().1;
+    (
+        (
+            proptest::sample::subsequence(models.clone(), 1..6).prop_shuffle(),
+            proptest::sample::subsequence(gpus.clone(), 1..6).prop_shuffle(),
+            proptest::sample::subsequence(formats.clone(), 1..5).prop_shuffle(),
+            0usize..4,
+            prop::sample::select(planner::model::kv_cache::ALL_KV_DTYPES.to_vec()),
+            r(Field::Context),
+            r(Field::Concurrency),
+            prop::sample::select(vec![1u64, 2, 4, 8]),
+            r(Field::GpuUtilPct),
+        ),
+        (
+            prop::sample::select(planner::grid::ALL_MODES.to_vec()),
+            prop::sample::select(vec![Sort::Chosen, Sort::Size, Sort::Fit]),
+            any::<bool>(),
+            prop::sample::select(vec![Theme::Auto, Theme::Light, Theme::Dark]),
+            (1u64..98)
+                .prop_flat_map(|a| (Just(a), a + 1..99))
+                .prop_flat_map(|(a, b)| (Just(a), Just(b), b + 1..100)),
+            any::<bool>(),
+            proptest::collection::vec((prop::sample::select(gpus.clone()), 1u64..10_000_000), 0..3),
+            proptest::collection::vec(
+                (
+                    prop::sample::select(models),
+                    prop::sample::select(formats),
+                    0usize..4,
+                    5u64..=100,
+                ),
+                0..3,
+            ),
+            proptest::collection::vec(
+                (
+                    "[A-Za-z][A-Za-z0-9 ]{0,12}",
+                    256u64..=1 << 20,
+                    proptest::option::of(1u64..=100_000),
+                ),
+                0..3,
+            ),
+        ),
+    )
+        .prop_map(
+            |(
+                (m, g, q, e, kv, ctx, n, tp, util),
+                (mode, sort, gb, theme, (a, b, c), select, prices, colo, own),
+            )| {
+                let mut cfg = GridConfig {
+                    models: m,
+                    gpus: g,
+                    formats: q,
+                    engine: engine(e),
+                    kv_dtype: kv,
+                    context: ctx,
+                    concurrency: n,
+                    tensor_parallel: tp,
+                    gpu_util_pct: util,
+                    mode,
+                    sort,
+                    unit: if gb {
+                        planner::Unit::GB
+                    } else {
+                        planner::Unit::GiB
+                    },
+                    theme,
+                    thresholds: planner::plan::Thresholds::new(a, b, c).unwrap(),
+                    ..GridConfig::default()
+                };
+                for (name, mib, bw) in own {
+                    if let Some(g) = planner::catalog::custom::custom_gpu(&name, mib, bw) {
+                        let _ = cfg.add_custom_gpu(g);
+                    }
+                }
+                if select {
+                    cfg.selected =
+                        Some((cfg.models[0].clone(), cfg.formats[0], cfg.gpus[0].clone()));
+                }
+                for (gpu, p) in prices {
+                    cfg.prices.retain(|(x, _)| *x != gpu);
+                    cfg.prices
+                        .push((gpu, planner::catalog::price::UsdPerHour(p)));
+                }
+                for (model, format, e, pct) in colo {
+                    cfg.colo.push(planner::plan::colocate::Member {
+                        engine: engine(e),
+                        fraction_pct: pct,
+                        ..planner::plan::colocate::Member::new(model, format)
+                    });
+                }
+                cfg
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Every configuration the page can reach survives its link unchanged.
+    #[test]
+    fn arbitrary_configurations_round_trip(c in arbitrary_config()) {
+        let (back, ignored) = GridConfig::from_query(&c.to_query(), catalog());
+        prop_assert!(ignored.iter().all(|i| i.field == "tp"), "{:?}", ignored);
+        prop_assert_eq!(back, c);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 3_000, failure_persistence: None, ..ProptestConfig::default() })]
 
