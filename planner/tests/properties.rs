@@ -96,7 +96,7 @@ proptest! {
 /// context, concurrency, TP and budget in range, bands, a selected cell, prices, a co-located
 /// set and the user's own GPUs.
 fn arbitrary_config() -> impl Strategy<Value = GridConfig> {
-    use planner::grid::{Mode, Sort, Theme};
+    use planner::grid::{Sort, Theme};
     use planner::plan::ranges::Field;
     let models: Vec<String> = catalog().models.iter().map(|m| m.id.clone()).collect();
     let gpus: Vec<String> = catalog().gpus.iter().map(|g| g.id.clone()).collect();
