@@ -190,7 +190,7 @@ pub fn Colocate(
                 on:click=click>
                 {rows}
             </ol>
-            {move || result.get().map(|o| verdict(o, config.with(|c| c.unit)))}
+            {move || result.get().map(|o| verdict(o, config.with(|c| c.view.unit)))}
         </details>
     }
     .into_any()

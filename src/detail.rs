@@ -14,9 +14,9 @@ pub fn CellDetail(
 ) -> impl IntoView {
     // Computed once per configuration change, only while a cell is selected.
     let detail = Memo::new(move |_| config.with(|c| c.detail(catalog())));
-    let close = move |_| config.update(|c| c.selected = None);
+    let close = move |_| config.update(|c| c.view.selected = None);
     move || {
-        let unit = config.with(|c| c.unit);
+        let unit = config.with(|c| c.view.unit);
         detail.get().map(|d| match d {
             Err(reason) => view! {
                 <section class="detail" data-testid="detail" aria-live="polite">

@@ -76,14 +76,14 @@ pub(crate) fn GridRow(
         let id = key.model_id.clone();
         move || {
             config.with(|c| {
-                (c.mode == Mode::Cost)
+                (c.view.mode == Mode::Cost)
                     .then(|| grid.with(|g| c.cheapest_line(g, &id, planner::catalog())))
             })
         }
     };
     // Built from the values of the moment; later value changes are patched by the table's
     // one effect (`FitGrid`), not per row.
-    let (mode, thresholds) = config.with_untracked(|c| (c.mode, c.thresholds));
+    let (mode, thresholds) = config.with_untracked(|c| (c.view.mode, c.view.thresholds));
     let (name, first_cells) = grid.with_untracked(|g| {
         let Some(row) = g.rows.get(index) else {
             return (String::new(), Vec::new());

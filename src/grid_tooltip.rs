@@ -16,7 +16,7 @@ pub(crate) fn Tooltip(
     active: RwSignal<Option<Active>>,
 ) -> impl IntoView {
     let content = move || {
-        let (unit, thresholds) = config.with(|c| (c.unit, c.thresholds));
+        let (unit, thresholds) = config.with(|c| (c.view.unit, c.view.thresholds));
         active.with(|a| {
             let a = a.as_ref()?;
             grid.with(|g| g.tooltip(&a.model_id, a.format, &a.gpu_id, thresholds, unit))

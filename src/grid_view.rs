@@ -56,7 +56,7 @@ pub fn FitGrid(
     // change touches only the cells whose text changed. This is the DOM edge of the grid.
     let shown = StoredValue::new(HashMap::<(String, WeightFormat), Shown>::new());
     Effect::new(move |_| {
-        let (mode, thresholds) = config.with(|c| (c.mode, c.thresholds));
+        let (mode, thresholds) = config.with(|c| (c.view.mode, c.view.thresholds));
         let Some(body) = body.get() else { return };
         let rows = body.rows();
         grid.with(|g| {
@@ -179,7 +179,7 @@ pub fn FitGrid(
     // vertical scroll.
     let columns = Memo::new(move |_| {
         let range = col_range();
-        let gib = config.with(|c| c.unit == Unit::GiB);
+        let gib = config.with(|c| c.view.unit == Unit::GiB);
         grid.with(|g| crate::fingerprint((&g.columns, range, gib)))
     });
     let _ = window_event_listener(leptos::ev::scroll, move |_| measure());
@@ -192,7 +192,7 @@ pub fn FitGrid(
         window.update(|w| w.all = false)
     });
     let caption = move || config.with(GridConfig::caption);
-    let unit = move || config.with(|c| c.unit);
+    let unit = move || config.with(|c| c.view.unit);
     // Event delegation: one set of listeners on the table instead of five per cell.
     let cell_at =
         move |target: Option<web_sys::EventTarget>| -> Option<(web_sys::Element, Active)> {
@@ -215,8 +215,9 @@ pub fn FitGrid(
             })?;
             Some((el, a))
         };
-    let open =
-        move |a: Active| config.update(|c| c.selected = Some((a.model_id, a.format, a.gpu_id)));
+    let open = move |a: Active| {
+        config.update(|c| c.view.selected = Some((a.model_id, a.format, a.gpu_id)))
+    };
     let show = move |target: Option<web_sys::EventTarget>| {
         let next = cell_at(target).map(|(_, a)| a);
         if active.with_untracked(|cur| cur != &next) {

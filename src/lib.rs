@@ -74,11 +74,17 @@ pub fn install_panic_banner() {
 pub fn App() -> impl IntoView {
     let (initial, ignored) = GridConfig::from_query(&url_state::initial_query(), catalog());
     let config = RwSignal::new(initial);
-    // The grid is read by every row and cell, so it is a Memo: evaluated once per change.
-    let grid = Memo::new(move |_| config.with(|c| evaluate(c, catalog())));
+    // The grid is read by every row and cell, so it is a Memo: evaluated once per change of
+    // what is planned. View settings (theme, units, the selected cell, modes other than cost)
+    // leave the fingerprint unchanged, so they re-plan nothing.
+    let computed = Memo::new(move |_| config.with(GridConfig::compute_fingerprint));
+    let grid = Memo::new(move |_| {
+        let _ = computed.get();
+        config.with_untracked(|c| evaluate(c, catalog()))
+    });
     url_state::sync_config_to_url(config);
-    let theme = move || config.with(|c| c.theme.id());
-    let embed = move || config.with(|c| c.embed);
+    let theme = move || config.with(|c| c.view.theme.id());
+    let embed = move || config.with(|c| c.view.embed);
     view! {
         <div class="app" data-theme=theme data-embed=move || embed().to_string()>
             <header class="header">
@@ -104,7 +110,7 @@ pub fn App() -> impl IntoView {
                     <byo::BringYourOwn config=config />
                     <colo::Colocate config=config />
                     <toolbar::Toolbar config=config grid=grid />
-                    <Show when=move || config.with(|c| c.mode == planner::grid::Mode::Cost)>
+                    <Show when=move || config.with(|c| c.view.mode == planner::grid::Mode::Cost)>
                         <prices::PriceList config=config />
                     </Show>
                 </Show>

@@ -45,39 +45,42 @@ pub fn Toolbar(
             if markdown {
                 data_url(
                     "text/markdown",
-                    &to_markdown(g, c.mode, c.thresholds, c.unit),
+                    &to_markdown(g, c.view.mode, c.view.thresholds, c.view.unit),
                 )
             } else {
-                data_url("text/csv", &to_csv(g, c.mode, c.thresholds, c.unit))
+                data_url(
+                    "text/csv",
+                    &to_csv(g, c.view.mode, c.view.thresholds, c.view.unit),
+                )
             }
         })
     };
     view! {
         <div class="toolbar" role="toolbar" aria-label="View, share and export">
             <label class="toolbar__field">"Show "
-                <select name="mode" prop:value=move || config.with(|c| c.mode.id())
-                    on:change=move |ev| if let Some(m) = Mode::parse(&event_target_value(&ev)) { config.update(|c| c.mode = m) }>
+                <select name="mode" prop:value=move || config.with(|c| c.view.mode.id())
+                    on:change=move |ev| if let Some(m) = Mode::parse(&event_target_value(&ev)) { config.update(|c| c.view.mode = m) }>
                     {planner::grid::ALL_MODES.into_iter().map(|m| view! {
                         <option value=m.id()>{m.label()}</option>
                     }).collect_view()}
                 </select>
             </label>
             <label class="toolbar__field">"Sort "
-                <select name="sort" prop:value=move || config.with(|c| c.sort.id())
-                    on:change=move |ev| if let Some(s) = Sort::parse(&event_target_value(&ev)) { config.update(|c| c.sort = s) }>
+                <select name="sort" prop:value=move || config.with(|c| c.view.sort.id())
+                    on:change=move |ev| if let Some(s) = Sort::parse(&event_target_value(&ev)) { config.update(|c| c.view.sort = s) }>
                     <option value="chosen">"as chosen"</option>
                     <option value="size">"by size"</option>
                     <option value="fit">"by fit"</option>
                 </select>
             </label>
             <button type="button" class="button" name="units"
-                aria-label=move || format!("Units: {}; switch", config.with(|c| if c.unit == Unit::GiB { "GiB" } else { "GB" }))
-                on:click=move |_| config.update(|c| c.unit = if c.unit == Unit::GiB { Unit::GB } else { Unit::GiB })>
-                {move || config.with(|c| if c.unit == Unit::GiB { "GiB (2³⁰)" } else { "GB (10⁹)" })}
+                aria-label=move || format!("Units: {}; switch", config.with(|c| if c.view.unit == Unit::GiB { "GiB" } else { "GB" }))
+                on:click=move |_| config.update(|c| c.view.unit = if c.view.unit == Unit::GiB { Unit::GB } else { Unit::GiB })>
+                {move || config.with(|c| if c.view.unit == Unit::GiB { "GiB (2³⁰)" } else { "GB (10⁹)" })}
             </button>
             <button type="button" class="button" name="theme"
-                on:click=move |_| config.update(|c| c.theme = match c.theme { Theme::Auto => Theme::Dark, Theme::Dark => Theme::Light, Theme::Light => Theme::Auto })>
-                {move || config.with(|c| match c.theme { Theme::Auto => "Theme: auto", Theme::Dark => "Theme: dark", Theme::Light => "Theme: light" })}
+                on:click=move |_| config.update(|c| c.view.theme = match c.view.theme { Theme::Auto => Theme::Dark, Theme::Dark => Theme::Light, Theme::Light => Theme::Auto })>
+                {move || config.with(|c| match c.view.theme { Theme::Auto => "Theme: auto", Theme::Dark => "Theme: dark", Theme::Light => "Theme: light" })}
             </button>
             <button type="button" class="button" name="copy-link"
                 on:click=move |_| copy("Link", url_state::share_link(config))>"Copy link"</button>
@@ -99,7 +102,7 @@ pub fn Legend(
     /// The configuration holding the thresholds.
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
-    let t = move || config.with(|c| c.thresholds);
+    let t = move || config.with(|c| c.view.thresholds);
     let set = move |which: usize, value: String| {
         let Ok(v) = value.trim().parse::<u64>() else {
             return;
@@ -109,7 +112,7 @@ pub fn Legend(
                 caution,
                 warning,
                 critical,
-            } = c.thresholds;
+            } = c.view.thresholds;
             let (a, b, d) = match which {
                 0 => (v, warning, critical),
                 1 => (caution, v, critical),
@@ -117,7 +120,7 @@ pub fn Legend(
             };
             // Only increasing thresholds below 100 % are taken; anything else is ignored.
             if let Some(next) = Thresholds::new(a, b, d) {
-                c.thresholds = next;
+                c.view.thresholds = next;
             }
         });
     };

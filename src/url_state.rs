@@ -61,11 +61,9 @@ pub fn share_link(config: RwSignal<GridConfig>) -> String {
 /// The same view without `embed`, for the embed's "Open in Fitgrid" link.
 pub fn full_view_link(config: RwSignal<GridConfig>) -> String {
     let query = config.with(|c| {
-        GridConfig {
-            embed: false,
-            ..c.clone()
-        }
-        .to_query()
+        let mut full = c.clone();
+        full.view.embed = false;
+        full.to_query()
     });
     format!("{}?{query}", base_url())
 }
@@ -73,12 +71,10 @@ pub fn full_view_link(config: RwSignal<GridConfig>) -> String {
 /// The iframe snippet that embeds the current grid in a wiki page.
 pub fn embed_snippet(config: RwSignal<GridConfig>) -> String {
     let query = config.with_untracked(|c| {
-        GridConfig {
-            embed: true,
-            selected: None,
-            ..c.clone()
-        }
-        .to_query()
+        let mut embedded = c.clone();
+        embedded.view.embed = true;
+        embedded.view.selected = None;
+        embedded.to_query()
     });
     format!(
         "<iframe src=\"{}?{}\" title=\"Fitgrid\" width=\"100%\" height=\"520\" style=\"border:0\" loading=\"lazy\"></iframe>",

@@ -121,7 +121,7 @@ fn grid_command(query: &str) -> ExitCode {
             format!("{} {}", show(&row.model_name), row.format.label())
         );
         for c in 0..row.cells.len() {
-            let t = grid.text(r, c, config.mode, config.thresholds);
+            let t = grid.text(r, c, config.view.mode, config.view.thresholds);
             if t.fit == "unsupported" {
                 print!("{:>14}", "unsupported");
             } else {
@@ -132,9 +132,9 @@ fn grid_command(query: &str) -> ExitCode {
     }
     // The same report and sentences as the page's co-location panel.
     if let Some(report) = config.colocation(catalog()) {
-        println!("\n{}", echo(&report.summary(config.unit), 400));
+        println!("\n{}", echo(&report.summary(config.view.unit), 400));
         for (line, cmd) in report
-            .member_lines(config.unit)
+            .member_lines(config.view.unit)
             .iter()
             .zip(&report.commands)
         {

@@ -158,15 +158,18 @@ fn arbitrary_config() -> impl Strategy<Value = GridConfig> {
                     concurrency: n,
                     tensor_parallel: tp,
                     gpu_util_pct: util,
-                    mode,
-                    sort,
-                    unit: if gb {
-                        planner::Unit::GB
-                    } else {
-                        planner::Unit::GiB
+                    view: planner::grid::ViewSettings {
+                        mode,
+                        sort,
+                        unit: if gb {
+                            planner::Unit::GB
+                        } else {
+                            planner::Unit::GiB
+                        },
+                        theme,
+                        thresholds: planner::plan::Thresholds::new(a, b, c).unwrap(),
+                        ..Default::default()
                     },
-                    theme,
-                    thresholds: planner::plan::Thresholds::new(a, b, c).unwrap(),
                     ..GridConfig::default()
                 };
                 for (name, mib, bw) in own {
@@ -175,7 +178,7 @@ fn arbitrary_config() -> impl Strategy<Value = GridConfig> {
                     }
                 }
                 if select {
-                    cfg.selected =
+                    cfg.view.selected =
                         Some((cfg.models[0].clone(), cfg.formats[0], cfg.gpus[0].clone()));
                 }
                 for (gpu, p) in prices {

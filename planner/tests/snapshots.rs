@@ -13,8 +13,8 @@ fn grid_of(query: &str) -> String {
     let grid = evaluate(&config, catalog());
     format!(
         "{}\n{}",
-        to_markdown(&grid, config.mode, config.thresholds, Unit::GiB),
-        to_csv(&grid, config.mode, config.thresholds, Unit::GiB)
+        to_markdown(&grid, config.view.mode, config.view.thresholds, Unit::GiB),
+        to_csv(&grid, config.view.mode, config.view.thresholds, Unit::GiB)
     )
 }
 

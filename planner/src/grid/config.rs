@@ -17,7 +17,30 @@ use crate::units::Unit;
 /// models up to this many cells and says so.
 pub const MAX_CELLS: usize = 60_000;
 
-/// Everything the grid view depends on; this is what the URL carries.
+/// How the grid is presented. Changing these re-renders the page but never re-plans a cell
+/// (except cost mode, a different computation, and sorting by fit, which reads the bands;
+/// see [`GridConfig::compute_fingerprint`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ViewSettings {
+    /// Band thresholds.
+    pub thresholds: Thresholds,
+    /// What each cell shows.
+    pub mode: Mode,
+    /// Row and column order.
+    pub sort: Sort,
+    /// GiB or GB in figures.
+    pub unit: Unit,
+    /// Colour scheme.
+    pub theme: Theme,
+    /// Compact view for iframes: no controls.
+    pub embed: bool,
+    /// The cell whose detail is open: (model id, format, GPU id).
+    pub selected: Option<(String, WeightFormat, String)>,
+}
+
+/// Everything the grid depends on: what is planned (models, GPUs, formats, workload, the
+/// user's own entries, prices, the co-located set) and how it is shown ([`ViewSettings`]).
+/// This is what the URL carries.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridConfig {
     /// Model ids, in row order.
@@ -38,20 +61,8 @@ pub struct GridConfig {
     pub tensor_parallel: u64,
     /// vLLM `--gpu-memory-utilization`, in percent.
     pub gpu_util_pct: u64,
-    /// Band thresholds.
-    pub thresholds: Thresholds,
-    /// What each cell shows.
-    pub mode: Mode,
-    /// Row and column order.
-    pub sort: Sort,
-    /// GiB or GB in figures.
-    pub unit: Unit,
-    /// Colour scheme.
-    pub theme: Theme,
-    /// Compact view for iframes: no controls.
-    pub embed: bool,
-    /// The cell whose detail is open: (model id, format, GPU id).
-    pub selected: Option<(String, WeightFormat, String)>,
+    /// How the grid is presented: nothing here changes a plan.
+    pub view: ViewSettings,
     /// Models the user brought (pasted, uploaded or fetched config.json).
     pub custom_models: Vec<CustomModel>,
     /// GPUs the user described.
@@ -200,13 +211,7 @@ impl Default for GridConfig {
             kv_dtype: KvDtype::Auto,
             tensor_parallel: 1,
             gpu_util_pct: 90,
-            thresholds: Thresholds::default(),
-            mode: Mode::Utilization,
-            sort: Sort::Chosen,
-            unit: Unit::GiB,
-            theme: Theme::Auto,
-            embed: false,
-            selected: None,
+            view: ViewSettings::default(),
             custom_models: Vec::new(),
             custom_gpus: Vec::new(),
             prices: Vec::new(),
@@ -217,6 +222,29 @@ impl Default for GridConfig {
 }
 
 impl GridConfig {
+    /// A fingerprint of everything [`crate::grid::evaluate`] reads: what is planned, cost
+    /// mode (a different computation) and, when sorting by fit, the bands that define the
+    /// order. Theme, units, embedding, the selected cell, the other modes, and the bands under
+    /// another sort leave it unchanged, so the page re-plans nothing when only they change.
+    pub fn compute_fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (&self.models, &self.gpus, &self.formats, self.engine).hash(&mut h);
+        (self.context, self.concurrency, self.kv_dtype).hash(&mut h);
+        (self.tensor_parallel, self.gpu_util_pct, &self.prices).hash(&mut h);
+        for m in &self.custom_models {
+            (&m.model.id, &m.model.name, &m.reduced_json).hash(&mut h);
+        }
+        for g in &self.custom_gpus {
+            (&g.id, &g.name, g.memory_bytes, g.bandwidth_gbps).hash(&mut h);
+        }
+        (self.view.mode == Mode::Cost, self.view.sort).hash(&mut h);
+        if self.view.sort == Sort::Fit {
+            self.view.thresholds.hash(&mut h);
+        }
+        h.finish()
+    }
+
     /// How many of the leading models fit on one grid within [`MAX_CELLS`] (at least one).
     pub fn models_within_cap(&self, catalog: &Catalog) -> usize {
         let gpus = self
@@ -315,5 +343,44 @@ impl GridConfig {
             gpu_memory_utilization: self.gpu_util_pct as f64 / 100.0,
             ..Workload::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_changes_do_not_change_what_is_computed() {
+        let base = GridConfig::default();
+        let fp = base.compute_fingerprint();
+        let mut v = base.clone();
+        v.view.theme = Theme::Dark;
+        v.view.unit = Unit::GB;
+        v.view.embed = true;
+        v.view.mode = Mode::MaxContext;
+        v.view.thresholds = Thresholds::new(10, 20, 30).unwrap();
+        v.view.selected = Some((
+            base.models[0].clone(),
+            base.formats[0],
+            base.gpus[0].clone(),
+        ));
+        assert_eq!(v.compute_fingerprint(), fp);
+        for change in [
+            |c: &mut GridConfig| c.context += 1,
+            |c: &mut GridConfig| c.view.mode = Mode::Cost,
+            |c: &mut GridConfig| c.view.sort = Sort::Size,
+            |c: &mut GridConfig| c.models.pop().map(drop).unwrap_or(()),
+        ] {
+            let mut c = base.clone();
+            change(&mut c);
+            assert_ne!(c.compute_fingerprint(), fp);
+        }
+        // Under the fit sort the bands decide the order.
+        let mut fit = base.clone();
+        fit.view.sort = Sort::Fit;
+        let before = fit.compute_fingerprint();
+        fit.view.thresholds = Thresholds::new(10, 20, 30).unwrap();
+        assert_ne!(fit.compute_fingerprint(), before);
     }
 }

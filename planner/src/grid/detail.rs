@@ -101,11 +101,11 @@ impl GridConfig {
     /// selected, `Err` with the reason when the engine cannot run it. In cost mode it details
     /// the configuration the cell shows (the fewest GPUs that fit).
     pub fn detail(&self, catalog: &Catalog) -> Option<Result<CellDetail, String>> {
-        let (model_id, format, gpu_id) = self.selected.as_ref()?;
+        let (model_id, format, gpu_id) = self.view.selected.as_ref()?;
         let model = self.find_model(model_id, catalog)?;
         let gpu = self.find_gpu(gpu_id, catalog)?;
         let mut w = self.workload();
-        if self.mode == Mode::Cost {
+        if self.view.mode == Mode::Cost {
             if let Ok(Some(fit)) = smallest_fit(&model.config, *format, gpu, &w) {
                 w.tensor_parallel = fit.count;
             }
@@ -146,13 +146,16 @@ mod tests {
     #[test]
     fn cost_mode_details_the_configuration_the_cell_shows() {
         let c = GridConfig {
-            mode: Mode::Cost,
             context: 4096,
-            selected: Some((
-                "meta-llama/Llama-2-13b-hf".into(),
-                WeightFormat::Fp16,
-                "rtx-4090-24gb".into(),
-            )),
+            view: crate::grid::ViewSettings {
+                mode: Mode::Cost,
+                selected: Some((
+                    "meta-llama/Llama-2-13b-hf".into(),
+                    WeightFormat::Fp16,
+                    "rtx-4090-24gb".into(),
+                )),
+                ..Default::default()
+            },
             ..GridConfig::default()
         };
         let d = c.detail(catalog()).unwrap().unwrap();

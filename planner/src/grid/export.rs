@@ -119,16 +119,19 @@ mod tests {
     #[test]
     fn exports_have_one_line_per_row_and_quote_commas() {
         let config = GridConfig {
-            mode: Mode::MaxContext,
+            view: crate::grid::ViewSettings {
+                mode: Mode::MaxContext,
+                ..Default::default()
+            },
             ..GridConfig::default()
         };
         let grid = evaluate(&config, catalog());
-        let csv = to_csv(&grid, config.mode, config.thresholds, Unit::GiB);
+        let csv = to_csv(&grid, config.view.mode, config.view.thresholds, Unit::GiB);
         assert_eq!(csv.lines().count(), 1 + 12);
         assert!(csv.starts_with("model,format,RTX 3090 (23.59 GiB),"));
         // Token counts have thousands separators, so those fields are quoted.
         assert!(csv.lines().nth(1).unwrap().contains(",\""), "{csv}");
-        let md = to_markdown(&grid, config.mode, config.thresholds, Unit::GB);
+        let md = to_markdown(&grid, config.view.mode, config.view.thresholds, Unit::GB);
         assert_eq!(md.lines().filter(|l| l.starts_with("| ")).count(), 1 + 12);
         assert!(md.contains("(25.33 GB)"), "{md}");
     }
@@ -176,13 +179,13 @@ mod tests {
             ..GridConfig::default()
         };
         let grid = evaluate(&config, catalog());
-        let md = to_markdown(&grid, config.mode, config.thresholds, Unit::GiB);
+        let md = to_markdown(&grid, config.view.mode, config.view.thresholds, Unit::GiB);
         assert!(!md.contains('<'), "{md}");
         assert!(
             md.contains("&lt;img src=x onerror=alert\\(1\\)&gt; (24.00 GiB)"),
             "{md}"
         );
-        let csv = to_csv(&grid, config.mode, config.thresholds, Unit::GiB);
+        let csv = to_csv(&grid, config.view.mode, config.view.thresholds, Unit::GiB);
         let header = csv.lines().next().unwrap();
         assert!(
             header.ends_with(",\"'=cmd|' /C calc'!A0 (24.00 GiB)\""),

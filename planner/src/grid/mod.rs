@@ -16,7 +16,7 @@ pub mod presets;
 pub mod words;
 
 pub use cell::{group_digits, CellText};
-pub use config::{GridConfig, Mode, Sort, Theme, ALL_MODES, MAX_CELLS};
+pub use config::{GridConfig, Mode, Sort, Theme, ViewSettings, ALL_MODES, MAX_CELLS};
 
 /// One row: a model at one weight format.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,7 +107,7 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         .filter_map(|id| config.find_model(id, catalog))
         .collect();
     let workload = config.workload();
-    let cost = config.mode == Mode::Cost;
+    let cost = config.view.mode == Mode::Cost;
     // cells[m][f][g] and, in cost mode, counts[m][f][g], in the chosen order.
     let mut counts: Vec<Vec<Vec<u64>>> = Vec::new();
     let mut cells: Vec<Vec<Vec<Result<Plan, Unsupported>>>> = Vec::new();
@@ -153,10 +153,10 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
     };
     let fits = |c: &Result<Plan, Unsupported>| {
         c.as_ref()
-            .map(|p| config.thresholds.band_of(p) != Band::DoesNotFit)
+            .map(|p| config.view.thresholds.band_of(p) != Band::DoesNotFit)
             .unwrap_or(false)
     };
-    let (model_order, gpu_order): (Vec<usize>, Vec<usize>) = match config.sort {
+    let (model_order, gpu_order): (Vec<usize>, Vec<usize>) = match config.view.sort {
         Sort::Chosen => ((0..models.len()).collect(), (0..gpus.len()).collect()),
         Sort::Size => (
             order_by(models.iter().map(|m| m.config.param_count()).collect()),

@@ -61,7 +61,7 @@ impl Grid {
 impl GridConfig {
     /// The grid's caption: what the cells show in this mode.
     pub fn caption(&self) -> String {
-        match self.mode {
+        match self.view.mode {
             Mode::Utilization => "Per-GPU memory needed, as % of what the GPU really offers".into(),
             Mode::MaxContext => format!(
                 "Longest context (tokens) that fits at {} concurrent sequences",
@@ -106,20 +106,23 @@ mod tests {
     #[test]
     fn the_tooltip_names_the_band_of_its_cell_under_custom_bands() {
         let config = GridConfig {
-            thresholds: Thresholds::new(30, 40, 50).unwrap(),
+            view: crate::grid::ViewSettings {
+                thresholds: Thresholds::new(30, 40, 50).unwrap(),
+                ..Default::default()
+            },
             ..GridConfig::default()
         };
         let grid = evaluate(&config, catalog());
         let mut moved = 0;
         for (r, row) in grid.rows.iter().enumerate() {
             for (c, col) in grid.columns.iter().enumerate() {
-                let cell = grid.text(r, c, config.mode, config.thresholds);
+                let cell = grid.text(r, c, config.view.mode, config.view.thresholds);
                 let tip = grid
                     .tooltip(
                         &row.model_id,
                         row.format,
                         &col.id,
-                        config.thresholds,
+                        config.view.thresholds,
                         Unit::GiB,
                     )
                     .unwrap();

@@ -138,7 +138,7 @@ pub(super) fn apply(
             let parts: Option<Vec<u64>> = value.split(',').map(|p| p.trim().parse().ok()).collect();
             match parts.as_deref() {
                 Some(&[a, b, c]) if Thresholds::new(a, b, c).is_some() => {
-                    cfg.thresholds = Thresholds::new(a, b, c).unwrap_or_default()
+                    cfg.view.thresholds = Thresholds::new(a, b, c).unwrap_or_default()
                 }
                 _ => note(
                     key,
@@ -149,7 +149,7 @@ pub(super) fn apply(
             }
         }
         "mode" => match Mode::parse(value) {
-            Some(m) => cfg.mode = m,
+            Some(m) => cfg.view.mode = m,
             None => note(
                 key,
                 value,
@@ -157,7 +157,7 @@ pub(super) fn apply(
             ),
         },
         "sort" => match Sort::parse(value) {
-            Some(m) => cfg.sort = m,
+            Some(m) => cfg.view.sort = m,
             None => note(
                 key,
                 value,
@@ -165,17 +165,17 @@ pub(super) fn apply(
             ),
         },
         "u" => match value.to_ascii_lowercase().as_str() {
-            "gib" => cfg.unit = Unit::GiB,
-            "gb" => cfg.unit = Unit::GB,
+            "gib" => cfg.view.unit = Unit::GiB,
+            "gb" => cfg.view.unit = Unit::GB,
             _ => note(key, value, "must be gib or gb; using gib".into()),
         },
         "theme" => match Theme::parse(value) {
-            Some(t) => cfg.theme = t,
+            Some(t) => cfg.view.theme = t,
             None => note(key, value, "must be auto, light or dark; using auto".into()),
         },
         "embed" => match value {
-            "1" | "true" => cfg.embed = true,
-            "0" | "false" => cfg.embed = false,
+            "1" | "true" => cfg.view.embed = true,
+            "0" | "false" => cfg.view.embed = false,
             _ => note(key, value, "must be 1 or 0; ignored".into()),
         },
         "cell" => {
@@ -194,7 +194,7 @@ pub(super) fn apply(
                 _ => None,
             };
             match found {
-                Some(sel) => cfg.selected = Some(sel),
+                Some(sel) => cfg.view.selected = Some(sel),
                 None => note(
                     key,
                     value,

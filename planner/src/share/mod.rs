@@ -40,26 +40,26 @@ impl GridConfig {
         s.append_pair("util", &self.gpu_util_pct.to_string());
         // View settings only when they differ from the default, to keep links short.
         let d = GridConfig::default();
-        if self.thresholds != d.thresholds {
-            let t = self.thresholds;
+        if self.view.thresholds != d.view.thresholds {
+            let t = self.view.thresholds;
             s.append_pair(
                 "bands",
                 &format!("{},{},{}", t.caution, t.warning, t.critical),
             );
         }
-        if self.mode != d.mode {
-            s.append_pair("mode", self.mode.id());
+        if self.view.mode != d.view.mode {
+            s.append_pair("mode", self.view.mode.id());
         }
-        if self.sort != d.sort {
-            s.append_pair("sort", self.sort.id());
+        if self.view.sort != d.view.sort {
+            s.append_pair("sort", self.view.sort.id());
         }
-        if self.unit != d.unit {
+        if self.view.unit != d.view.unit {
             s.append_pair("u", "gb");
         }
-        if self.theme != d.theme {
-            s.append_pair("theme", self.theme.id());
+        if self.view.theme != d.view.theme {
+            s.append_pair("theme", self.view.theme.id());
         }
-        if self.embed {
+        if self.view.embed {
             s.append_pair("embed", "1");
         }
         for m in &self.custom_models {
@@ -84,7 +84,7 @@ impl GridConfig {
         for m in &self.colo {
             s.append_pair("co", &member_to_link(m));
         }
-        if let Some((m, f, g)) = &self.selected {
+        if let Some((m, f, g)) = &self.view.selected {
             s.append_pair("cell", &format!("{m}~{}~{g}", f.id()));
         }
         // Keep ids readable: '/' and ',' need no escaping inside a query value.

@@ -32,17 +32,19 @@ fn edited_config_round_trips() {
         kv_dtype: KvDtype::Q8_0,
         tensor_parallel: 4,
         gpu_util_pct: 85,
-        thresholds: Thresholds::new(50, 70, 85).unwrap(),
-        mode: Mode::MaxContext,
-        sort: Sort::Fit,
-        unit: Unit::GB,
-        theme: Theme::Dark,
-        embed: true,
-        selected: Some((
-            "meta-llama/Llama-2-13b-hf".into(),
-            WeightFormat::Q4KM,
-            "l40-48gb".into(),
-        )),
+        view: crate::grid::ViewSettings {
+            thresholds: Thresholds::new(50, 70, 85).unwrap(),
+            mode: Mode::MaxContext,
+            sort: Sort::Fit,
+            unit: Unit::GB,
+            theme: Theme::Dark,
+            embed: true,
+            selected: Some((
+                "meta-llama/Llama-2-13b-hf".into(),
+                WeightFormat::Q4KM,
+                "l40-48gb".into(),
+            )),
+        },
         custom_models: Vec::new(),
         custom_gpus: Vec::new(),
         prices: vec![
@@ -116,8 +118,8 @@ fn links_written_before_the_view_settings_still_open() {
     let old = "v=1&m=Qwen/Qwen2.5-0.5B&g=l4-24gb&q=fp16&ctx=4096&n=2&kv=auto&e=vllm";
     let (c, ignored) = GridConfig::from_query(old, catalog());
     assert!(ignored.is_empty(), "{ignored:?}");
-    assert_eq!(c.mode, Mode::Utilization);
-    assert_eq!(c.thresholds, Thresholds::default());
+    assert_eq!(c.view.mode, Mode::Utilization);
+    assert_eq!(c.view.thresholds, Thresholds::default());
     assert_eq!((c.context, c.concurrency, c.tensor_parallel), (4096, 2, 1));
 }
 
@@ -131,7 +133,7 @@ fn custom_models_and_gpus_travel_in_the_link() {
     let mut c = GridConfig::default();
     c.models.push(m.model.id.clone());
     c.gpus.push(g.id.clone());
-    c.selected = Some((m.model.id.clone(), WeightFormat::Fp16, g.id.clone()));
+    c.view.selected = Some((m.model.id.clone(), WeightFormat::Fp16, g.id.clone()));
     c.custom_models.push(m);
     c.custom_gpus.push(g);
     let (back, ignored) = GridConfig::from_query(&c.to_query(), catalog());
@@ -168,7 +170,7 @@ fn every_dropped_or_clamped_value_gets_a_notice() {
     let extra = fields("cg=Lab~24576~1~2~3&g=custom:lab");
     assert!(extra[0].reason.contains("extra parts “2~3”"), "{extra:?}");
     let (c, bands) = GridConfig::from_query("bands=60,abc,75,90", catalog());
-    assert_eq!(c.thresholds, Thresholds::default());
+    assert_eq!(c.view.thresholds, Thresholds::default());
     assert_eq!(bands[0].field, "bands");
     let (c, tp) = GridConfig::from_query("m=meta-llama/Llama-2-7b-hf&tp=3", catalog());
     assert_eq!(c.tensor_parallel, 3);
