@@ -12,18 +12,19 @@ use planner::model::weights::ALL_FORMATS;
 use planner::plan::ranges::Field;
 use planner::{catalog, GridConfig, WeightFormat};
 
+/// An AWQ member on vLLM at `pct` % of the GPU.
+fn member(id: &str, pct: u64) -> Member {
+    let mut m = Member::new(id, WeightFormat::Awq);
+    m.set_fraction_pct(pct);
+    m
+}
+
 /// Seed 002: a 32B coder in AWQ beside a 7B in AWQ on a ~96 GB card (H100 NVL, 94 GB).
 fn seed_example(c: &mut GridConfig) {
     c.colo_gpu = "h100-nvl-94gb".into();
     c.colo = vec![
-        Member {
-            fraction_pct: 60,
-            ..Member::new("Qwen/Qwen2.5-Coder-32B-Instruct", WeightFormat::Awq)
-        },
-        Member {
-            fraction_pct: 30,
-            ..Member::new("mistralai/Mistral-7B-v0.1", WeightFormat::Awq)
-        },
+        member("Qwen/Qwen2.5-Coder-32B-Instruct", 60),
+        member("mistralai/Mistral-7B-v0.1", 30),
     ];
 }
 
@@ -79,11 +80,11 @@ fn member_row(i: usize, m: &Member, models: &[(String, String)]) -> impl IntoVie
         <li class="colo__member" data-testid="colo-member" data-index=i>
             {select("Model", "colo-model", m.model_id.clone(), models.to_vec())}
             {select("Weights", "colo-format", m.format.id().to_string(), formats)}
-            {select("Engine", "colo-engine", m.engine.id().to_string(), engines)}
-            {number("Context", "colo-ctx", m.context, Field::Context)}
-            {number("Sequences", "colo-n", m.concurrency, Field::Concurrency)}
-            {select("KV cache", "colo-kv", m.kv_dtype.id().to_string(), kvs)}
-            {m.uses_fraction().then(|| number("GPU memory %", "colo-frac", m.fraction_pct, Field::MemberFractionPct))}
+            {select("Engine", "colo-engine", m.workload.engine.id().to_string(), engines)}
+            {number("Context", "colo-ctx", m.workload.context, Field::Context)}
+            {number("Sequences", "colo-n", m.workload.concurrency, Field::Concurrency)}
+            {select("KV cache", "colo-kv", m.workload.kv_dtype.id().to_string(), kvs)}
+            {m.uses_fraction().then(|| number("GPU memory %", "colo-frac", m.fraction_pct(), Field::MemberFractionPct))}
             <button type="button" class="button button--small" name="colo-remove"
                 aria-label="Remove this model">"Remove"</button>
         </li>

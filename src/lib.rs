@@ -186,27 +186,27 @@ fn Controls(
         }
     };
     // A TP from a link that is not one of the usual choices is still shown, as chosen.
-    let tp = Memo::new(move |_| config.with(|c| c.tensor_parallel));
+    let tp = Memo::new(move |_| config.with(|c| c.workload.tensor_parallel));
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default()>
             <label class="controls__field">
                 <span>"Context (tokens)"</span>
                 <input type="number" name="ctx" min="1" step="1" inputmode="numeric"
-                    prop:value=move || config.with(|c| c.context.to_string())
-                    on:input=move |ev| number(ev, Field::Context, |c, n| c.context = n) />
+                    prop:value=move || config.with(|c| c.workload.context.to_string())
+                    on:input=move |ev| number(ev, Field::Context, |c, n| c.workload.context = n) />
             </label>
             <label class="controls__field">
                 <span>"Concurrent sequences"</span>
                 <input type="number" name="n" min="1" step="1" inputmode="numeric"
-                    prop:value=move || config.with(|c| c.concurrency.to_string())
-                    on:input=move |ev| number(ev, Field::Concurrency, |c, n| c.concurrency = n) />
+                    prop:value=move || config.with(|c| c.workload.concurrency.to_string())
+                    on:input=move |ev| number(ev, Field::Concurrency, |c, n| c.workload.concurrency = n) />
             </label>
             <label class="controls__field">
                 <span>"KV cache"</span>
                 <select name="kv"
-                    prop:value=move || config.with(|c| c.kv_dtype.id())
+                    prop:value=move || config.with(|c| c.workload.kv_dtype.id())
                     on:change=move |ev| if let Some(k) = KvDtype::parse(&event_target_value(&ev)) {
-                        config.update(|c| c.kv_dtype = k)
+                        config.update(|c| c.workload.kv_dtype = k)
                     }>
                     {planner::model::kv_cache::ALL_KV_DTYPES.iter().map(|k| view! {
                         <option value=k.id()>{k.id()}</option>
@@ -216,23 +216,23 @@ fn Controls(
             <label class="controls__field">
                 <span>"GPUs per model (TP)"</span>
                 <select name="tp"
-                    prop:value=move || config.with(|c| c.tensor_parallel.to_string())
-                    on:change=move |ev| number(ev, Field::TensorParallel, |c, n| c.tensor_parallel = n)>
+                    prop:value=move || config.with(|c| c.workload.tensor_parallel.to_string())
+                    on:change=move |ev| number(ev, Field::TensorParallel, |c, n| c.workload.tensor_parallel = n)>
                     {move || planner::plan::ranges::tp_choices(tp.get()).into_iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
                 </select>
             </label>
             <label class="controls__field">
                 <span>"vLLM memory utilization %"</span>
                 <input type="number" name="util" min="10" max="100" step="1" inputmode="numeric"
-                    prop:value=move || config.with(|c| c.gpu_util_pct.to_string())
-                    on:input=move |ev| number(ev, Field::GpuUtilPct, |c, n| c.gpu_util_pct = n) />
+                    prop:value=move || config.with(|c| c.util_pct().to_string())
+                    on:input=move |ev| number(ev, Field::GpuUtilPct, |c, n| c.set_util_pct(n)) />
             </label>
             <label class="controls__field">
                 <span>"Engine"</span>
                 <select name="e"
-                    prop:value=move || config.with(|c| c.engine.id())
+                    prop:value=move || config.with(|c| c.workload.engine.id())
                     on:change=move |ev| if let Some(e) = Engine::parse(&event_target_value(&ev)) {
-                        config.update(|c| c.engine = e)
+                        config.update(|c| c.workload.engine = e)
                     }>
                     {planner::engines::ALL_ENGINES.iter().map(|e| view! {
                         <option value=e.id()>{e.label()}</option>

@@ -27,9 +27,9 @@ const REAL_LINKS: [&str; 5] = [
 fn valid(c: &GridConfig) {
     assert!(!c.models.is_empty() && !c.gpus.is_empty() && !c.formats.is_empty());
     use planner::plan::ranges::Field;
-    assert!(Field::Context.check(c.context).is_ok());
-    assert!(Field::Concurrency.check(c.concurrency).is_ok());
-    assert!((10..=100).contains(&c.gpu_util_pct) && c.tensor_parallel >= 1);
+    assert!(Field::Context.check(c.workload.context).is_ok());
+    assert!(Field::Concurrency.check(c.workload.concurrency).is_ok());
+    assert!((10..=100).contains(&c.util_pct()) && c.workload.tensor_parallel >= 1);
     // Whatever came in, the grid evaluates and re-encodes to a link that decodes to itself.
     let grid = planner::evaluate(c, catalog());
     assert!(grid.rows.len() <= c.models.len() * c.formats.len());
@@ -152,12 +152,15 @@ fn arbitrary_config() -> impl Strategy<Value = GridConfig> {
                     models: m,
                     gpus: g,
                     formats: q,
-                    engine: engine(e),
-                    kv_dtype: kv,
-                    context: ctx,
-                    concurrency: n,
-                    tensor_parallel: tp,
-                    gpu_util_pct: util,
+                    workload: Workload {
+                        engine: engine(e),
+                        kv_dtype: kv,
+                        context: ctx,
+                        concurrency: n,
+                        tensor_parallel: tp,
+                        gpu_memory_utilization: util as f64 / 100.0,
+                        ..Workload::default()
+                    },
                     view: planner::grid::ViewSettings {
                         mode,
                         sort,
@@ -187,11 +190,10 @@ fn arbitrary_config() -> impl Strategy<Value = GridConfig> {
                         .push((gpu, planner::catalog::price::UsdPerHour(p)));
                 }
                 for (model, format, e, pct) in colo {
-                    cfg.colo.push(planner::plan::colocate::Member {
-                        engine: engine(e),
-                        fraction_pct: pct,
-                        ..planner::plan::colocate::Member::new(model, format)
-                    });
+                    let mut m = planner::plan::colocate::Member::new(model, format);
+                    m.workload.engine = engine(e);
+                    m.set_fraction_pct(pct);
+                    cfg.colo.push(m);
                 }
                 cfg
             },

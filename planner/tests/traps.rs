@@ -89,9 +89,13 @@ fn trap_context_defaults_to_the_model_maximum() {
     // The default grid uses the seed study's 2,048 tokens, below every catalogued maximum,
     // and `fitgrid plan` refuses a scenario without max_context.
     let d = GridConfig::default();
-    assert_eq!(d.context, 2048);
+    assert_eq!(d.workload.context, 2048);
     for m in &catalog().models {
-        assert!(d.context <= m.config.max_position_embeddings, "{}", m.id);
+        assert!(
+            d.workload.context <= m.config.max_position_embeddings,
+            "{}",
+            m.id
+        );
     }
     // (`fitgrid plan` refusing a scenario without max_context: cli/tests/cli.rs.)
 }

@@ -4,8 +4,6 @@
 use crate::catalog::custom::CustomModel;
 use crate::catalog::price::UsdPerHour;
 use crate::catalog::{Catalog, Gpu, Model};
-use crate::engines::Engine;
-use crate::model::kv_cache::KvDtype;
 use crate::model::weights::WeightFormat;
 use crate::plan::colocate::Member;
 use crate::plan::{Thresholds, Workload};
@@ -49,18 +47,9 @@ pub struct GridConfig {
     pub gpus: Vec<String>,
     /// Weight formats, one sub-row each.
     pub formats: Vec<WeightFormat>,
-    /// Engine budget rule.
-    pub engine: Engine,
-    /// Context length per sequence.
-    pub context: u64,
-    /// Concurrent sequences.
-    pub concurrency: u64,
-    /// KV cache dtype.
-    pub kv_dtype: KvDtype,
-    /// Tensor-parallel GPUs per model (cells are per GPU).
-    pub tensor_parallel: u64,
-    /// vLLM `--gpu-memory-utilization`, in percent.
-    pub gpu_util_pct: u64,
+    /// What runs on every cell: engine, context, concurrency, KV dtype, TP and the vLLM
+    /// budget (the same type a co-located member and the CLI's scenario use).
+    pub workload: Workload,
     /// How the grid is presented: nothing here changes a plan.
     pub view: ViewSettings,
     /// Models the user brought (pasted, uploaded or fetched config.json).
@@ -205,12 +194,11 @@ impl Default for GridConfig {
                 WeightFormat::Int8,
                 WeightFormat::Awq,
             ],
-            engine: Engine::Vllm,
-            context: 2048,
-            concurrency: 1,
-            kv_dtype: KvDtype::Auto,
-            tensor_parallel: 1,
-            gpu_util_pct: 90,
+            // The seed study's 2,048 tokens, one sequence, vLLM's default 90 % budget.
+            workload: Workload {
+                context: 2048,
+                ..Workload::default()
+            },
             view: ViewSettings::default(),
             custom_models: Vec::new(),
             custom_gpus: Vec::new(),
@@ -229,9 +217,26 @@ impl GridConfig {
     pub fn compute_fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::hash::DefaultHasher::new();
-        (&self.models, &self.gpus, &self.formats, self.engine).hash(&mut h);
-        (self.context, self.concurrency, self.kv_dtype).hash(&mut h);
-        (self.tensor_parallel, self.gpu_util_pct, &self.prices).hash(&mut h);
+        (
+            &self.models,
+            &self.gpus,
+            &self.formats,
+            self.workload.engine,
+        )
+            .hash(&mut h);
+        (
+            self.workload.context,
+            self.workload.concurrency,
+            self.workload.kv_dtype,
+        )
+            .hash(&mut h);
+        (
+            self.workload.tensor_parallel,
+            self.workload.pipeline_parallel,
+            self.util_pct(),
+        )
+            .hash(&mut h);
+        self.prices.hash(&mut h);
         for m in &self.custom_models {
             (&m.model.id, &m.model.name, &m.reduced_json).hash(&mut h);
         }
@@ -332,17 +337,14 @@ impl GridConfig {
             .or_else(|| catalog.price(gpu_id).map(|p| (p.per_hour, false)))
     }
 
-    /// The workload part of the configuration.
-    pub fn workload(&self) -> Workload {
-        Workload {
-            engine: self.engine,
-            context: self.context,
-            concurrency: self.concurrency,
-            kv_dtype: self.kv_dtype,
-            tensor_parallel: self.tensor_parallel,
-            gpu_memory_utilization: self.gpu_util_pct as f64 / 100.0,
-            ..Workload::default()
-        }
+    /// vLLM's `--gpu-memory-utilization` in whole percent, as the page and links show it.
+    pub fn util_pct(&self) -> u64 {
+        (self.workload.gpu_memory_utilization * 100.0).round() as u64
+    }
+
+    /// Sets the budget from whole percent.
+    pub fn set_util_pct(&mut self, pct: u64) {
+        self.workload.gpu_memory_utilization = pct as f64 / 100.0;
     }
 }
 
@@ -367,7 +369,7 @@ mod tests {
         ));
         assert_eq!(v.compute_fingerprint(), fp);
         for change in [
-            |c: &mut GridConfig| c.context += 1,
+            |c: &mut GridConfig| c.workload.context += 1,
             |c: &mut GridConfig| c.view.mode = Mode::Cost,
             |c: &mut GridConfig| c.view.sort = Sort::Size,
             |c: &mut GridConfig| c.models.pop().map(drop).unwrap_or(()),

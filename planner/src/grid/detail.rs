@@ -104,7 +104,7 @@ impl GridConfig {
         let (model_id, format, gpu_id) = self.view.selected.as_ref()?;
         let model = self.find_model(model_id, catalog)?;
         let gpu = self.find_gpu(gpu_id, catalog)?;
-        let mut w = self.workload();
+        let mut w = self.workload.clone();
         if self.view.mode == Mode::Cost {
             if let Ok(Some(fit)) = smallest_fit(&model.config, *format, gpu, &w) {
                 w.tensor_parallel = fit.count;
@@ -121,7 +121,7 @@ impl GridConfig {
             Err(u) => return Some(Err(format!("{title}: {}", u.reason))),
         };
         // The chart runs past both the chosen context and where the model stops fitting.
-        let x_max = (2 * self.context)
+        let x_max = (2 * self.workload.context)
             .max(p.max_context + p.max_context / 4)
             .max(4096)
             .min(model.config.max_position_embeddings);
@@ -146,7 +146,10 @@ mod tests {
     #[test]
     fn cost_mode_details_the_configuration_the_cell_shows() {
         let c = GridConfig {
-            context: 4096,
+            workload: crate::plan::Workload {
+                context: 4096,
+                ..Default::default()
+            },
             view: crate::grid::ViewSettings {
                 mode: Mode::Cost,
                 selected: Some((

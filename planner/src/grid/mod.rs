@@ -106,7 +106,7 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         .take(cap)
         .filter_map(|id| config.find_model(id, catalog))
         .collect();
-    let workload = config.workload();
+    let workload = &config.workload;
     let cost = config.view.mode == Mode::Cost;
     // cells[m][f][g] and, in cost mode, counts[m][f][g], in the chosen order.
     let mut counts: Vec<Vec<Vec<u64>>> = Vec::new();
@@ -116,14 +116,14 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         let mut m_counts = Vec::new();
         for &f in &config.formats {
             if cost {
-                let (c, n) = cost_row(&m.config, f, &gpus, &workload);
+                let (c, n) = cost_row(&m.config, f, &gpus, workload);
                 m_cells.push(c);
                 m_counts.push(n);
             } else {
-                m_cells.push(match prepare(&m.config, f, &workload) {
+                m_cells.push(match prepare(&m.config, f, workload) {
                     Ok(p) => gpus
                         .iter()
-                        .map(|g| Ok(plan_prepared(&m.config, &p, g, &workload, false)))
+                        .map(|g| Ok(plan_prepared(&m.config, &p, g, workload, false)))
                         .collect(),
                     Err(u) => vec![Err(u); gpus.len()],
                 });
@@ -144,7 +144,7 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         models
             .iter()
             .filter_map(|m| {
-                crate::plan::cost::cheapest(&m.config, &config.formats, &priced, &workload)
+                crate::plan::cost::cheapest(&m.config, &config.formats, &priced, workload)
                     .map(|c| (m.id.clone(), c))
             })
             .collect()

@@ -65,14 +65,14 @@ impl GridConfig {
             Mode::Utilization => "Per-GPU memory needed, as % of what the GPU really offers".into(),
             Mode::MaxContext => format!(
                 "Longest context (tokens) that fits at {} concurrent sequences",
-                self.concurrency
+                self.workload.concurrency
             ),
             Mode::MaxConcurrency => {
-                format!("Concurrent sequences of {} tokens that fit", self.context)
+                format!("Concurrent sequences of {} tokens that fit", self.workload.context)
             }
             Mode::Cost => format!(
                 "Fewest GPUs of each type (1, 2, 4 or 8, tensor parallel) that serve {} × {} tokens, and their price per hour",
-                self.concurrency, self.context
+                self.workload.concurrency, self.workload.context
             ),
         }
     }

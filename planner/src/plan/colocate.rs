@@ -31,17 +31,11 @@ pub struct Member {
     pub model_id: String,
     /// Weight format.
     pub format: WeightFormat,
-    /// Engine serving it.
-    pub engine: Engine,
-    /// Context per sequence.
-    pub context: u64,
-    /// Concurrent sequences.
-    pub concurrency: u64,
-    /// KV cache dtype.
-    pub kv_dtype: KvDtype,
-    /// The engine's memory fraction in percent: vLLM `--gpu-memory-utilization`, SGLang
-    /// `--mem-fraction-static`; unused by llama.cpp and transformers.
-    pub fraction_pct: u64,
+    /// Engine, context, concurrency and KV dtype on one GPU (TP 1). Its
+    /// `gpu_memory_utilization` is the member's memory fraction: vLLM's
+    /// `--gpu-memory-utilization`, SGLang's `--mem-fraction-static`; unused by llama.cpp and
+    /// transformers.
+    pub workload: Workload,
 }
 
 impl Member {
@@ -50,17 +44,27 @@ impl Member {
         Member {
             model_id: model_id.into(),
             format,
-            engine: Engine::Vllm,
-            context: 4096,
-            concurrency: 1,
-            kv_dtype: KvDtype::Auto,
-            fraction_pct: 45,
+            workload: Workload {
+                context: 4096,
+                gpu_memory_utilization: 0.45,
+                ..Workload::default()
+            },
         }
     }
 
     /// The memory fraction as a number in [0, 1].
     pub fn fraction(&self) -> f64 {
-        self.fraction_pct.min(100) as f64 / 100.0
+        self.workload.gpu_memory_utilization.clamp(0.0, 1.0)
+    }
+
+    /// The memory fraction in whole percent, as the page and links show it.
+    pub fn fraction_pct(&self) -> u64 {
+        (self.fraction() * 100.0).round() as u64
+    }
+
+    /// Sets the memory fraction from whole percent.
+    pub fn set_fraction_pct(&mut self, pct: u64) {
+        self.workload.gpu_memory_utilization = pct.min(100) as f64 / 100.0;
     }
 
     /// Applies one edit from the page (`key`: model, format, engine, ctx, n, kv or frac); a
@@ -68,38 +72,32 @@ impl Member {
     /// why.
     pub fn edit(&mut self, key: &str, value: &str) -> Result<(), String> {
         let bad = || format!("`{}` is not a valid {key}", crate::inert::echo(value, 40));
+        let range = |f: Field| f.parse(value).map_err(|e| e.to_string());
+        let w = &mut self.workload;
         match key {
             "model" => self.model_id = value.to_string(),
             "format" => self.format = WeightFormat::parse(value).ok_or_else(bad)?,
-            "engine" => self.engine = Engine::parse(value).ok_or_else(bad)?,
-            "kv" => self.kv_dtype = KvDtype::parse(value).ok_or_else(bad)?,
-            "ctx" => self.context = Field::Context.parse(value).map_err(|e| e.to_string())?,
-            "n" => self.concurrency = Field::Concurrency.parse(value).map_err(|e| e.to_string())?,
-            "frac" => {
-                self.fraction_pct = Field::MemberFractionPct
-                    .parse(value)
-                    .map_err(|e| e.to_string())?
-            }
+            "engine" => w.engine = Engine::parse(value).ok_or_else(bad)?,
+            "kv" => w.kv_dtype = KvDtype::parse(value).ok_or_else(bad)?,
+            "ctx" => w.context = range(Field::Context)?,
+            "n" => w.concurrency = range(Field::Concurrency)?,
+            "frac" => self.set_fraction_pct(range(Field::MemberFractionPct)?),
             _ => return Err(format!("unknown member field {key}")),
         }
         Ok(())
     }
 
-    /// The member's workload on a GPU of its own (one rank; the fraction as vLLM's budget).
-    pub fn workload(&self) -> Workload {
-        Workload {
-            engine: self.engine,
-            context: self.context,
-            concurrency: self.concurrency,
-            kv_dtype: self.kv_dtype,
-            gpu_memory_utilization: self.fraction(),
-            ..Workload::default()
+    /// `self` with `edits` applied in order ([`Member::edit`]'s keys and values).
+    pub fn with(mut self, edits: &[(&str, &str)]) -> Result<Member, String> {
+        for (key, value) in edits {
+            self.edit(key, value)?;
         }
+        Ok(self)
     }
 
     /// Whether the engine takes a memory fraction at all.
     pub fn uses_fraction(&self) -> bool {
-        matches!(self.engine, Engine::Vllm | Engine::Sglang)
+        matches!(self.workload.engine, Engine::Vllm | Engine::Sglang)
     }
 }
 
@@ -163,7 +161,7 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
             continue;
         };
         let fraction = m.fraction();
-        let p = match plan(cfg, m.format, gpu, &m.workload()) {
+        let p = match plan(cfg, m.format, gpu, &m.workload) {
             Ok(p) => p,
             Err(u) => {
                 out.push(MemberPlan {
@@ -177,7 +175,7 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
             }
         };
         let r = crate::engines::rules::reserves(
-            m.engine,
+            m.workload.engine,
             cfg,
             m.format.resolve(cfg).activation_bytes(cfg),
             gpu,
@@ -185,27 +183,27 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
             1,
         );
         // A context beyond the model's own maximum is refused by every engine.
-        let too_long = (m.context > cfg.max_position_embeddings).then(|| {
+        let too_long = (m.workload.context > cfg.max_position_embeddings).then(|| {
             format!(
                 "context {} exceeds the model's maximum of {} tokens",
-                m.context, cfg.max_position_embeddings
+                m.workload.context, cfg.max_position_embeddings
             )
         });
-        let (footprint, problem) = match m.engine {
+        let (footprint, problem) = match m.workload.engine {
             Engine::Vllm => {
                 let budget = Bytes(p.budget_bytes);
                 let footprint = budget + r.outside_budget;
                 let problem = if budget.0 + r.outside_budget.0 > free.0 {
                     Some(format!(
                         "vLLM refuses to start: it asks for {budget} ({}% of the GPU) but only {free} is free",
-                        m.fraction_pct
+                        m.fraction_pct()
                     ))
                 } else if !p.fits {
                     Some(format!(
                         "needs {} inside its {}% budget of {budget}",
                         Bytes(p.weights_bytes + p.activation_bytes + p.kv_cache_bytes)
                             + Bytes(p.overhead_bytes).saturating_sub(r.outside_budget),
-                        m.fraction_pct
+                        m.fraction_pct()
                     ))
                 } else {
                     None
@@ -222,7 +220,7 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
                     Some(format!(
                         "weights ({}) exceed {}% of the {at_start} free at start",
                         Bytes(p.weights_bytes),
-                        m.fraction_pct
+                        m.fraction_pct()
                     ))
                 } else if pool.0 < p.kv_cache_bytes {
                     Some(format!(
@@ -290,7 +288,7 @@ pub fn launch_commands(
                 cfg?,
                 m.format,
                 gpu,
-                &m.workload(),
+                &m.workload,
                 Some(m.fraction()),
             )?;
             cmd.args.push(format!("--port {}", 8000 + i));
@@ -335,9 +333,9 @@ mod tests {
         // graphs (1 GiB): 57.6 + 1.5 and 28.8 + 1.5 GiB = 89.4 GiB, 6.6 GiB left.
         let gpu = gpu_gib(96);
         let mut coder = Member::new("Qwen/Qwen2.5-Coder-32B-Instruct", WeightFormat::Awq);
-        coder.fraction_pct = 60;
+        coder.set_fraction_pct(60);
         let mut small = Member::new("mistralai/Mistral-7B-v0.1", WeightFormat::Awq);
-        small.fraction_pct = 30;
+        small.set_fraction_pct(30);
         let set = run(&[coder, small], &gpu);
         assert!(set.fits, "{:?}", set.members);
         let expect = |pct: u64| (96 * GIB) as f64 * pct as f64 / 100.0 + 1.5 * GIB as f64;
@@ -353,10 +351,9 @@ mod tests {
     #[test]
     fn fractions_summing_past_the_gpu_refuse_the_second_instance() {
         let gpu = gpu_gib(96);
-        let a = Member {
-            fraction_pct: 60,
-            ..Member::new("mistralai/Mistral-7B-v0.1", WeightFormat::Awq)
-        };
+        let a = Member::new("mistralai/Mistral-7B-v0.1", WeightFormat::Awq)
+            .with(&[("frac", "60")])
+            .unwrap();
         let b = a.clone();
         let set = run(&[a, b], &gpu);
         assert!(!set.fits);
@@ -373,10 +370,9 @@ mod tests {
     fn a_member_too_big_for_its_own_fraction_is_named() {
         // 33B in fp16 is ~61 GiB of weights: it cannot fit in 30% of 96 GiB.
         let gpu = gpu_gib(96);
-        let m = Member {
-            fraction_pct: 30,
-            ..Member::new("Qwen/Qwen2.5-Coder-32B-Instruct", WeightFormat::Fp16)
-        };
+        let m = Member::new("Qwen/Qwen2.5-Coder-32B-Instruct", WeightFormat::Fp16)
+            .with(&[("frac", "30")])
+            .unwrap();
         let set = run(&[m], &gpu);
         assert!(!set.fits);
         assert!(set.members[0]
@@ -389,10 +385,9 @@ mod tests {
     #[test]
     fn llama_cpp_members_take_only_what_they_need() {
         let gpu = gpu_gib(24);
-        let m = Member {
-            engine: Engine::LlamaCpp,
-            ..Member::new("meta-llama/Llama-2-7b-hf", WeightFormat::Q4KM)
-        };
+        let m = Member::new("meta-llama/Llama-2-7b-hf", WeightFormat::Q4KM)
+            .with(&[("engine", "llama.cpp")])
+            .unwrap();
         let set = run(&[m.clone(), m], &gpu);
         let one = set.members[0].plan.as_ref().unwrap().total_bytes;
         assert_eq!(set.members[0].footprint, Bytes(one));
@@ -404,15 +399,12 @@ mod tests {
     fn sglang_takes_its_fraction_of_what_is_free_at_its_start() {
         // After a llama.cpp member, SGLang's static part is fraction × (free − context).
         let gpu = gpu_gib(80);
-        let first = Member {
-            engine: Engine::LlamaCpp,
-            ..Member::new("meta-llama/Llama-2-7b-hf", WeightFormat::Q4KM)
-        };
-        let second = Member {
-            engine: Engine::Sglang,
-            fraction_pct: 80,
-            ..Member::new("meta-llama/Llama-2-7b-hf", WeightFormat::Fp16)
-        };
+        let first = Member::new("meta-llama/Llama-2-7b-hf", WeightFormat::Q4KM)
+            .with(&[("engine", "llama.cpp")])
+            .unwrap();
+        let second = Member::new("meta-llama/Llama-2-7b-hf", WeightFormat::Fp16)
+            .with(&[("engine", "sglang"), ("frac", "80")])
+            .unwrap();
         let set = run(&[first, second], &gpu);
         let free = set.members[1].free_at_start;
         assert_eq!(
@@ -433,11 +425,9 @@ mod tests {
     fn a_context_past_the_model_maximum_is_named_as_such() {
         // Llama-2 has max_position_embeddings 4096: 8,192 tokens is refused whatever the GPU.
         let gpu = gpu_gib(96);
-        let m = Member {
-            engine: Engine::LlamaCpp,
-            context: 8192,
-            ..Member::new("meta-llama/Llama-2-7b-hf", WeightFormat::Q4KM)
-        };
+        let m = Member::new("meta-llama/Llama-2-7b-hf", WeightFormat::Q4KM)
+            .with(&[("engine", "llama.cpp"), ("ctx", "8192")])
+            .unwrap();
         let set = run(&[m], &gpu);
         assert!(!set.fits);
         assert_eq!(
@@ -450,15 +440,12 @@ mod tests {
     fn each_member_gets_its_own_fraction_and_port() {
         let gpu = gpu_gib(96);
         let c = catalog();
-        let a = Member {
-            fraction_pct: 60,
-            ..Member::new("Qwen/Qwen2.5-Coder-32B-Instruct", WeightFormat::Awq)
-        };
-        let b = Member {
-            engine: Engine::Sglang,
-            fraction_pct: 30,
-            ..Member::new("mistralai/Mistral-7B-v0.1", WeightFormat::Fp16)
-        };
+        let a = Member::new("Qwen/Qwen2.5-Coder-32B-Instruct", WeightFormat::Awq)
+            .with(&[("frac", "60")])
+            .unwrap();
+        let b = Member::new("mistralai/Mistral-7B-v0.1", WeightFormat::Fp16)
+            .with(&[("engine", "sglang"), ("frac", "30")])
+            .unwrap();
         let cfg = |m: &Member| c.model(&m.model_id).ok().map(|x| &x.config);
         let cmds = launch_commands(&[(cfg(&a), &a), (cfg(&b), &b)], &gpu);
         let one = |s: &Option<String>| s.as_deref().unwrap().replace(" \\\n  ", " ");

@@ -35,3 +35,12 @@ impl Default for Workload {
         }
     }
 }
+
+impl std::hash::Hash for Workload {
+    /// By value, the budget by its bits (a workload is a key of fingerprints and sets).
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (self.engine, self.context, self.concurrency, self.kv_dtype).hash(h);
+        (self.tensor_parallel, self.pipeline_parallel).hash(h);
+        self.gpu_memory_utilization.to_bits().hash(h);
+    }
+}

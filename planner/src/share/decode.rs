@@ -111,19 +111,18 @@ pub(super) fn apply(
             };
         }
         "kv" => match KvDtype::parse(value) {
-            Some(k) => cfg.kv_dtype = k,
+            Some(k) => cfg.workload.kv_dtype = k,
             None => note(key, value, "unknown KV-cache dtype; using auto".into()),
         },
         "e" => match Engine::parse(value) {
-            Some(e) => cfg.engine = e,
+            Some(e) => cfg.workload.engine = e,
             None => note(key, value, "unknown engine; using vLLM".into()),
         },
-        "ctx" | "n" | "tp" | "util" => {
+        "ctx" | "n" | "tp" => {
             let (field, slot): (Field, fn(&mut GridConfig) -> &mut u64) = match key {
-                "ctx" => (Field::Context, |c| &mut c.context),
-                "n" => (Field::Concurrency, |c| &mut c.concurrency),
-                "tp" => (Field::TensorParallel, |c| &mut c.tensor_parallel),
-                _ => (Field::GpuUtilPct, |c| &mut c.gpu_util_pct),
+                "ctx" => (Field::Context, |c| &mut c.workload.context),
+                "n" => (Field::Concurrency, |c| &mut c.workload.concurrency),
+                _ => (Field::TensorParallel, |c| &mut c.workload.tensor_parallel),
             };
             match field.parse(value) {
                 Ok(n) => *slot(cfg) = n,
@@ -133,6 +132,10 @@ pub(super) fn apply(
                 }
             }
         }
+        "util" => match Field::GpuUtilPct.parse(value) {
+            Ok(n) => cfg.set_util_pct(n),
+            Err(e) => note(key, value, format!("{e}; using {}", defaults.util_pct())),
+        },
         "bands" => {
             // Every part must be a number: "60,abc,75,90" is not "60,75,90".
             let parts: Option<Vec<u64>> = value.split(',').map(|p| p.trim().parse().ok()).collect();

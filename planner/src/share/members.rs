@@ -1,13 +1,10 @@
 //! A co-located member in a link: `model~format~engine~ctx~n~kv~pct`.
 
 use crate::catalog::Catalog;
-use crate::engines::Engine;
 use crate::grid::GridConfig;
 use crate::inert;
-use crate::model::kv_cache::KvDtype;
 use crate::model::weights::WeightFormat;
 use crate::plan::colocate::Member;
-use crate::plan::ranges::Field;
 
 /// Most models one co-located set may hold (a link stays short, the panel fits a screen).
 pub const MAX_COLOCATED: usize = 8;
@@ -18,11 +15,11 @@ pub fn member_to_link(m: &Member) -> String {
         "{}~{}~{}~{}~{}~{}~{}",
         m.model_id,
         m.format.id(),
-        m.engine.id(),
-        m.context,
-        m.concurrency,
-        m.kv_dtype.id(),
-        m.fraction_pct
+        m.workload.engine.id(),
+        m.workload.context,
+        m.workload.concurrency,
+        m.workload.kv_dtype.id(),
+        m.fraction_pct()
     )
 }
 
@@ -35,15 +32,19 @@ pub fn member_from_link(s: &str, lookup: &GridConfig, catalog: &Catalog) -> Resu
     let model = lookup
         .find_model(model, catalog)
         .ok_or_else(|| format!("model `{}` is not in the catalogue", inert::clip(model, 60)))?;
-    Ok(Member {
-        model_id: model.id.clone(),
-        format: WeightFormat::parse(format).ok_or("unknown weight format")?,
-        engine: Engine::parse(engine).ok_or("unknown engine")?,
-        context: Field::Context.parse(ctx).map_err(|e| e.to_string())?,
-        concurrency: Field::Concurrency.parse(n).map_err(|e| e.to_string())?,
-        kv_dtype: KvDtype::parse(kv).ok_or("unknown KV-cache dtype")?,
-        fraction_pct: Field::MemberFractionPct
-            .parse(pct)
-            .map_err(|e| e.to_string())?,
-    })
+    let mut m = Member::new(
+        model.id.clone(),
+        WeightFormat::parse(format).ok_or("unknown weight format")?,
+    );
+    // Each part through the same parsers and range table as the page's own edits.
+    for (key, value) in [
+        ("engine", engine),
+        ("ctx", ctx),
+        ("n", n),
+        ("kv", kv),
+        ("frac", pct),
+    ] {
+        m.edit(key, value)?;
+    }
+    Ok(m)
 }

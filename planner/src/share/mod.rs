@@ -32,12 +32,12 @@ impl GridConfig {
         s.append_pair("m", &list(self.models.iter().cloned()));
         s.append_pair("g", &list(self.gpus.iter().cloned()));
         s.append_pair("q", &list(self.formats.iter().map(|f| f.id().to_string())));
-        s.append_pair("ctx", &self.context.to_string());
-        s.append_pair("n", &self.concurrency.to_string());
-        s.append_pair("kv", self.kv_dtype.id());
-        s.append_pair("e", self.engine.id());
-        s.append_pair("tp", &self.tensor_parallel.to_string());
-        s.append_pair("util", &self.gpu_util_pct.to_string());
+        s.append_pair("ctx", &self.workload.context.to_string());
+        s.append_pair("n", &self.workload.concurrency.to_string());
+        s.append_pair("kv", self.workload.kv_dtype.id());
+        s.append_pair("e", self.workload.engine.id());
+        s.append_pair("tp", &self.workload.tensor_parallel.to_string());
+        s.append_pair("util", &self.util_pct().to_string());
         // View settings only when they differ from the default, to keep links short.
         let d = GridConfig::default();
         if self.view.thresholds != d.view.thresholds {
@@ -211,7 +211,7 @@ impl GridConfig {
     /// models on the grid (vLLM and SGLang shard heads evenly, `ensure_divisibility`): those
     /// rows read "unsupported", and the notice says why instead of leaving a wall of grey.
     fn tp_notice(&self, catalog: &Catalog) -> Option<Ignored> {
-        let tp = self.tensor_parallel.max(1);
+        let tp = self.workload.tensor_parallel.max(1);
         let odd: Vec<String> = self
             .models
             .iter()

@@ -26,12 +26,15 @@ fn edited_config_round_trips() {
         models: vec!["meta-llama/Llama-2-13b-hf".into()],
         gpus: vec!["h100-sxm-80gb".into(), "l40-48gb".into()],
         formats: vec![WeightFormat::Q4KM, WeightFormat::Fp8],
-        engine: Engine::LlamaCpp,
-        context: 32_768,
-        concurrency: 7,
-        kv_dtype: KvDtype::Q8_0,
-        tensor_parallel: 4,
-        gpu_util_pct: 85,
+        workload: crate::plan::Workload {
+            engine: Engine::LlamaCpp,
+            context: 32_768,
+            concurrency: 7,
+            kv_dtype: KvDtype::Q8_0,
+            tensor_parallel: 4,
+            gpu_memory_utilization: 0.85,
+            ..Default::default()
+        },
         view: crate::grid::ViewSettings {
             thresholds: Thresholds::new(50, 70, 85).unwrap(),
             mode: Mode::MaxContext,
@@ -53,17 +56,17 @@ fn edited_config_round_trips() {
         ],
         colo_gpu: "a100-sxm4-80gb".into(),
         colo: vec![
-            Member {
-                fraction_pct: 60,
-                ..Member::new("Qwen/Qwen2.5-Coder-32B-Instruct", WeightFormat::Awq)
-            },
-            Member {
-                engine: Engine::LlamaCpp,
-                context: 8192,
-                concurrency: 2,
-                kv_dtype: KvDtype::Q8_0,
-                ..Member::new("mistralai/Mistral-7B-v0.1", WeightFormat::Q4KM)
-            },
+            Member::new("Qwen/Qwen2.5-Coder-32B-Instruct", WeightFormat::Awq)
+                .with(&[("frac", "60")])
+                .unwrap(),
+            Member::new("mistralai/Mistral-7B-v0.1", WeightFormat::Q4KM)
+                .with(&[
+                    ("engine", "llama.cpp"),
+                    ("ctx", "8192"),
+                    ("n", "2"),
+                    ("kv", "q8_0"),
+                ])
+                .unwrap(),
         ],
     };
     let q = format!("?{}", c.to_query());
@@ -98,10 +101,10 @@ fn mangled_values_fall_back_per_field_and_are_named() {
         catalog(),
     );
     let d = GridConfig::default();
-    assert_eq!(c.context, d.context);
-    assert_eq!(c.concurrency, d.concurrency);
-    assert_eq!(c.kv_dtype, d.kv_dtype);
-    assert_eq!(c.engine, d.engine);
+    assert_eq!(c.workload.context, d.workload.context);
+    assert_eq!(c.workload.concurrency, d.workload.concurrency);
+    assert_eq!(c.workload.kv_dtype, d.workload.kv_dtype);
+    assert_eq!(c.workload.engine, d.workload.engine);
     assert_eq!(c.models, vec!["meta-llama/Llama-2-7b-hf".to_string()]);
     assert_eq!(
         c.formats, d.formats,
@@ -120,7 +123,14 @@ fn links_written_before_the_view_settings_still_open() {
     assert!(ignored.is_empty(), "{ignored:?}");
     assert_eq!(c.view.mode, Mode::Utilization);
     assert_eq!(c.view.thresholds, Thresholds::default());
-    assert_eq!((c.context, c.concurrency, c.tensor_parallel), (4096, 2, 1));
+    assert_eq!(
+        (
+            c.workload.context,
+            c.workload.concurrency,
+            c.workload.tensor_parallel
+        ),
+        (4096, 2, 1)
+    );
 }
 
 #[test]
@@ -147,7 +157,7 @@ fn custom_models_and_gpus_travel_in_the_link() {
 #[test]
 fn a_broken_custom_entry_is_named_and_the_rest_still_opens() {
     let (c, ignored) = GridConfig::from_query("cm=x~%%%&cg=card~lots&ctx=4096", catalog());
-    assert_eq!(c.context, 4096);
+    assert_eq!(c.workload.context, 4096);
     let fields: Vec<_> = ignored.iter().map(|i| i.field.as_str()).collect();
     assert_eq!(fields, ["cm", "cg"]);
 }
@@ -173,7 +183,7 @@ fn every_dropped_or_clamped_value_gets_a_notice() {
     assert_eq!(c.view.thresholds, Thresholds::default());
     assert_eq!(bands[0].field, "bands");
     let (c, tp) = GridConfig::from_query("m=meta-llama/Llama-2-7b-hf&tp=3", catalog());
-    assert_eq!(c.tensor_parallel, 3);
+    assert_eq!(c.workload.tensor_parallel, 3);
     assert_eq!(tp[0].field, "tp");
     assert!(tp[0].reason.contains("(32 heads)"), "{tp:?}");
 }
