@@ -4,7 +4,6 @@
 //! 2^30 bytes and "GB" 10^9 bytes; vLLM and SGLang print "GB" but divide by 2^30, so their
 //! log figures are GiB (e.g. vLLM `gpu_worker.py` divides by `GiB_bytes`).
 
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::{Add, AddAssign};
 
@@ -28,10 +27,7 @@ pub fn add(terms: &[u64]) -> u64 {
 }
 
 /// A non-negative number of bytes.
-#[derive(
-    Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(transparent)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Bytes(pub u64);
 
 impl Bytes {
@@ -108,7 +104,7 @@ impl fmt::Display for Bytes {
 }
 
 /// Which unit system figures are shown in.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Unit {
     /// Binary units, 2^30 bytes: what engines print.
     #[default]

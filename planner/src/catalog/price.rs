@@ -1,12 +1,10 @@
 //! Prices: dollars per GPU-hour, exact to a hundredth of a cent, each with its source.
 
-use serde::Serialize;
 use std::fmt;
 
 /// Money per hour in ten-thousandths of a US dollar: per-second prices quoted as $0.5904/h
 /// stay exact.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct UsdPerHour(pub u64);
 
 impl UsdPerHour {

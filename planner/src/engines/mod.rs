@@ -7,8 +7,6 @@
 //! This file is only the [`Engine`] name; [`rules`] dispatches to the engine files, and
 //! [`support`] says which formats each one loads.
 
-use serde::{Deserialize, Serialize};
-
 pub mod command;
 pub mod llama_cpp;
 pub mod reserves;
@@ -20,20 +18,16 @@ pub mod transformers;
 pub mod vllm;
 
 /// A serving engine.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Engine {
     /// vLLM V1 (rules of 0.10–0.19).
     #[default]
-    #[serde(rename = "vllm")]
     Vllm,
     /// SGLang.
-    #[serde(rename = "sglang")]
     Sglang,
     /// llama.cpp `llama-server`.
-    #[serde(rename = "llama.cpp")]
     LlamaCpp,
     /// Hugging Face transformers `generate` (no pre-allocation).
-    #[serde(rename = "transformers")]
     Transformers,
 }
 

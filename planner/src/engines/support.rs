@@ -2,10 +2,9 @@
 
 use super::{llama_cpp, sglang, transformers, vllm, Engine, ALL_ENGINES};
 use crate::model::weights::WeightFormat;
-use serde::Serialize;
 
 /// Why a cell has no plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unsupported {
     /// Plain-words reason.
     pub reason: String,

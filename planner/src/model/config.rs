@@ -3,11 +3,9 @@
 //! the tensors they imply are `tensors.rs`.
 
 use crate::units::{add, mul};
-use serde::{Deserialize, Serialize};
 
 /// Numeric type of a tensor or cache element.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Dtype {
     /// 32-bit float.
     Fp32,
@@ -28,7 +26,7 @@ impl Dtype {
 }
 
 /// Mixture-of-experts feed-forward layout.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Moe {
     /// Routed experts per MoE layer (`num_local_experts`, `num_experts`, `n_routed_experts`).
     pub num_experts: u64,
@@ -47,7 +45,7 @@ pub struct Moe {
 }
 
 /// Multi-head latent attention (DeepSeek V2/V3, Kimi K2).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mla {
     /// Rank of the compressed KV latent; this is what the cache stores.
     pub kv_lora_rank: u64,
@@ -62,7 +60,7 @@ pub struct Mla {
 }
 
 /// How one decoder layer attends.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum LayerKind {
     /// Attends to the whole context.
     Full,
@@ -77,7 +75,7 @@ pub enum LayerKind {
 }
 
 /// Shape of a Gated DeltaNet layer (Qwen3-Next `linear_*` config fields).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct LinearAttention {
     /// `linear_num_key_heads`.
     pub key_heads: u64,
@@ -124,7 +122,7 @@ impl LinearAttention {
 }
 
 /// The architecture fields the planner needs, read from a `config.json`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelConfig {
     /// `architectures[0]`, e.g. `LlamaForCausalLM`.
     pub architecture: String,
@@ -182,7 +180,7 @@ pub struct ModelConfig {
 }
 
 /// How the published checkpoint stores its weights.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum NativeFormat {
     /// Plain tensors of `torch_dtype`.
     Dtype(Dtype),

@@ -7,32 +7,24 @@
 //! divided by TP (vLLM `MLAAttentionSpec`). Sliding-window layers stop growing at the window.
 
 use crate::model::config::{LayerKind, ModelConfig};
-use serde::{Deserialize, Serialize};
 
 /// Element type of the KV cache.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum KvDtype {
     /// The model dtype (vLLM `--kv-cache-dtype auto`); fp16 for llama.cpp.
     #[default]
-    #[serde(rename = "auto")]
     Auto,
     /// 16-bit float.
-    #[serde(rename = "fp16")]
     Fp16,
     /// bfloat16.
-    #[serde(rename = "bf16")]
     Bf16,
     /// FP8 (e4m3/e5m2), one byte.
-    #[serde(rename = "fp8")]
     Fp8,
     /// 32-bit float.
-    #[serde(rename = "fp32")]
     Fp32,
     /// llama.cpp `-ctk/-ctv q8_0`: 34 bytes per 32 elements.
-    #[serde(rename = "q8_0")]
     Q8_0,
     /// llama.cpp `q4_0`: 18 bytes per 32 elements.
-    #[serde(rename = "q4_0")]
     Q4_0,
 }
 

@@ -9,63 +9,45 @@
 use crate::model::config::{Dtype, ModelConfig, NativeFormat};
 use crate::model::tensors::{Linear, Role, Tensors, TpSplit};
 use crate::units::Bytes;
-use serde::{Deserialize, Serialize};
 
 /// How the weights are stored.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WeightFormat {
     /// The checkpoint as published (`torch_dtype`, `quantization_config`).
-    #[serde(rename = "native")]
     Native,
     /// 32-bit floats.
-    #[serde(rename = "fp32")]
     Fp32,
     /// 16-bit floats.
-    #[serde(rename = "fp16")]
     Fp16,
     /// bfloat16.
-    #[serde(rename = "bf16")]
     Bf16,
     /// FP8 E4M3 weights with per-channel scales (compressed-tensors FP8, vLLM `--quantization fp8`).
-    #[serde(rename = "fp8")]
     Fp8,
     /// INT8 weights with per-channel scales (compressed-tensors W8A8 / W8A16).
-    #[serde(rename = "int8")]
     Int8,
     /// 4-bit AWQ, group 128, fp16 scales, packed 4-bit zeros (AutoAWQ GEMM layout).
-    #[serde(rename = "awq")]
     Awq,
     /// compressed-tensors W4A16: packed int4, one bf16 scale per group of 128, symmetric (no
     /// zeros, no `g_idx`), as RedHatAI/neuralmagic `quantized.w4a16` checkpoints.
-    #[serde(rename = "w4a16")]
     W4a16,
     /// 4-bit GPTQ, group 128, fp16 scales, packed zeros and an int32 `g_idx` (AutoGPTQ layout).
-    #[serde(rename = "gptq")]
     Gptq,
     /// bitsandbytes NF4 with double quantization (blocks of 64, absmax re-quantized to 8 bits
     /// in blocks of 256; bitsandbytes `functional.py`).
-    #[serde(rename = "nf4")]
     Nf4,
     /// OCP MXFP4 on routed experts (4-bit E2M1 + one E8M0 scale per 32), bf16 elsewhere (gpt-oss).
-    #[serde(rename = "mxfp4")]
     Mxfp4,
     /// NVFP4 (4-bit E2M1 + one FP8 scale per 16 + a per-tensor fp32 scale; ModelOpt).
-    #[serde(rename = "nvfp4")]
     Nvfp4,
     /// GGUF Q8_0: 34 bytes per block of 32 (ggml `block_q8_0`).
-    #[serde(rename = "q8_0")]
     Q8_0,
     /// GGUF Q6_K: 210 bytes per super-block of 256.
-    #[serde(rename = "q6_k")]
     Q6K,
     /// GGUF Q5_K_M: Q5_K (176 B/256) with Q6_K on half of attn_v/ffn_down and on output.
-    #[serde(rename = "q5_k_m")]
     Q5KM,
     /// GGUF Q4_K_M: Q4_K (144 B/256) with Q6_K on half of attn_v/ffn_down and on output.
-    #[serde(rename = "q4_k_m")]
     Q4KM,
     /// GGUF Q4_0: 18 bytes per block of 32, output at Q6_K.
-    #[serde(rename = "q4_0")]
     Q4_0,
 }
 

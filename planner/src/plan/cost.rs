@@ -12,7 +12,6 @@ use crate::catalog::Gpu;
 use crate::model::config::ModelConfig;
 use crate::model::weights::WeightFormat;
 use crate::plan::{plan_prepared, prepare, Plan, Prepared, Unsupported, Workload};
-use serde::Serialize;
 
 /// GPU counts a configuration may use (tensor parallel sizes).
 pub const GPU_COUNTS: [u64; 4] = crate::plan::ranges::TP_CHOICES;
@@ -90,7 +89,7 @@ pub fn smallest_fit(
 }
 
 /// The cheapest configuration for one model.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cheapest {
     /// Weight format.
     pub format: WeightFormat,
