@@ -20,7 +20,7 @@ pub const MAX_CUSTOM_GPUS: usize = 32;
 pub const CUSTOM_PREFIX: &str = "custom:";
 
 /// The config.json keys the planner reads (`arch.rs`); everything else is dropped from links.
-const PLANNER_KEYS: [&str; 49] = [
+const PLANNER_KEYS: [&str; 50] = [
     "architectures",
     "model_type",
     "num_hidden_layers",
@@ -55,6 +55,7 @@ const PLANNER_KEYS: [&str; 49] = [
     "v_head_dim",
     "sliding_window",
     "layer_types",
+    "full_attention_interval",
     "use_sliding_window",
     "sliding_window_pattern",
     "attention_chunk_size",

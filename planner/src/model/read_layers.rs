@@ -135,7 +135,7 @@ fn read_attention_layers(
         }
     }
     let window = uint(obj, "sliding_window")?.filter(|&w| w > 0);
-    if let Some(types) = get(obj, "layer_types").and_then(Value::as_array) {
+    if let Some(types) = layer_types(obj, num_layers)? {
         let Some(window) = window else {
             return Ok(vec![LayerKind::Full; n]);
         };
@@ -148,7 +148,7 @@ fn read_attention_layers(
         return Ok(types
             .iter()
             .map(|t| match t.as_str() {
-                Some("sliding_attention") => LayerKind::Sliding { window },
+                "sliding_attention" => LayerKind::Sliding { window },
                 _ => LayerKind::Full,
             })
             .collect());
@@ -183,14 +183,46 @@ fn read_attention_layers(
         .collect())
 }
 
+/// Each layer's type: `layer_types` as written, or, for configs that give only
+/// `full_attention_interval` (Qwen3-Next, Qwen3.5), the list transformers derives from it
+/// (`configuration_qwen3_next.py`: layer `i` is full attention when `(i + 1) % interval == 0`,
+/// linear attention otherwise). `None` when the config says neither.
+fn layer_types(
+    obj: &Map<String, Value>,
+    num_layers: u64,
+) -> Result<Option<Vec<String>>, ConfigError> {
+    if let Some(types) = get(obj, "layer_types").and_then(Value::as_array) {
+        return Ok(Some(
+            types
+                .iter()
+                .map(|t| t.as_str().unwrap_or("").to_string())
+                .collect(),
+        ));
+    }
+    Ok(uint(obj, "full_attention_interval")?
+        .filter(|&k| k > 0)
+        .map(|k| {
+            (0..num_layers)
+                .map(|i| {
+                    if (i + 1) % k == 0 {
+                        "full_attention"
+                    } else {
+                        "linear_attention"
+                    }
+                    .to_string()
+                })
+                .collect()
+        }))
+}
+
 pub(super) fn read_layers(
     obj: &Map<String, Value>,
     q: &Quirks,
     num_layers: u64,
 ) -> Result<Vec<LayerKind>, ConfigError> {
     let mut layers = read_attention_layers(obj, q, num_layers)?;
-    if let Some(types) = get(obj, "layer_types").and_then(Value::as_array) {
-        if types.iter().any(|t| t.as_str() == Some("linear_attention")) {
+    if let Some(types) = layer_types(obj, num_layers)? {
+        if types.iter().any(|t| t == "linear_attention") {
             let la = LinearAttention {
                 key_heads: required(obj, "linear_num_key_heads")?,
                 value_heads: required(obj, "linear_num_value_heads")?,
@@ -198,12 +230,56 @@ pub(super) fn read_layers(
                 value_head_dim: required(obj, "linear_value_head_dim")?,
                 conv_kernel: required(obj, "linear_conv_kernel_dim")?,
             };
-            for (kind, t) in layers.iter_mut().zip(types) {
-                if t.as_str() == Some("linear_attention") {
+            for (kind, t) in layers.iter_mut().zip(&types) {
+                if t == "linear_attention" {
                     *kind = LayerKind::Linear(la);
                 }
             }
         }
     }
     Ok(layers)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::config::{LayerKind, ModelConfig};
+    use serde_json::json;
+
+    /// A Qwen3-Next-shaped config (Gated DeltaNet + full attention, 8 layers).
+    fn hybrid() -> serde_json::Value {
+        json!({
+            "architectures": ["Qwen3NextForCausalLM"], "model_type": "qwen3_next",
+            "num_hidden_layers": 8, "hidden_size": 256, "num_attention_heads": 4,
+            "num_key_value_heads": 2, "head_dim": 64, "intermediate_size": 512, "vocab_size": 1000,
+            "max_position_embeddings": 4096, "linear_num_key_heads": 4, "linear_num_value_heads": 8,
+            "linear_key_head_dim": 32, "linear_value_head_dim": 32, "linear_conv_kernel_dim": 4,
+        })
+    }
+
+    #[test]
+    fn full_attention_interval_gives_the_layer_types_transformers_derives() {
+        // configuration_qwen3_next.py: linear unless (i + 1) % full_attention_interval == 0.
+        let mut explicit = hybrid();
+        explicit["layer_types"] = json!((0..8)
+            .map(|i| if (i + 1) % 4 == 0 {
+                "full_attention"
+            } else {
+                "linear_attention"
+            })
+            .collect::<Vec<_>>());
+        let mut interval = hybrid();
+        interval["full_attention_interval"] = json!(4);
+        let a = ModelConfig::from_json(&explicit).unwrap();
+        let b = ModelConfig::from_json(&interval).unwrap();
+        assert_eq!(a.layers, b.layers);
+        let full = b.layers.iter().filter(|k| **k == LayerKind::Full).count();
+        assert_eq!(full, 2, "{:?}", b.layers);
+        // Without either, every layer is priced as full attention (four times the KV here).
+        let plain = ModelConfig::from_json(&hybrid()).unwrap();
+        assert!(plain.layers.iter().all(|k| *k == LayerKind::Full));
+        // The link keeps the field, so a shared custom model keeps its layer types.
+        let m =
+            crate::catalog::custom::CustomModel::from_config_value(&interval, None, None).unwrap();
+        assert!(m.reduced_json.contains("full_attention_interval"));
+    }
 }
