@@ -24,6 +24,14 @@ pub enum ConfigError {
         /// What is wrong with it, e.g. "must be a positive integer".
         problem: String,
     },
+    /// The config has layers the planner does not model; it refuses rather than misprices.
+    #[error("config.json describes {what} ({evidence}), which Fitgrid does not model yet: it would price them as attention layers and get the memory wrong, so it does not plan this model")]
+    Unmodelled {
+        /// The kind of layer.
+        what: &'static str,
+        /// The key (or value) that shows it.
+        evidence: String,
+    },
     /// Each field is plausible but together they describe an impossible model.
     #[error("config.json describes a model too large to plan: {value} {what} (Fitgrid plans at most {limit})")]
     TooLarge {

@@ -154,6 +154,11 @@ impl CustomModel {
         published_params: Option<u64>,
     ) -> Result<Self, CustomError> {
         let obj = value.as_object().ok_or(ConfigError::NotObject)?;
+        // Before reducing: the keys that show unmodelled layers do not travel in links.
+        crate::model::read::refuse_unmodelled_layers(obj)?;
+        if let Some(text) = obj.get("text_config").and_then(Value::as_object) {
+            crate::model::read::refuse_unmodelled_layers(text)?;
+        }
         let reduced = Value::Object(reduce(obj));
         let config = ModelConfig::from_json(&reduced)?;
         if !config.architecture.is_empty()

@@ -43,6 +43,7 @@ impl ModelConfig {
             }
             None => top,
         };
+        refuse_unmodelled_layers(obj)?;
         let architecture = get(obj, "architectures")
             .and_then(Value::as_array)
             .and_then(|a| a.first())
@@ -214,6 +215,33 @@ impl ModelConfig {
             MAX_STATE_BYTES_PER_SEQUENCE,
             &bytes,
         )
+    }
+}
+
+/// Refuses configs with layers the planner does not model rather than pricing them as
+/// attention: Mamba / state-space blocks (Jamba, Zamba, Bamba, Falcon-H1, Nemotron-H,
+/// Granite 4 hybrids) keep a recurrent state whose size the planner cannot yet derive, and
+/// priced as full attention they come out several times too large or small.
+pub fn refuse_unmodelled_layers(obj: &Map<String, Value>) -> Result<(), ConfigError> {
+    let key = obj.keys().find(|k| {
+        k.starts_with("mamba_")
+            || matches!(
+                k.as_str(),
+                "ssm_state_size" | "hybrid_override_pattern" | "attn_layer_period" | "ssm_cfg"
+            )
+    });
+    let in_types = get(obj, "layer_types")
+        .and_then(Value::as_array)
+        .is_some_and(|t| t.iter().any(|x| x.as_str() == Some("mamba")));
+    match (key, in_types) {
+        (None, false) => Ok(()),
+        (key, _) => Err(ConfigError::Unmodelled {
+            what: "Mamba (state-space) layers",
+            evidence: key.map_or_else(
+                || "layer_types: \"mamba\"".to_string(),
+                |k| format!("`{k}`"),
+            ),
+        }),
     }
 }
 

@@ -282,4 +282,32 @@ mod tests {
             crate::catalog::custom::CustomModel::from_config_value(&interval, None, None).unwrap();
         assert!(m.reduced_json.contains("full_attention_interval"));
     }
+
+    #[test]
+    fn mamba_hybrids_are_refused_with_the_reason() {
+        // ai21labs/Jamba-v0.1 config.json keys: attn_layer_period 8, mamba_d_state 16, …
+        let mut jamba = hybrid();
+        jamba["model_type"] = json!("jamba");
+        jamba["attn_layer_period"] = json!(8);
+        jamba["mamba_d_state"] = json!(16);
+        let e = ModelConfig::from_json(&jamba).unwrap_err();
+        assert!(e.to_string().contains("Mamba (state-space) layers"), "{e}");
+        let e =
+            crate::catalog::custom::CustomModel::from_config_value(&jamba, None, None).unwrap_err();
+        assert!(e.to_string().contains("does not model yet"), "{e}");
+        // Granite 4 hybrids name them in layer_types.
+        let mut granite = hybrid();
+        granite["layer_types"] = json!([
+            "mamba",
+            "mamba",
+            "mamba",
+            "attention",
+            "mamba",
+            "mamba",
+            "mamba",
+            "attention"
+        ]);
+        let e = ModelConfig::from_json(&granite).unwrap_err();
+        assert!(e.to_string().contains("layer_types"), "{e}");
+    }
 }
