@@ -1,32 +1,13 @@
 //! `fitgrid plan`: JSON in, JSON out; bad input exits 2 with one line naming the field; `--help`.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod common;
 
 fn run(input: &str) -> (i32, String, String) {
     run_args(&["plan", "-"], input)
 }
 
 fn run_args(args: &[&str], input: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fitgrid"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("fitgrid runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    common::fitgrid(args, input.as_bytes())
 }
 
 #[test]

@@ -5,8 +5,10 @@
 //! named `vllm`, `python`, `llama-server` that log their arguments): the stub must run exactly
 //! once and the payload's marker file must not exist.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
+mod common;
+
+use common::fitgrid;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -21,26 +23,6 @@ fn scratch() -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-fn fitgrid(args: &[&str], input: &[u8]) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fitgrid"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("fitgrid runs");
-    let mut stdin = child.stdin.take().unwrap();
-    // fitgrid may stop reading early (input cap); a broken pipe is expected then.
-    let _ = stdin.write_all(input);
-    drop(stdin);
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
 }
 
 /// Names that would run `touch MARKER` if any part of them escaped their comment or quotes.

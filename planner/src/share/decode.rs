@@ -13,17 +13,18 @@ use crate::plan::ranges::Field;
 use crate::plan::Thresholds;
 use crate::units::Unit;
 
-/// Applies one link parameter to `cfg` (`lookup` resolves the user's own models and GPUs);
+/// Applies one link parameter to `cfg` (`lookup` resolves the user's own models and GPUs,
+/// `defaults` is what an unusable value falls back to);
 /// `note` records what could not be used. Returns `false` for a name Fitgrid does not know.
 pub(super) fn apply(
     cfg: &mut GridConfig,
     lookup: &GridConfig,
+    defaults: &GridConfig,
     catalog: &Catalog,
     key: &str,
     value: &str,
     note: &mut dyn FnMut(&str, &str, String),
 ) -> bool {
-    let defaults = GridConfig::default();
     match key {
         // Read before every other parameter (`m`, `g` and `cell` may name them).
         "cm" | "cg" => {}

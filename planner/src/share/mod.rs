@@ -166,7 +166,7 @@ impl GridConfig {
         let lookup = cfg.clone();
         for (key, value) in &pairs {
             let (key, value) = (key.as_str(), value.trim());
-            if !decode::apply(&mut cfg, &lookup, catalog, key, value, &mut note) {
+            if !decode::apply(&mut cfg, &lookup, &defaults, catalog, key, value, &mut note) {
                 unknown.push((key, value));
             }
         }
