@@ -4,7 +4,8 @@
 use std::{env, fs, path::Path};
 
 /// Fields the planner and the page never read at run time (the data files keep them).
-const DOC_ONLY: [&str; 7] = [
+const DOC_ONLY: [&str; 8] = [
+    "arch_source",
     "notes",
     "quote",
     "params_source",

@@ -61,6 +61,9 @@ enum GpuSpec {
         memory_bytes: u64,
         #[serde(default)]
         name: Option<String>,
+        /// `sm_XY` (NVIDIA compute capability), `gfxNNN` (AMD) or `apple`; unknown if absent.
+        #[serde(default)]
+        arch: Option<String>,
     },
 }
 
@@ -78,6 +81,8 @@ struct Input {
     concurrency: Option<u64>,
     kv_cache_dtype: Option<String>,
     gpu_memory_utilization: Option<f64>,
+    mem_fraction_static: Option<f64>,
+    flash_attention: Option<bool>,
 }
 
 /// A parsed scenario, ready to plan.
@@ -169,11 +174,26 @@ impl Scenario {
                 .gpu(&id)
                 .map_err(|e| invalid("gpu", e.to_string()))?
                 .clone(),
-            GpuSpec::Custom { memory_bytes, name } => {
+            GpuSpec::Custom {
+                memory_bytes,
+                name,
+                arch,
+            } => {
                 if memory_bytes < 1 << 20 {
                     return Err(invalid(
                         "gpu",
                         "needs `memory_bytes`, a whole number of bytes ≥ 1 MiB",
+                    ));
+                }
+                let arch = arch.unwrap_or_default();
+                let probe = Gpu {
+                    arch: arch.clone(),
+                    ..Gpu::default()
+                };
+                if !arch.is_empty() && probe.arch() == planner::catalog::gpu::Arch::Unknown {
+                    return Err(invalid(
+                        "gpu.arch",
+                        "must be sm_XY (an NVIDIA compute capability, e.g. sm_89), gfxNNN (AMD) or apple",
                     ));
                 }
                 let name = inert::clean_name(name.as_deref().unwrap_or("custom GPU"), 60);
@@ -186,6 +206,7 @@ impl Scenario {
                     marketing_gb: memory_bytes.div_ceil(1_000_000_000),
                     memory_bytes,
                     bandwidth_gbps: None,
+                    arch,
                 }
             }
         };
@@ -254,6 +275,17 @@ impl Scenario {
                 ))
             }
         };
+        // SGLang's `--mem-fraction-static`; absent: SGLang's own default for the GPU.
+        let mem_fraction_static = match input.mem_fraction_static {
+            None => None,
+            Some(f) if f > 0.0 && f < 1.0 => Some(f),
+            Some(f) => {
+                return Err(invalid(
+                    "mem_fraction_static",
+                    format!("must be a number in (0, 1), got {f}"),
+                ))
+            }
+        };
         Ok(Scenario {
             model_id,
             model,
@@ -267,6 +299,9 @@ impl Scenario {
                 tensor_parallel,
                 pipeline_parallel,
                 gpu_memory_utilization,
+                mem_fraction_static,
+                // llama.cpp `-fa`; on unless the scenario says otherwise.
+                flash_attention: input.flash_attention.unwrap_or(true),
             },
         })
     }

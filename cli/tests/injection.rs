@@ -78,11 +78,11 @@ fn stub_engines(dir: &Path) -> PathBuf {
 #[test]
 fn every_engines_command_runs_only_itself() {
     let cases = [
-        ("vllm", "awq", "q8_0"),
+        ("vllm", "awq", "auto"),
         ("vllm", "q4_k_m", "fp8"),
-        ("sglang", "nf4", "q4_0"),
+        ("sglang", "nf4", "bf16"),
         ("sglang", "gptq", "auto"),
-        ("llama.cpp", "q4_k_m", "fp8"),
+        ("llama.cpp", "q4_k_m", "q8_0"),
     ];
     let mut checked = 0;
     for (engine, weights, kv) in cases {

@@ -25,7 +25,7 @@ pub enum ConfigError {
         problem: String,
     },
     /// The config has layers the planner does not model; it refuses rather than misprices.
-    #[error("config.json describes {what} ({evidence}), which Fitgrid does not model yet: it would price them as attention layers and get the memory wrong, so it does not plan this model")]
+    #[error("config.json describes {what} ({evidence}), which Fitgrid does not model yet; rather than get its memory wrong, it does not plan this model")]
     Unmodelled {
         /// The kind of layer.
         what: &'static str,

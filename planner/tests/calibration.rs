@@ -168,6 +168,7 @@ fn vllm_v1_runs_replay_within_bounds() {
             tensor_parallel: tp,
             pipeline_parallel: pp,
             gpu_memory_utilization: util.unwrap_or(0.9),
+            ..Workload::default()
         };
         // Weights do not depend on the GPU: replay them even when the GPU is unknown.
         let gpu = gpu_of(&run.gpu).and_then(|id| cat.gpu(id).ok());

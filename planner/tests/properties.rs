@@ -343,7 +343,14 @@ proptest! {
         let gpu = catalog().gpu("h100-sxm-80gb").unwrap();
         let w = Workload { engine: engine(e), context: ctx, concurrency: n, tensor_parallel: tp, kv_dtype: kv, ..Workload::default() };
         let f = if engine(e) == Engine::LlamaCpp { WeightFormat::Q8_0 } else { WeightFormat::Fp32 };
-        let p = plan(&huge, f, gpu, &w).unwrap();
+        // A cache type the engine does not offer is refused by name, never planned.
+        let p = match plan(&huge, f, gpu, &w) {
+            Ok(p) => p,
+            Err(u) => {
+                prop_assert!(planner::engines::support::check(&huge, f, &w).is_err(), "{}", u.reason);
+                return Ok(());
+            }
+        };
         prop_assert!(p.utilization.is_finite() && p.utilization > 0.0);
         prop_assert!(p.total_bytes >= p.weights_bytes);
         // Past 16 EiB the byte counts saturate instead of wrapping; such a plan never fits.

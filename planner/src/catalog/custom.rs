@@ -20,7 +20,7 @@ pub const MAX_CUSTOM_GPUS: usize = 32;
 pub const CUSTOM_PREFIX: &str = "custom:";
 
 /// The config.json keys the planner reads (`arch.rs`); everything else is dropped from links.
-const PLANNER_KEYS: [&str; 50] = [
+const PLANNER_KEYS: [&str; 52] = [
     "architectures",
     "model_type",
     "num_hidden_layers",
@@ -71,6 +71,26 @@ const PLANNER_KEYS: [&str; 50] = [
     "rotary_dim",
     "text_config",
     "_name_or_path",
+    "vision_config",
+    "spatial_merge_size",
+];
+
+/// The `vision_config` keys [`crate::model::vision`] reads.
+const VISION_KEYS: [&str; 14] = [
+    "model_type",
+    "hidden_size",
+    "intermediate_size",
+    "num_hidden_layers",
+    "depth",
+    "patch_size",
+    "image_size",
+    "num_channels",
+    "projector_input_dim",
+    "projector_output_dim",
+    "vision_output_dim",
+    "out_hidden_size",
+    "spatial_merge_size",
+    "temporal_patch_size",
 ];
 
 /// A user-supplied model: its parsed config plus the reduced JSON that goes into links.
@@ -123,6 +143,16 @@ fn reduce(obj: &Map<String, Value>) -> Map<String, Value> {
         .filter(|(k, _)| PLANNER_KEYS.contains(&k.as_str()))
         .map(|(k, v)| match (k.as_str(), v) {
             ("text_config", Value::Object(inner)) => (k.clone(), Value::Object(reduce(inner))),
+            ("vision_config", Value::Object(inner)) => (
+                k.clone(),
+                Value::Object(
+                    inner
+                        .iter()
+                        .filter(|(k, _)| VISION_KEYS.contains(&k.as_str()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                ),
+            ),
             _ => (k.clone(), v.clone()),
         })
         .collect()
@@ -260,6 +290,7 @@ pub fn custom_gpu(name: &str, memory_mib: u64, bandwidth_gbps: Option<u64>) -> O
         marketing_gb: (memory_mib * MIB).div_ceil(1_000_000_000),
         memory_bytes: memory_mib * MIB,
         bandwidth_gbps,
+        arch: String::new(),
     })
 }
 

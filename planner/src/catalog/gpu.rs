@@ -20,7 +20,7 @@ pub struct Model {
 
 /// A GPU: a catalogue entry (`planner/data/gpus.json`, read field by field: a missing, extra
 /// or mistyped key is a load error the catalogue tests report) or one the user described.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gpu {
     /// Stable kebab-case id.
@@ -40,11 +40,52 @@ pub struct Gpu {
     /// Memory bandwidth, GB/s (datasheet).
     #[serde(default)]
     pub bandwidth_gbps: Option<u64>,
+    /// Architecture: `sm_XY` for an NVIDIA compute capability X.Y (NVIDIA's CUDA GPUs table),
+    /// `gfxNNN` for an AMD LLVM target (ROCm's GPU specifications), `apple` for Metal; empty
+    /// when unknown (a GPU the user described).
+    pub arch: String,
+}
+
+/// A GPU's architecture, as the engines' kernel checks read it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Arch<'a> {
+    /// NVIDIA compute capability × 10 (8.9 → 89), as vLLM's `has_device_capability` compares it.
+    Nvidia(u32),
+    /// AMD LLVM target, e.g. `gfx942` (MI300X).
+    Amd(&'a str),
+    /// Apple silicon (Metal).
+    Apple,
+    /// Not known (a custom GPU): no architecture rule is applied.
+    Unknown,
+}
+
+impl Arch<'_> {
+    /// The NVIDIA compute capability × 10, if this is an NVIDIA GPU.
+    pub fn cuda_capability(self) -> Option<u32> {
+        match self {
+            Arch::Nvidia(cc) => Some(cc),
+            _ => None,
+        }
+    }
 }
 
 impl Gpu {
     /// Usable memory as bytes.
     pub fn memory(&self) -> Bytes {
         Bytes(self.memory_bytes)
+    }
+
+    /// The architecture (`sm_89` → `Nvidia(89)`; `sm_120` → `Nvidia(120)`).
+    pub fn arch(&self) -> Arch<'_> {
+        let a = self.arch.as_str();
+        if let Some(cc) = a.strip_prefix("sm_").and_then(|d| d.parse().ok()) {
+            Arch::Nvidia(cc)
+        } else if a.starts_with("gfx") {
+            Arch::Amd(a)
+        } else if a == "apple" {
+            Arch::Apple
+        } else {
+            Arch::Unknown
+        }
     }
 }

@@ -4,7 +4,6 @@
 //! pre-quantized checkpoint (AWQ, GPTQ, GGUF, …) gets a comment line saying which one to use
 //! instead of an invented repository name.
 
-use super::rules;
 use super::shell::{shell_word, torch_dtype, CommandInput, LaunchCommand};
 use super::{llama_cpp, sglang, vllm, Engine};
 use crate::catalog::Gpu;
@@ -13,7 +12,8 @@ use crate::model::weights::WeightFormat;
 use crate::plan::workload::Workload;
 
 /// The launch command for `workload` with `model_id` stored as `format` on `gpu`, or `None`
-/// for engines without a server (transformers).
+/// for engines without a server (transformers) and for a configuration the engine cannot run
+/// (its plan says why): a command must never start what the plan refused.
 pub fn launch_command(
     model_id: &str,
     cfg: &ModelConfig,
@@ -35,6 +35,8 @@ pub fn launch_command_with(
     sglang_fraction: Option<f64>,
 ) -> Option<LaunchCommand> {
     let resolved = format.resolve(cfg);
+    super::support::check(cfg, resolved, w).ok()?;
+    super::support::check_gpu(w.engine, resolved, w.kv_dtype, gpu).ok()?;
     let input = CommandInput {
         model_id,
         model: shell_word(model_id),
@@ -51,17 +53,9 @@ pub fn launch_command_with(
     let args = match w.engine {
         Engine::Vllm => vllm::command(&input, &mut comments),
         Engine::Sglang => {
-            let fraction = sglang_fraction.unwrap_or_else(|| {
-                let r = rules::reserves(
-                    Engine::Sglang,
-                    cfg,
-                    resolved.activation_bytes(cfg),
-                    gpu,
-                    input.tp,
-                    input.pp,
-                );
-                sglang::mem_fraction_static(gpu.memory(), r.activation)
-            });
+            // Written out even when it is SGLang's default, so that another SGLang version
+            // starts with the fraction this plan priced.
+            let fraction = sglang_fraction.unwrap_or_else(|| sglang::fraction(w, gpu, cfg));
             sglang::command(&input, fraction, &mut comments)
         }
         Engine::LlamaCpp => llama_cpp::command(&input, &mut comments),
@@ -174,13 +168,13 @@ mod tests {
             ..Workload::default()
         };
         let cmd = launch_command(&m.id, &m.config, WeightFormat::Native, gpu, &w).unwrap();
-        // SGLang reserve with defaults: 512 + 8192·1.5 + 160·2 + 128 MiB = 13,248 MiB of
-        // 79.19 GiB (81,089 MiB) → 1 − 13,248/81,089 = 0.84.
+        // SGLang 0.5.23 on 81,089 MiB at TP 1: 512 + 8192·1.5 + 1024/8 + 256·2 = 13,440 MiB
+        // (above the 10 GiB floor) → round((81,089 − 13,440) / 81,089, 3) = 0.834.
         assert_eq!(gpu.memory_bytes / (1 << 20), 81_089);
         assert_eq!(
             cmd.one_line(),
             "python -m sglang.launch_server --model-path meta-llama/Llama-2-7b-hf \
-             --context-length 4096 --mem-fraction-static 0.84 --max-running-requests 8"
+             --context-length 4096 --mem-fraction-static 0.834 --max-running-requests 8"
         );
     }
 

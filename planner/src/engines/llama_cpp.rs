@@ -3,15 +3,14 @@
 
 use super::reserves::Reserves;
 use super::shell::{gguf_file, gguf_type, CommandInput};
-use crate::catalog::Gpu;
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::{KvDtype, KvPerToken};
 use crate::model::weights::WeightFormat;
-use crate::units::{Bytes, GIB, MIB};
+use crate::plan::workload::Workload;
+use crate::units::{add, mul, Bytes, GIB, MIB};
 
 /// The basis of the reserves, for the plan's notes.
-pub const RANGE_NOTE: &str =
-    "llama.cpp compute buffer estimated for a 512-token ubatch; 1 GiB --fit margin";
+pub const RANGE_NOTE: &str = "llama.cpp compute buffer: graph_reserve's worst case for a 512-token ubatch over the whole cache (llama.cpp ec98e2002); 1 GiB --fit margin";
 
 /// GGUF files, and the float types `convert_hf_to_gguf.py` writes.
 pub fn loads(format: WeightFormat) -> bool {
@@ -22,13 +21,58 @@ pub fn loads(format: WeightFormat) -> bool {
         )
 }
 
-/// Compute buffer for a 512-token ubatch: the logits (vocab × 512 × 4 B) plus the attention
-/// scratch (Ollama `fs/ggml/ggml.go` GraphSize for llama: 4·b·(1 + 4e + …)); the `--fit`
-/// default margin is 1024 MiB per device (llama.cpp tools/fit-params README) plus ~300 MiB of
-/// CUDA context.
-pub fn reserves(cfg: &ModelConfig, _act_bytes: u64, _gpu: &Gpu, _tp: u64, _pp: u64) -> Reserves {
-    let ubatch = 512;
-    let compute = 4 * ubatch * (cfg.vocab_size + 4 * cfg.hidden_size);
+/// Why llama.cpp cannot run a `kv` cache: `-ctk`/`-ctv` take f32, f16, bf16 and the ggml
+/// block types (q8_0, q4_0, …; `common/arg.cpp` `kv_cache_types`), no FP8; a quantized V
+/// cache needs flash attention (`llama-context.cpp`: "V cache quantization requires flash_attn").
+pub fn kv_refusal(kv: KvDtype, flash_attention: bool) -> Option<String> {
+    match kv {
+        KvDtype::Fp8 => Some("llama.cpp has no fp8 KV cache; use q8_0 (-ctk/-ctv q8_0)".into()),
+        KvDtype::Q8_0 | KvDtype::Q4_0 if !flash_attention => Some(format!(
+            "llama.cpp's {} V cache needs flash attention (-fa on)",
+            kv.id()
+        )),
+        _ => None,
+    }
+}
+
+/// llama.cpp's physical batch (`-ub`, `common/common.h` `n_ubatch = 512`).
+pub const UBATCH: u64 = 512;
+
+/// The compute buffer on the GPU that holds the output layer: ggml-alloc's peak over the
+/// worst-case graph `llama_context::graph_reserve` builds at start, `n_ub = min(512, n_ctx)`
+/// tokens that all produce logits, over the whole cache of `n_kv` cells (llama.cpp
+/// `src/llama-context.cpp`, `src/llama-graph.cpp` `build_attn_mha`, ggml-org/llama.cpp
+/// ec98e2002). f32 activations; the largest of:
+/// - logits `n_vocab × n_ub` + the input row block;
+/// - attention: without flash attention the scores `n_kv × n_ub × n_head` (every query head,
+///   also under GQA and MLA; softmax runs in place) + the mask; with it only the f32 mask and
+///   its f16 cast;
+/// - the MLP: gate and up `n_ff × n_ub` (MoE: the active experts' rows).
+pub fn compute_buffer(cfg: &ModelConfig, n_kv: u64, flash_attention: bool) -> u64 {
+    let n_kv = n_kv.div_ceil(256) * 256;
+    let ub = UBATCH.min(n_kv.max(1));
+    let e = mul(&[cfg.hidden_size, ub, 4]);
+    let logits = add(&[mul(&[cfg.vocab_size, ub, 4]), e]);
+    let attention = if flash_attention {
+        add(&[mul(&[n_kv, ub, 6]), mul(&[4, e])])
+    } else {
+        add(&[mul(&[cfg.num_heads, n_kv, ub, 4]), mul(&[n_kv, ub, 4]), mul(&[4, e])])
+    };
+    let dense = cfg.moe.is_none() || cfg.moe_layers.iter().any(|&m| !m);
+    let ff = match &cfg.moe {
+        Some(m) if !dense => m.expert_intermediate.saturating_mul(m.experts_per_token),
+        _ => cfg.intermediate_size,
+    };
+    let mlp = add(&[mul(&[2, ff, ub, 4]), mul(&[2, e])]);
+    logits.max(attention).max(mlp)
+}
+
+/// The reserves under `w`: the compute buffer for one sequence's cache (`--parallel` slots
+/// each get a stream of `-c / n` cells, so the scores span one slot's cells), and outside the
+/// budget the `--fit` margin of 1024 MiB per device (`common/common.h` `fit_params_target`)
+/// plus ~300 MiB of CUDA context.
+pub fn reserves(cfg: &ModelConfig, w: &Workload) -> Reserves {
+    let compute = compute_buffer(cfg, w.context.max(1), w.flash_attention);
     Reserves {
         activation: Bytes(compute),
         non_torch: Bytes::ZERO,
@@ -75,19 +119,14 @@ pub fn command(c: &CommandInput, comments: &mut Vec<String>) -> Vec<String> {
         KvDtype::Q4_0 => Some("q4_0"),
         KvDtype::Fp32 => Some("f32"),
         KvDtype::Bf16 => Some("bf16"),
-        KvDtype::Fp8 => {
-            comments.push("llama.cpp has no fp8 KV cache; it keeps f16".into());
-            None
-        }
-        KvDtype::Auto | KvDtype::Fp16 => None,
+        // FP8 is refused before a command is written (`kv_refusal`).
+        KvDtype::Fp8 | KvDtype::Auto | KvDtype::Fp16 => None,
     };
     if let Some(t) = cache {
         args.push(format!("-ctk {t} -ctv {t}"));
-        if matches!(t, "q8_0" | "q4_0") {
-            // A quantized V cache requires flash attention.
-            args.push("-fa on".into());
-        }
     }
+    // Written out: the compute buffer was priced for it (`-fa auto` may resolve either way).
+    args.push(if c.w.flash_attention { "-fa on" } else { "-fa off" }.into());
     if c.tp > 1 || c.pp > 1 {
         comments.push(format!(
             "spread over {} GPUs: llama.cpp splits layers across all visible devices",

@@ -8,22 +8,15 @@ use crate::model::kv_cache::KvPerToken;
 use crate::plan::workload::Workload;
 use crate::units::Bytes;
 
-/// The reserves for `cfg` (activations in `act_bytes`-wide elements) on `gpu` with TP `tp`
-/// and PP `pp`.
-pub fn reserves(
-    engine: Engine,
-    cfg: &ModelConfig,
-    act_bytes: u64,
-    gpu: &Gpu,
-    tp: u64,
-    pp: u64,
-) -> Reserves {
-    let (tp, pp) = (tp.max(1), pp.max(1));
-    match engine {
+/// The reserves for `cfg` (activations in `act_bytes`-wide elements) on `gpu` under `w`
+/// (its engine, parallelism, context and the llama.cpp / transformers settings).
+pub fn reserves(cfg: &ModelConfig, act_bytes: u64, gpu: &Gpu, w: &Workload) -> Reserves {
+    let (tp, pp) = (w.tensor_parallel.max(1), w.pipeline_parallel.max(1));
+    match w.engine {
         Engine::Vllm => vllm::reserves(cfg, act_bytes, gpu, tp, pp),
         Engine::Sglang => sglang::reserves(cfg, act_bytes, gpu, tp, pp),
-        Engine::LlamaCpp => llama_cpp::reserves(cfg, act_bytes, gpu, tp, pp),
-        Engine::Transformers => transformers::reserves(cfg, act_bytes, gpu, tp, pp),
+        Engine::LlamaCpp => llama_cpp::reserves(cfg, w),
+        Engine::Transformers => transformers::reserves(cfg, act_bytes, w),
     }
 }
 
@@ -37,17 +30,26 @@ pub fn range_note(engine: Engine) -> &'static str {
     }
 }
 
-/// What the engine lets weights + activations + KV use on a GPU of `gpu` bytes, and for
-/// SGLang the `mem_fraction_static` it used.
-pub fn budget(engine: Engine, gpu: Bytes, r: &Reserves, w: &Workload) -> (Bytes, Option<f64>) {
+/// What the engine lets weights + activations + KV use on `gpu`, and for SGLang the
+/// `mem_fraction_static` it used.
+pub fn budget(
+    engine: Engine,
+    cfg: &ModelConfig,
+    gpu: &Gpu,
+    r: &Reserves,
+    w: &Workload,
+) -> (Bytes, Option<f64>) {
+    let gpu_bytes = gpu.memory();
     match engine {
-        Engine::Vllm => (vllm::budget(gpu, w), None),
+        Engine::Vllm => (vllm::budget(gpu_bytes, w), None),
         Engine::Sglang => {
-            let (budget, frac) = sglang::budget(gpu, r.activation);
+            let (budget, frac) = sglang::budget(gpu_bytes, r, sglang::fraction(w, gpu, cfg));
             (budget, Some(frac))
         }
         // No pre-allocation: everything but the engine's own margin.
-        Engine::LlamaCpp | Engine::Transformers => (gpu.saturating_sub(r.outside_budget), None),
+        Engine::LlamaCpp | Engine::Transformers => {
+            (gpu_bytes.saturating_sub(r.outside_budget), None)
+        }
     }
 }
 

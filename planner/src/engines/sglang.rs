@@ -3,48 +3,155 @@
 
 use super::reserves::Reserves;
 use super::shell::{checkpoint_comment, CommandInput};
+use crate::catalog::gpu::Arch;
 use crate::catalog::Gpu;
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::KvDtype;
 use crate::model::weights::WeightFormat;
+use crate::plan::workload::Workload;
 use crate::units::{Bytes, MIB};
 
 /// The basis of the reserves, for the plan's notes.
-pub const RANGE_NOTE: &str =
-    "SGLang reserve from its server_args.py formula; not yet checked against logs";
+pub const RANGE_NOTE: &str = "SGLang 0.5.23 rules: default mem_fraction_static from the GPU's memory bucket (memory_hook.py); KV pool = fraction × memory free at start − weights (kv_cache_configurator.py); CUDA context and NCCL as measured at vLLM start";
 
 /// SGLang loads Hugging Face checkpoints, not GGUF files.
 pub fn loads(format: WeightFormat) -> bool {
     !format.is_gguf()
 }
 
-/// SGLang keeps (1 − mem_fraction_static) free for activations and CUDA graphs; its reserve
-/// formula (`server_args.py`) with defaults: 512 MB + max(chunked_prefill 8192, 2048) × 1.5 MB
-/// + cuda_graph_max_bs 160 × 2 MB + tp × pp × 128 MB.
-pub fn reserves(cfg: &ModelConfig, act_bytes: u64, _gpu: &Gpu, tp: u64, pp: u64) -> Reserves {
-    let mb = 512 + 8192 * 3 / 2 + 160 * 2 + tp * pp.max(1) * 128;
+/// The defaults SGLang 0.5.23 derives from the GPU's total memory (`arg_groups/memory_hook.py`
+/// `handle_gpu_memory_settings`; `gpu_mem` in MiB, thresholds `gpu_mem < X * 1024`):
+/// `(chunked_prefill_size, cuda_graph_max_bs)` for TP `tp`.
+pub fn bucket(gpu_mib: u64, tp: u64) -> (u64, u64) {
+    let gib = |g: u64| g * 1024;
+    let big_tp = tp >= 4;
+    match gpu_mib {
+        m if m < gib(20) => (2048, 8),
+        m if m < gib(35) => (4096, if big_tp { 160 } else { 48 }),
+        m if m < gib(60) => (4096, if big_tp { 160 } else { 32 }),
+        m if m < gib(160) => (8192, if big_tp { 512 } else { 256 }),
+        _ => (16384, 512),
+    }
+}
+
+/// SGLang's own estimate of the memory it keeps outside the static pool, MiB
+/// (`memory_hook.py`): 512 + max(chunked_prefill, 2048) × 1.5 + tp × pp / 8 × 1024 + the
+/// decode CUDA graphs' max_bs × 2, at least 10 GiB on GPUs over 60 GiB.
+pub fn reserved_mib(gpu_mib: u64, tp: u64, pp: u64) -> u64 {
+    let (chunk, max_bs) = bucket(gpu_mib, tp);
+    let r = 512 + chunk.max(2048) * 3 / 2 + tp * pp * 1024 / 8 + max_bs * 2;
+    if gpu_mib > 60 * 1024 {
+        r.max(10 * 1024)
+    } else {
+        r
+    }
+}
+
+/// The default `--mem-fraction-static` on `gpu` at TP `tp`, PP `pp`:
+/// `round((gpu_mem − reserved) / gpu_mem, 3)`, `gpu_mem` being the device's total memory in
+/// MiB; multimodal models then scale it by `vision_factor` (`adjust_mem_fraction_for_vlm`).
+pub fn default_fraction(gpu: &Gpu, tp: u64, pp: u64, vision_factor: f64) -> f64 {
+    let mib = gpu.memory_bytes / MIB;
+    if mib == 0 {
+        return 0.0;
+    }
+    let r = reserved_mib(mib, tp, pp);
+    let f = (mib.saturating_sub(r) as f64 / mib as f64 * 1000.0).round() / 1000.0;
+    (f * vision_factor).clamp(0.0, 1.0)
+}
+
+/// `adjust_mem_fraction_for_vlm`: a ViT of `layers` × `hidden` against a ViT-L/14 baseline
+/// (24 × 1024²) scales the fraction by 0.95 × clamp(1 − 0.1 × (ratio − 1), 0.8, 1.05).
+pub fn vision_factor(layers: u64, hidden: u64) -> f64 {
+    if layers == 0 {
+        return 1.0;
+    }
+    let ratio = (layers * hidden * hidden) as f64 / (24.0 * 1024.0 * 1024.0);
+    0.95 * (1.0 - 0.1 * (ratio - 1.0)).clamp(0.8, 1.05)
+}
+
+/// The fraction in effect: the user's `--mem-fraction-static`, else SGLang's default.
+pub fn fraction(w: &Workload, gpu: &Gpu, cfg: &ModelConfig) -> f64 {
+    match w.mem_fraction_static {
+        Some(f) if f.is_finite() => f.clamp(0.0, 1.0),
+        _ => {
+            let (layers, hidden) = cfg.vision.as_ref().map_or((0, 0), |v| (v.layers, v.hidden));
+            default_fraction(gpu, w.tensor_parallel.max(1), w.pipeline_parallel.max(1), vision_factor(layers, hidden))
+        }
+    }
+}
+
+/// The reserves: SGLang's own activation + CUDA-graph estimate (`reserved_mib` less its floor)
+/// as the activation; outside the fraction, the CUDA context taken before SGLang measures free
+/// memory (0.5 GiB, 1.5 GiB with NCCL communicators at TP/PP > 1: vLLM 0.19 "worker init memory
+/// snapshot", the same CUDA and NCCL runtime).
+pub fn reserves(cfg: &ModelConfig, act_bytes: u64, gpu: &Gpu, tp: u64, pp: u64) -> Reserves {
+    let (chunk, max_bs) = bucket(gpu.memory_bytes / MIB, tp);
+    let act = 512 + chunk.max(2048) * 3 / 2 + max_bs * 2;
+    let context = if tp > 1 || pp > 1 { 1536 * MIB } else { 512 * MIB };
     let (rows, dim) = cfg.rope_cache;
     Reserves {
-        activation: Bytes(mb * MIB),
+        activation: Bytes(act * MIB),
         non_torch: Bytes::ZERO,
-        outside_budget: Bytes(512 * MIB),
+        outside_budget: Bytes(context),
         buffers: Bytes(rows * dim * act_bytes),
     }
 }
 
-/// Default `mem_fraction_static` for a GPU of `gpu` bytes and a reserve.
-pub fn mem_fraction_static(gpu: Bytes, reserve: Bytes) -> f64 {
-    if gpu.0 == 0 {
-        return 0.0;
-    }
-    (1.0 - reserve.0 as f64 / gpu.0 as f64).clamp(0.0, 0.95)
+/// The budget for weights + activations + KV: the static pool is `fraction` × the memory free
+/// at start (`pre_model_load_memory`, after the CUDA context); the activation room is left
+/// free beside it. Returns the budget and the fraction.
+pub fn budget(gpu: Bytes, r: &Reserves, fraction: f64) -> (Bytes, f64) {
+    let free = gpu.saturating_sub(r.outside_budget);
+    (Bytes((free.0 as f64 * fraction) as u64) + r.activation, fraction)
 }
 
-/// The budget: the static fraction plus the activation room SGLang leaves free, and the
-/// fraction it used.
-pub fn budget(gpu: Bytes, activation: Bytes) -> (Bytes, f64) {
-    let frac = mem_fraction_static(gpu, activation);
-    (Bytes((gpu.0 as f64 * frac) as u64) + activation, frac)
+/// Why SGLang cannot run a `kv` cache: `--kv-cache-dtype` takes `auto`, `bf16`/`bfloat16` and
+/// `fp8_e5m2`/`fp8_e4m3` (`server_args.py` choices); `q8_0`/`q4_0` are llama.cpp's types.
+pub fn kv_refusal(kv: KvDtype) -> Option<String> {
+    match kv {
+        KvDtype::Auto | KvDtype::Bf16 | KvDtype::Fp8 => None,
+        _ => Some(format!(
+            "SGLang has no --kv-cache-dtype {}: its cache follows the model dtype (auto), bf16 or fp8",
+            kv.id()
+        )),
+    }
+}
+
+/// Why SGLang's kernels for `format` and a `kv` cache do not run on `arch`: no Metal backend;
+/// CUDA from compute capability 7.0 (Volta through the Triton attention backend); bfloat16 from
+/// 8.0; FP8 weights through Marlin from 8.0 and natively from 8.9 (`fp8.py`), FP8 KV from 8.0;
+/// on ROCm, FP8 only on MI300-class GPUs.
+pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<String> {
+    use WeightFormat as F;
+    match arch {
+        Arch::Apple => Some("SGLang has no Apple-GPU (Metal) backend".into()),
+        Arch::Nvidia(cc) if cc < 70 => Some("SGLang needs compute capability 7.0 or newer".into()),
+        Arch::Nvidia(cc) => {
+            let weights = match format {
+                F::Bf16 | F::Fp8 | F::W4a16 | F::Mxfp4 | F::Nvfp4 | F::Awq | F::Gptq => 80,
+                _ => 70,
+            };
+            let cache = if matches!(kv, KvDtype::Bf16 | KvDtype::Fp8) { 80 } else { 70 };
+            if cc < weights {
+                Some(format!("SGLang's {} kernels need compute capability {}.{}", format.label(), weights / 10, weights % 10))
+            } else if cc < cache {
+                Some(format!("SGLang's {} KV cache needs compute capability 8.0", kv.id()))
+            } else {
+                None
+            }
+        }
+        Arch::Amd(target) => {
+            let fp8_ok = target.starts_with("gfx94") || target.starts_with("gfx95");
+            match format {
+                F::Nf4 | F::Nvfp4 | F::W4a16 => Some(format!("SGLang on ROCm has no {} kernels", format.label())),
+                F::Fp8 | F::Mxfp4 if !fp8_ok => Some(format!("SGLang runs {} only on MI300-class GPUs", format.label())),
+                _ if kv == KvDtype::Fp8 && !fp8_ok => Some("SGLang's FP8 KV cache on ROCm needs an MI300-class GPU".into()),
+                _ => None,
+            }
+        }
+        Arch::Unknown => None,
+    }
 }
 
 /// `python -m sglang.launch_server` (`server_args.py`): `--model-path`, `--context-length`,
@@ -54,8 +161,13 @@ pub fn command(c: &CommandInput, fraction: f64, comments: &mut Vec<String>) -> V
     let mut args = vec![
         format!("python -m sglang.launch_server --model-path {}", c.model),
         format!("--context-length {}", c.ctx),
-        format!("--mem-fraction-static {fraction:.2}"),
     ];
+    // Three decimals, as SGLang rounds its own default (`round(…, 3)`).
+    let f = format!("{fraction:.3}");
+    args.push(format!(
+        "--mem-fraction-static {}",
+        f.trim_end_matches('0').trim_end_matches('.')
+    ));
     if c.tp > 1 {
         args.push(format!("--tp {}", c.tp));
     }
@@ -76,10 +188,8 @@ pub fn command(c: &CommandInput, fraction: f64, comments: &mut Vec<String>) -> V
     }
     match c.w.kv_dtype {
         KvDtype::Fp8 => args.push("--kv-cache-dtype fp8_e5m2".into()),
-        KvDtype::Q8_0 | KvDtype::Q4_0 => comments.push(format!(
-            "SGLang has no {} KV cache; it keeps the model dtype",
-            c.w.kv_dtype.id()
-        )),
+        KvDtype::Bf16 => args.push("--kv-cache-dtype bf16".into()),
+        // Refused before a command is written (`kv_refusal`); `auto` needs no flag.
         _ => {}
     }
     if c.n > 1 {

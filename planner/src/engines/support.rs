@@ -1,13 +1,27 @@
-//! Which engines load which weight formats, and the error a cell shows when one cannot.
+//! What each engine can run: the weight formats it loads, the KV cache types it offers, the
+//! GPUs its kernels need, and the shapes a block-FP8 checkpoint allows at a TP. The rules
+//! themselves live in each engine's file; this file asks them and words the answer.
 
 use super::{llama_cpp, sglang, transformers, vllm, Engine, ALL_ENGINES};
+use crate::catalog::Gpu;
+use crate::model::config::ModelConfig;
+use crate::model::kv_cache::KvDtype;
 use crate::model::weights::WeightFormat;
+use crate::plan::workload::Workload;
 
 /// Why a cell has no plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unsupported {
     /// Plain-words reason.
     pub reason: String,
+}
+
+impl Unsupported {
+    fn new(reason: impl Into<String>) -> Self {
+        Unsupported {
+            reason: reason.into(),
+        }
+    }
 }
 
 /// Whether `engine` loads `format` (each engine file's `loads`).
@@ -21,14 +35,111 @@ pub fn supports(engine: Engine, format: WeightFormat) -> Result<(), Unsupported>
     if ok {
         Ok(())
     } else {
-        Err(Unsupported {
-            reason: format!(
-                "{} does not load {} weights",
-                engine.label(),
-                format.label()
-            ),
-        })
+        Err(Unsupported::new(format!(
+            "{} does not load {} weights{}",
+            engine.label(),
+            format.label(),
+            equivalent(engine, format)
+        )))
     }
+}
+
+/// The nearest format the engine does load, as a hint after a refusal.
+fn equivalent(engine: Engine, format: WeightFormat) -> String {
+    use WeightFormat as F;
+    let alt = match (engine, format) {
+        (Engine::LlamaCpp, F::Int8 | F::Fp8) => Some(F::Q8_0),
+        (Engine::LlamaCpp, F::Awq | F::Gptq | F::W4a16 | F::Nf4 | F::Nvfp4) => Some(F::Q4KM),
+        (Engine::Sglang | Engine::Transformers, f) if f.is_gguf() => Some(F::Awq),
+        _ => None,
+    };
+    alt.map_or(String::new(), |a| format!("; {} is its nearest equivalent", a.label()))
+}
+
+/// Whether `w`'s engine runs its KV cache with `format` weights of `cfg` at its TP (the cache
+/// types each engine offers, and the block-FP8 shard rule of vLLM and SGLang).
+pub fn check(cfg: &ModelConfig, format: WeightFormat, w: &Workload) -> Result<(), Unsupported> {
+    let (engine, kv, tp) = (w.engine, w.kv_dtype, w.tensor_parallel.max(1));
+    supports(engine, format)?;
+    let kv_refusal = match engine {
+        Engine::Vllm => vllm::kv_refusal(kv),
+        Engine::Sglang => sglang::kv_refusal(kv),
+        Engine::LlamaCpp => llama_cpp::kv_refusal(kv, w.flash_attention),
+        Engine::Transformers => transformers::kv_refusal(kv),
+    };
+    if let Some(why) = kv_refusal {
+        return Err(Unsupported::new(why));
+    }
+    if matches!(engine, Engine::Vllm | Engine::Sglang) && format == WeightFormat::Fp8 {
+        if let Some(why) = block_fp8_refusal(cfg, tp) {
+            return Err(Unsupported::new(why));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `engine`'s kernels for `format` and a `kv` cache run on `gpu` (each engine file's
+/// `gpu_refusal`; a GPU of unknown architecture is not checked).
+pub fn check_gpu(
+    engine: Engine,
+    format: WeightFormat,
+    kv: KvDtype,
+    gpu: &Gpu,
+) -> Result<(), Unsupported> {
+    let arch = gpu.arch();
+    let why = match engine {
+        Engine::Vllm => vllm::gpu_refusal(format, kv, arch),
+        Engine::Sglang => sglang::gpu_refusal(format, kv, arch),
+        Engine::LlamaCpp => None,
+        Engine::Transformers => transformers::gpu_refusal(format, arch),
+    };
+    match why {
+        Some(why) => Err(Unsupported::new(format!("{why} (the {} is {})", gpu.name, arch_words(gpu)))),
+        None => Ok(()),
+    }
+}
+
+/// "compute capability 7.0", "gfx90a", "Apple silicon".
+fn arch_words(gpu: &Gpu) -> String {
+    use crate::catalog::gpu::Arch;
+    match gpu.arch() {
+        Arch::Nvidia(cc) => format!("compute capability {}.{}", cc / 10, cc % 10),
+        Arch::Amd(t) => t.to_string(),
+        Arch::Apple => "Apple silicon".into(),
+        Arch::Unknown => "of unknown architecture".into(),
+    }
+}
+
+/// A block-FP8 checkpoint (`weight_block_size` `[n, k]`) at TP `tp`: every column-parallel
+/// shard must be a whole number of `n`-blocks and every row-parallel shard of `k`-blocks, or
+/// the engine refuses at load. vLLM `fp8_utils.py` `validate_fp8_block_shape` and
+/// `Fp8MoEMethod.create_weights` ("… is not divisible by weight quantization block_n");
+/// SGLang's `fp8.py` carries the same checks.
+pub fn block_fp8_refusal(cfg: &ModelConfig, tp: u64) -> Option<String> {
+    let (n, k) = cfg.fp8_block?;
+    if tp <= 1 {
+        return None;
+    }
+    let dense = cfg.moe.is_none() || cfg.moe_layers.iter().any(|&is_moe| !is_moe);
+    let mut shards = Vec::new();
+    if dense {
+        shards.push(("the MLP", cfg.intermediate_size));
+    }
+    if let Some(m) = &cfg.moe {
+        shards.push(("each expert's MLP", m.expert_intermediate));
+    }
+    for (what, size) in shards {
+        if size == 0 {
+            continue;
+        }
+        let part = size / tp;
+        if size % tp != 0 || part % n != 0 || part % k != 0 {
+            return Some(format!(
+                "at TP {tp} {what} ({size}) splits into shards of {part}, not whole {n}×{k} FP8 blocks; the engine refuses to load it (try a smaller TP)"
+            ));
+        }
+    }
+    None
 }
 
 /// The engines that load `format` (per [`supports`]).
@@ -52,5 +163,13 @@ mod tests {
         assert!(!engines_for(WeightFormat::Q4KM).contains(&Engine::Transformers));
         assert!(!engines_for(WeightFormat::Awq).contains(&Engine::LlamaCpp));
         assert!(crate::model::weights::ALL_FORMATS.len() >= 15);
+    }
+
+    #[test]
+    fn a_refused_format_names_the_engine_s_equivalent() {
+        let e = supports(Engine::LlamaCpp, WeightFormat::Awq).unwrap_err();
+        assert!(e.reason.contains("Q4_K_M"), "{}", e.reason);
+        let e = supports(Engine::LlamaCpp, WeightFormat::Int8).unwrap_err();
+        assert!(e.reason.contains("Q8_0"), "{}", e.reason);
     }
 }

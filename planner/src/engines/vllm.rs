@@ -4,6 +4,7 @@
 
 use super::reserves::Reserves;
 use super::shell::{checkpoint_comment, gguf_file, gguf_type, trim_fraction, CommandInput};
+use crate::catalog::gpu::Arch;
 use crate::catalog::Gpu;
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::KvDtype;
@@ -18,6 +19,87 @@ pub const RANGE_NOTE: &str = "vLLM 0.19 logs: activation peak 1.1–2.9 GiB, non
 /// loader (vLLM docs, "Supported Hardware for Quantization Kernels").
 pub fn loads(_format: WeightFormat) -> bool {
     true
+}
+
+/// Why vLLM cannot run a `kv` cache: `--kv-cache-dtype` takes `auto` (the model dtype),
+/// `bfloat16` and the FP8 spellings (`CacheDType` in `vllm/config/cache.py`); an FP16 or FP32
+/// cache only comes from `auto` with weights of that dtype, and `q8_0`/`q4_0` are llama.cpp's.
+pub fn kv_refusal(kv: KvDtype) -> Option<String> {
+    match kv {
+        KvDtype::Auto | KvDtype::Bf16 | KvDtype::Fp8 => None,
+        KvDtype::Fp16 | KvDtype::Fp32 => Some(format!(
+            "vLLM has no --kv-cache-dtype {}: its cache follows the model dtype (auto), bfloat16 or fp8",
+            kv.id()
+        )),
+        KvDtype::Q8_0 | KvDtype::Q4_0 => Some(format!(
+            "vLLM has no {} KV cache (a llama.cpp type); use fp8",
+            kv.id()
+        )),
+    }
+}
+
+/// Why vLLM's kernels for `format` and a `kv` cache do not run on `arch`, if they do not:
+/// the hardware table of the vLLM docs ("Supported Hardware" for quantization kernels, 0.9–0.14;
+/// FP8 W8A8 page: FP8 computes from 8.9 and runs weight-only through FP8 Marlin from 7.5),
+/// `platforms/cuda.py` (bfloat16 needs 8.0), the GPU installation page (compute capability
+/// 7.0 or higher) and the macOS page (Apple silicon runs on the CPU only).
+pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<String> {
+    use WeightFormat as F;
+    let fp8_kv = kv == KvDtype::Fp8;
+    match arch {
+        Arch::Apple => Some("vLLM has no Apple-GPU (Metal) backend; on macOS it runs on the CPU only".into()),
+        Arch::Nvidia(cc) if cc < 70 => Some("vLLM needs compute capability 7.0 or newer".into()),
+        Arch::Nvidia(cc) => {
+            let need = match format {
+                F::Bf16 => 80,
+                F::Fp8 | F::Int8 | F::Awq => 75,
+                // Marlin kernels (compressed-tensors WNA16, FP4 Marlin fallbacks): Ampere on.
+                F::W4a16 | F::Mxfp4 | F::Nvfp4 => 80,
+                _ => 70,
+            };
+            let need = need.max(if kv == KvDtype::Bf16 { 80 } else { 70 });
+            // FP8 KV: the FlashAttention/FlashInfer backends that take an FP8 cache are sm80+.
+            let need = need.max(if fp8_kv { 80 } else { 70 });
+            (cc < need).then(|| {
+                format!(
+                    "vLLM's {} kernels need compute capability {}.{}",
+                    what(format, kv, cc),
+                    need / 10,
+                    need % 10
+                )
+            })
+        }
+        Arch::Amd(target) => {
+            // ROCm column of the same table: no AWQ, GPTQ, Marlin, INT8 W8A8 or bitsandbytes;
+            // FP8 needs an FP8-capable Instinct (gfx94x, MI300 series, `supports_fp8`).
+            let fp8_ok = target.starts_with("gfx94") || target.starts_with("gfx95");
+            match format {
+                F::Awq | F::Gptq | F::W4a16 | F::Int8 | F::Nf4 | F::Nvfp4 => {
+                    Some(format!("vLLM on ROCm has no {} kernels", format.label()))
+                }
+                F::Fp8 | F::Mxfp4 if !fp8_ok => {
+                    Some(format!("vLLM runs {} only on MI300-class GPUs", format.label()))
+                }
+                _ if fp8_kv && !fp8_ok => Some("vLLM's FP8 KV cache on ROCm needs an MI300-class GPU".into()),
+                _ => None,
+            }
+        }
+        Arch::Unknown => None,
+    }
+}
+
+/// What part of the plan asks for the capability: the weights or the cache.
+fn what(format: WeightFormat, kv: KvDtype, cc: u32) -> String {
+    let weights_ok = match format {
+        WeightFormat::Bf16 | WeightFormat::W4a16 | WeightFormat::Mxfp4 | WeightFormat::Nvfp4 => cc >= 80,
+        WeightFormat::Fp8 | WeightFormat::Int8 | WeightFormat::Awq => cc >= 75,
+        _ => true,
+    };
+    if weights_ok {
+        format!("{} KV cache", kv.id())
+    } else {
+        format.label().to_string()
+    }
 }
 
 /// vLLM's scheduler defaults for `vllm serve` (`EngineArgs.get_batch_defaults` in
@@ -154,10 +236,8 @@ pub fn command(c: &CommandInput, comments: &mut Vec<String>) -> Vec<String> {
     }
     match c.w.kv_dtype {
         KvDtype::Fp8 => args.push("--kv-cache-dtype fp8".into()),
-        KvDtype::Q8_0 | KvDtype::Q4_0 => comments.push(format!(
-            "vLLM has no {} KV cache; it keeps the model dtype",
-            c.w.kv_dtype.id()
-        )),
+        KvDtype::Bf16 => args.push("--kv-cache-dtype bfloat16".into()),
+        // Refused before a command is written (`kv_refusal`); `auto` needs no flag.
         _ => {}
     }
     if c.n > 1 {

@@ -123,7 +123,10 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
                 m_cells.push(match prepare(&m.config, f, workload) {
                     Ok(p) => gpus
                         .iter()
-                        .map(|g| Ok(plan_prepared(&m.config, &p, g, workload, false)))
+                        .map(|g| {
+                            p.runs_on(g, workload)?;
+                            Ok(plan_prepared(&m.config, &p, g, workload, false))
+                        })
                         .collect(),
                     Err(u) => vec![Err(u); gpus.len()],
                 });
@@ -247,9 +250,10 @@ fn cost_row(
         Err(u) => return (vec![Err(u); gpus.len()], vec![0; gpus.len()]),
     };
     gpus.iter()
-        .map(|g| match counts.smallest_fit(g) {
-            Some(fit) => (Ok(fit.plan), fit.count),
-            None => (Ok(counts.single(g)), 0),
+        .map(|g| match (counts.runs_on(g), counts.smallest_fit(g)) {
+            (Err(u), _) => (Err(u), 0),
+            (Ok(()), Some(fit)) => (Ok(fit.plan), fit.count),
+            (Ok(()), None) => (Ok(counts.single(g)), 0),
         })
         .unzip()
 }

@@ -174,6 +174,11 @@ pub struct ModelConfig {
     pub layers: Vec<LayerKind>,
     /// The checkpoint's own storage format (`quantization_config`, else `torch_dtype`).
     pub native_format: NativeFormat,
+    /// The vision encoder and projector of a multimodal checkpoint, if any.
+    pub vision: Option<super::vision::VisionTower>,
+    /// Block-FP8 checkpoints: `quantization_config.weight_block_size` `[block_n, block_k]`
+    /// (DeepSeek-V3, Qwen3-…-FP8); the engines refuse a TP whose shards split a block.
+    pub fp8_block: Option<(u64, u64)>,
     /// Rows of vLLM's rotary cos/sin cache (`max_position_embeddings`, or the YaRN/LongRoPE
     /// original length × factor), and its width (`rotary_dim`).
     pub rope_cache: (u64, u64),

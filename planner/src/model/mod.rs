@@ -8,4 +8,5 @@ pub mod quirks;
 pub mod read;
 pub mod read_layers;
 pub mod tensors;
+pub mod vision;
 pub mod weights;

@@ -147,6 +147,8 @@ impl ModelConfig {
             norm_bias: q.norm_bias,
             attention_sinks: q.attention_sinks,
             native_format: read_native(obj, dtype),
+            fp8_block: read_fp8_block(obj),
+            vision: super::vision::read_vision(top, hidden_size)?,
             rope_cache: read_rope(obj, max_position_embeddings, head_dim, &mla),
             moe,
             moe_layers,
@@ -261,6 +263,17 @@ fn read_native(obj: &Map<String, Value>, dtype: Dtype) -> NativeFormat {
         "compressed-tensors" if bits == Some(4) => NativeFormat::W4a16,
         "compressed-tensors" => NativeFormat::Fp8,
         _ => NativeFormat::Dtype(dtype),
+    }
+}
+
+/// `quantization_config.weight_block_size` of an FP8 checkpoint, when both sides are whole
+/// numbers ≥ 1.
+fn read_fp8_block(obj: &Map<String, Value>) -> Option<(u64, u64)> {
+    let q = get(obj, "quantization_config")?.as_object()?;
+    let b = q.get("weight_block_size")?.as_array()?;
+    match (b.first()?.as_u64()?, b.get(1)?.as_u64()?) {
+        (n, k) if n > 0 && k > 0 => Some((n, k)),
+        _ => None,
     }
 }
 

@@ -174,13 +174,16 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
                 continue;
             }
         };
+        let single = Workload {
+            tensor_parallel: 1,
+            pipeline_parallel: 1,
+            ..m.workload.clone()
+        };
         let r = crate::engines::rules::reserves(
-            m.workload.engine,
             cfg,
             m.format.resolve(cfg).activation_bytes(cfg),
             gpu,
-            1,
-            1,
+            &single,
         );
         // A context beyond the model's own maximum is refused by every engine.
         let too_long = (m.workload.context > cfg.max_position_embeddings).then(|| {
@@ -313,6 +316,7 @@ mod tests {
             marketing_gb: gib,
             memory_bytes: gib * GIB,
             bandwidth_gbps: None,
+            arch: String::new(),
         }
     }
 
@@ -456,7 +460,7 @@ mod tests {
         );
         assert!(one(&cmds[0]).ends_with("--port 8000"));
         assert!(
-            one(&cmds[1]).contains("--mem-fraction-static 0.30 "),
+            one(&cmds[1]).contains("--mem-fraction-static 0.3 "),
             "{:?}",
             cmds[1]
         );

@@ -58,8 +58,16 @@ impl<'a> Counts<'a> {
         Ok(Counts { cfg, prepared })
     }
 
-    /// The smallest count whose per-GPU plan fits `gpu`; `None`: not even 8 suffice.
+    /// Whether the engine runs this format and cache on `gpu` at all.
+    pub fn runs_on(&self, gpu: &Gpu) -> Result<(), Unsupported> {
+        let (_, w, p) = &self.prepared[0];
+        p.runs_on(gpu, w)
+    }
+
+    /// The smallest count whose per-GPU plan fits `gpu`; `None`: not even 8 suffice, or the
+    /// engine cannot run the format on that GPU ([`Counts::runs_on`]).
     pub fn smallest_fit(&self, gpu: &Gpu) -> Option<Fit> {
+        self.runs_on(gpu).ok()?;
         self.prepared.iter().find_map(|(count, w, p)| {
             let plan = plan_prepared(self.cfg, p, gpu, w, false);
             plan.fits.then_some(Fit {

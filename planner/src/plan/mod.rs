@@ -5,7 +5,7 @@
 use crate::catalog::Gpu;
 use crate::engines::reserves::Reserves;
 use crate::engines::rules::{self, sequence_kv, workload_kv};
-use crate::engines::support::{supports, Unsupported};
+use crate::engines::support::{check, check_gpu, Unsupported};
 use crate::engines::{vllm, Engine};
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::{kv_per_token, KvPerToken};
@@ -67,6 +67,7 @@ pub fn plan(
     w: &Workload,
 ) -> Result<Plan, Unsupported> {
     let prepared = prepare(cfg, format, w)?;
+    prepared.runs_on(gpu_spec, w)?;
     Ok(plan_prepared(cfg, &prepared, gpu_spec, w, true))
 }
 
@@ -80,14 +81,23 @@ pub struct Prepared {
     weights: Bytes,
 }
 
-/// Checks the engine/format pair and the TP split, then prices weights and the KV layout.
+impl Prepared {
+    /// Whether the engine's kernels for this format and `w`'s cache run on `gpu`
+    /// ([`check_gpu`]); the grid asks this per GPU column before planning.
+    pub fn runs_on(&self, gpu: &Gpu, w: &Workload) -> Result<(), Unsupported> {
+        check_gpu(w.engine, self.format, w.kv_dtype, gpu)
+    }
+}
+
+/// Checks the engine/format/cache combination and the TP split, then prices weights and the
+/// KV layout.
 pub fn prepare(
     cfg: &ModelConfig,
     format: WeightFormat,
     w: &Workload,
 ) -> Result<Prepared, Unsupported> {
     let format = format.resolve(cfg);
-    supports(w.engine, format)?;
+    check(cfg, format, w)?;
     if cfg.num_heads % w.tensor_parallel.max(1) != 0 {
         // vLLM and SGLang shard attention heads evenly (`ensure_divisibility`).
         return Err(Unsupported {
@@ -123,15 +133,13 @@ pub fn plan_prepared(
     with_notes: bool,
 ) -> Plan {
     let gpu = gpu_spec.memory();
-    let tp = w.tensor_parallel.max(1);
-    let pp = w.pipeline_parallel.max(1);
     let context = w.context.max(1);
     let concurrency = w.concurrency.max(1);
     let mut notes = Vec::new();
     let kv = prepared.kv;
     let batched = vllm::batch_defaults(gpu_spec).1;
     let kv_needed = workload_kv(w.engine, kv, context, concurrency, batched);
-    let reserves = rules::reserves(w.engine, cfg, prepared.model_bytes, gpu_spec, tp, pp);
+    let reserves = rules::reserves(cfg, prepared.model_bytes, gpu_spec, w);
     let Reserves {
         activation,
         non_torch,
@@ -141,11 +149,12 @@ pub fn plan_prepared(
     let weights = prepared.weights + buffers;
 
     let fixed = weights + activation + non_torch;
-    let (budget, sglang_fraction) = rules::budget(w.engine, gpu, &reserves, w);
+    let (budget, sglang_fraction) = rules::budget(w.engine, cfg, gpu_spec, &reserves, w);
     if let (true, Some(frac)) = (with_notes, sglang_fraction) {
-        notes.push(format!(
-            "SGLang default mem_fraction_static ≈ {frac:.2} for this GPU"
-        ));
+        notes.push(match w.mem_fraction_static {
+            Some(_) => format!("SGLang mem_fraction_static {frac:.3} (set by you)"),
+            None => format!("SGLang's default mem_fraction_static for this GPU and TP: {frac:.3}"),
+        });
     }
     let kv_room = budget.saturating_sub(fixed);
     let per_token_all = kv.total().max(1);

@@ -20,6 +20,12 @@ pub struct Workload {
     pub pipeline_parallel: u64,
     /// vLLM `--gpu-memory-utilization` (default 0.9).
     pub gpu_memory_utilization: f64,
+    /// SGLang `--mem-fraction-static`; `None`: SGLang's own default for the GPU
+    /// (`engines::sglang::default_fraction`).
+    pub mem_fraction_static: Option<f64>,
+    /// llama.cpp `-fa on` (its default `auto` turns it on for CUDA and Metal): without it the
+    /// attention scores of a whole ubatch over the whole cache sit in the compute buffer.
+    pub flash_attention: bool,
 }
 
 impl Default for Workload {
@@ -32,6 +38,8 @@ impl Default for Workload {
             tensor_parallel: 1,
             pipeline_parallel: 1,
             gpu_memory_utilization: 0.9,
+            mem_fraction_static: None,
+            flash_attention: true,
         }
     }
 }
@@ -42,5 +50,7 @@ impl std::hash::Hash for Workload {
         (self.engine, self.context, self.concurrency, self.kv_dtype).hash(h);
         (self.tensor_parallel, self.pipeline_parallel).hash(h);
         self.gpu_memory_utilization.to_bits().hash(h);
+        self.mem_fraction_static.map(f64::to_bits).hash(h);
+        self.flash_attention.hash(h);
     }
 }
