@@ -4,8 +4,9 @@
 use std::{env, fs, path::Path};
 
 /// Fields the planner and the page never read at run time (the data files keep them).
-const DOC_ONLY: [&str; 8] = [
+const DOC_ONLY: [&str; 9] = [
     "arch_source",
+    "vision_source",
     "notes",
     "quote",
     "params_source",

@@ -115,6 +115,9 @@ fn StackedBar(
                 {parts.iter().map(|(key, label, bytes)| view! {
                     <li data-part=*key><span class="bar__swatch"></span>{*label} " " {Bytes(*bytes).display(unit)}</li>
                 }).collect_view()}
+                {(plan.vision_bytes > 0).then(|| view! {
+                    <li data-part="vision">"of the weights, vision encoder " {Bytes(plan.vision_bytes).display(unit)}</li>
+                })}
                 <li data-part="budget"><span class="bar__swatch"></span>"engine budget " {Bytes(plan.budget_bytes).display(unit)}</li>
             </ul>
         </div>

@@ -187,6 +187,9 @@ fn Controls(
     };
     // A TP from a link that is not one of the usual choices is still shown, as chosen.
     let tp = Memo::new(move |_| config.with(|c| c.workload.tensor_parallel));
+    // The budget control each engine has: vLLM's utilization, SGLang's static fraction,
+    // llama.cpp's flash attention.
+    let engine = Memo::new(move |_| config.with(|c| c.workload.engine));
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default()>
             <label class="controls__field">
@@ -221,12 +224,42 @@ fn Controls(
                     {move || planner::plan::ranges::tp_choices(tp.get()).into_iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
                 </select>
             </label>
-            <label class="controls__field">
-                <span>"vLLM memory utilization %"</span>
-                <input type="number" name="util" min="10" max="100" step="1" inputmode="numeric"
-                    prop:value=move || config.with(|c| c.util_pct().to_string())
-                    on:input=move |ev| number(ev, Field::GpuUtilPct, |c, n| c.set_util_pct(n)) />
-            </label>
+            <Show when=move || engine.get() == Engine::Vllm>
+                <label class="controls__field">
+                    <span>"vLLM memory utilization %"</span>
+                    <input type="number" name="util" min="10" max="100" step="1" inputmode="numeric"
+                        prop:value=move || config.with(|c| c.util_pct().to_string())
+                        on:input=move |ev| number(ev, Field::GpuUtilPct, |c, n| c.set_util_pct(n)) />
+                </label>
+            </Show>
+            <Show when=move || engine.get() == Engine::Sglang>
+                <label class="controls__field">
+                    <span>"SGLang mem_fraction_static %"</span>
+                    // Empty: SGLang's own default for each GPU (shown in the cell detail).
+                    <input type="number" name="mfs" min="10" max="99" step="1" inputmode="numeric"
+                        placeholder="default"
+                        prop:value=move || config.with(|c| c.mfs_pct().map(|p| p.to_string()).unwrap_or_default())
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            if text.trim().is_empty() {
+                                config.update(|c| c.set_mfs_pct(None));
+                            } else if let Ok(n) = Field::MemFractionStaticPct.parse(&text) {
+                                config.update(|c| c.set_mfs_pct(Some(n)));
+                            }
+                        } />
+                </label>
+            </Show>
+            <Show when=move || engine.get() == Engine::LlamaCpp>
+                <label class="controls__field controls__field--check">
+                    <input type="checkbox" name="fa"
+                        prop:checked=move || config.with(|c| c.workload.flash_attention)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            config.update(|c| c.workload.flash_attention = on)
+                        } />
+                    <span>"Flash attention (-fa)"</span>
+                </label>
+            </Show>
             <label class="controls__field">
                 <span>"Engine"</span>
                 <select name="e"

@@ -105,6 +105,20 @@ fn gpu_of(s: &str) -> Option<&'static str> {
     }
 }
 
+/// A GPU of the run's architecture when its memory size is not stated: weights depend on the
+/// architecture (vLLM's MXFP4 kernels pad by GPU generation), not on the size.
+fn arch_of(s: &str) -> Option<&'static str> {
+    if s.contains("A100") {
+        Some("a100-sxm4-80gb")
+    } else if s.contains("3090") {
+        Some("rtx-3090-24gb")
+    } else if s.contains("B200") {
+        Some("b200-180gb")
+    } else {
+        None
+    }
+}
+
 #[derive(Default)]
 struct Stat {
     errors: Vec<f64>,
@@ -172,7 +186,9 @@ fn vllm_v1_runs_replay_within_bounds() {
         };
         // Weights do not depend on the GPU: replay them even when the GPU is unknown.
         let gpu = gpu_of(&run.gpu).and_then(|id| cat.gpu(id).ok());
-        let any_gpu = cat.gpu("h100-sxm-80gb").expect("H100 in catalogue");
+        let any_gpu = arch_of(&run.gpu)
+            .and_then(|id| cat.gpu(id).ok())
+            .unwrap_or_else(|| cat.gpu("h100-sxm-80gb").expect("H100 in catalogue"));
         let p = plan(&model.config, format, gpu.unwrap_or(any_gpu), &workload).expect("plannable");
         if let Some(&w) = run.metrics.get("weights_gib") {
             let e = weights.add(p.weights_bytes as f64, w * GIB as f64);

@@ -34,7 +34,7 @@ pub fn launch_command_with(
     w: &Workload,
     sglang_fraction: Option<f64>,
 ) -> Option<LaunchCommand> {
-    let resolved = format.resolve(cfg);
+    let resolved = crate::plan::engine_format(format.resolve(cfg), w.engine);
     super::support::check(cfg, resolved, w).ok()?;
     super::support::check_gpu(w.engine, resolved, w.kv_dtype, gpu).ok()?;
     let input = CommandInput {

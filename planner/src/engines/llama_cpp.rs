@@ -56,7 +56,11 @@ pub fn compute_buffer(cfg: &ModelConfig, n_kv: u64, flash_attention: bool) -> u6
     let attention = if flash_attention {
         add(&[mul(&[n_kv, ub, 6]), mul(&[4, e])])
     } else {
-        add(&[mul(&[cfg.num_heads, n_kv, ub, 4]), mul(&[n_kv, ub, 4]), mul(&[4, e])])
+        add(&[
+            mul(&[cfg.num_heads, n_kv, ub, 4]),
+            mul(&[n_kv, ub, 4]),
+            mul(&[4, e]),
+        ])
     };
     let dense = cfg.moe.is_none() || cfg.moe_layers.iter().any(|&m| !m);
     let ff = match &cfg.moe {
@@ -126,7 +130,14 @@ pub fn command(c: &CommandInput, comments: &mut Vec<String>) -> Vec<String> {
         args.push(format!("-ctk {t} -ctv {t}"));
     }
     // Written out: the compute buffer was priced for it (`-fa auto` may resolve either way).
-    args.push(if c.w.flash_attention { "-fa on" } else { "-fa off" }.into());
+    args.push(
+        if c.w.flash_attention {
+            "-fa on"
+        } else {
+            "-fa off"
+        }
+        .into(),
+    );
     if c.tp > 1 || c.pp > 1 {
         comments.push(format!(
             "spread over {} GPUs: llama.cpp splits layers across all visible devices",

@@ -5,6 +5,7 @@ use super::{llama_cpp, sglang, transformers, vllm, Engine};
 use crate::catalog::Gpu;
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::KvPerToken;
+use crate::model::weights::WeightFormat;
 use crate::plan::workload::Workload;
 use crate::units::Bytes;
 
@@ -81,5 +82,43 @@ pub fn workload_kv(
     match engine {
         Engine::LlamaCpp => llama_cpp::workload_kv(kv, context, concurrency),
         _ => sequence_kv(engine, kv, context, batched).saturating_mul(concurrency),
+    }
+}
+
+/// The vision encoder's bytes per GPU: vLLM, SGLang and transformers load it in the
+/// activation dtype (`act_bytes`; quantized checkpoints keep it unquantized) and shard its
+/// linear layers with TP; llama.cpp keeps it in a separate `--mmproj` file, not loaded here.
+pub fn vision_bytes(engine: Engine, cfg: &ModelConfig, act_bytes: u64, tp: u64) -> u64 {
+    match (engine, &cfg.vision) {
+        (Engine::LlamaCpp, _) | (_, None) => 0,
+        (_, Some(v)) => v.params.saturating_mul(act_bytes) / tp.max(1),
+    }
+}
+
+/// Bytes an engine's kernels add to the weights on `gpu` (vLLM's MXFP4 MoE padding).
+pub fn weight_padding(
+    engine: Engine,
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu: &Gpu,
+    w: &Workload,
+) -> u64 {
+    match (engine, format) {
+        (Engine::Vllm, WeightFormat::Mxfp4) => {
+            vllm::mxfp4_padding(cfg, gpu.arch(), w.tensor_parallel.max(1))
+        }
+        _ => 0,
+    }
+}
+
+/// Pool bytes per token of capacity. SGLang sizes a hybrid sliding-window model's two pools by
+/// `swa_full_tokens_ratio` (default 0.8, `server_args.py`): each full-attention token comes
+/// with 0.8 sliding-window tokens. The other engines count one of each.
+pub fn pool_bytes_per_token(engine: Engine, kv: KvPerToken) -> u64 {
+    match engine {
+        Engine::Sglang if kv.sliding > 0 => {
+            kv.full.saturating_add(kv.sliding.saturating_mul(4) / 5)
+        }
+        _ => kv.total(),
     }
 }

@@ -12,7 +12,7 @@ use crate::plan::workload::Workload;
 use crate::units::{Bytes, MIB};
 
 /// The basis of the reserves, for the plan's notes.
-pub const RANGE_NOTE: &str = "SGLang 0.5.23 rules: default mem_fraction_static from the GPU's memory bucket (memory_hook.py); KV pool = fraction × memory free at start − weights (kv_cache_configurator.py); CUDA context and NCCL as measured at vLLM start";
+pub const RANGE_NOTE: &str = "SGLang 0.5.23 rules: default mem_fraction_static from the GPU's memory bucket (memory_hook.py); KV pool = fraction × memory free at start − weights (kv_cache_configurator.py); 0.5 GiB CUDA context before that";
 
 /// SGLang loads Hugging Face checkpoints, not GGUF files.
 pub fn loads(format: WeightFormat) -> bool {
@@ -76,24 +76,30 @@ pub fn fraction(w: &Workload, gpu: &Gpu, cfg: &ModelConfig) -> f64 {
         Some(f) if f.is_finite() => f.clamp(0.0, 1.0),
         _ => {
             let (layers, hidden) = cfg.vision.as_ref().map_or((0, 0), |v| (v.layers, v.hidden));
-            default_fraction(gpu, w.tensor_parallel.max(1), w.pipeline_parallel.max(1), vision_factor(layers, hidden))
+            default_fraction(
+                gpu,
+                w.tensor_parallel.max(1),
+                w.pipeline_parallel.max(1),
+                vision_factor(layers, hidden),
+            )
         }
     }
 }
 
-/// The reserves: SGLang's own activation + CUDA-graph estimate (`reserved_mib` less its floor)
-/// as the activation; outside the fraction, the CUDA context taken before SGLang measures free
-/// memory (0.5 GiB, 1.5 GiB with NCCL communicators at TP/PP > 1: vLLM 0.19 "worker init memory
-/// snapshot", the same CUDA and NCCL runtime).
+/// The reserves: SGLang's own estimate of what it needs beside the static pool
+/// (`reserved_mib` without its floor): activations for a chunked-prefill step and the decode
+/// CUDA graphs, and `tp × pp / 8` GiB for NCCL, whose buffers are allocated at the first
+/// collective (NCCL connects lazily), after SGLang measured free memory. Before that
+/// measurement only the CUDA context is taken: 0.5 GiB (vLLM 0.19 "worker init memory
+/// snapshot" at TP 1, the same CUDA runtime).
 pub fn reserves(cfg: &ModelConfig, act_bytes: u64, gpu: &Gpu, tp: u64, pp: u64) -> Reserves {
     let (chunk, max_bs) = bucket(gpu.memory_bytes / MIB, tp);
     let act = 512 + chunk.max(2048) * 3 / 2 + max_bs * 2;
-    let context = if tp > 1 || pp > 1 { 1536 * MIB } else { 512 * MIB };
     let (rows, dim) = cfg.rope_cache;
     Reserves {
         activation: Bytes(act * MIB),
-        non_torch: Bytes::ZERO,
-        outside_budget: Bytes(context),
+        non_torch: Bytes(tp * pp * 1024 / 8 * MIB),
+        outside_budget: Bytes(512 * MIB),
         buffers: Bytes(rows * dim * act_bytes),
     }
 }
@@ -103,7 +109,10 @@ pub fn reserves(cfg: &ModelConfig, act_bytes: u64, gpu: &Gpu, tp: u64, pp: u64) 
 /// free beside it. Returns the budget and the fraction.
 pub fn budget(gpu: Bytes, r: &Reserves, fraction: f64) -> (Bytes, f64) {
     let free = gpu.saturating_sub(r.outside_budget);
-    (Bytes((free.0 as f64 * fraction) as u64) + r.activation, fraction)
+    (
+        Bytes((free.0 as f64 * fraction) as u64) + r.activation,
+        fraction,
+    )
 }
 
 /// Why SGLang cannot run a `kv` cache: `--kv-cache-dtype` takes `auto`, `bf16`/`bfloat16` and
@@ -129,14 +138,33 @@ pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<Stri
         Arch::Nvidia(cc) if cc < 70 => Some("SGLang needs compute capability 7.0 or newer".into()),
         Arch::Nvidia(cc) => {
             let weights = match format {
-                F::Bf16 | F::Fp8 | F::W4a16 | F::Mxfp4 | F::Nvfp4 | F::Awq | F::Gptq => 80,
+                F::Bf16
+                | F::Fp8
+                | F::W4a16
+                | F::W4a16G32
+                | F::Mxfp4
+                | F::Nvfp4
+                | F::Awq
+                | F::Gptq => 80,
                 _ => 70,
             };
-            let cache = if matches!(kv, KvDtype::Bf16 | KvDtype::Fp8) { 80 } else { 70 };
+            let cache = if matches!(kv, KvDtype::Bf16 | KvDtype::Fp8) {
+                80
+            } else {
+                70
+            };
             if cc < weights {
-                Some(format!("SGLang's {} kernels need compute capability {}.{}", format.label(), weights / 10, weights % 10))
+                Some(format!(
+                    "SGLang's {} kernels need compute capability {}.{}",
+                    format.label(),
+                    weights / 10,
+                    weights % 10
+                ))
             } else if cc < cache {
-                Some(format!("SGLang's {} KV cache needs compute capability 8.0", kv.id()))
+                Some(format!(
+                    "SGLang's {} KV cache needs compute capability 8.0",
+                    kv.id()
+                ))
             } else {
                 None
             }
@@ -144,9 +172,16 @@ pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<Stri
         Arch::Amd(target) => {
             let fp8_ok = target.starts_with("gfx94") || target.starts_with("gfx95");
             match format {
-                F::Nf4 | F::Nvfp4 | F::W4a16 => Some(format!("SGLang on ROCm has no {} kernels", format.label())),
-                F::Fp8 | F::Mxfp4 if !fp8_ok => Some(format!("SGLang runs {} only on MI300-class GPUs", format.label())),
-                _ if kv == KvDtype::Fp8 && !fp8_ok => Some("SGLang's FP8 KV cache on ROCm needs an MI300-class GPU".into()),
+                F::Nf4 | F::Nvfp4 | F::W4a16 => {
+                    Some(format!("SGLang on ROCm has no {} kernels", format.label()))
+                }
+                F::Fp8 | F::Mxfp4 if !fp8_ok => Some(format!(
+                    "SGLang runs {} only on MI300-class GPUs",
+                    format.label()
+                )),
+                _ if kv == KvDtype::Fp8 && !fp8_ok => {
+                    Some("SGLang's FP8 KV cache on ROCm needs an MI300-class GPU".into())
+                }
                 _ => None,
             }
         }

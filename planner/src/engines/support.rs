@@ -53,7 +53,9 @@ fn equivalent(engine: Engine, format: WeightFormat) -> String {
         (Engine::Sglang | Engine::Transformers, f) if f.is_gguf() => Some(F::Awq),
         _ => None,
     };
-    alt.map_or(String::new(), |a| format!("; {} is its nearest equivalent", a.label()))
+    alt.map_or(String::new(), |a| {
+        format!("; {} is its nearest equivalent", a.label())
+    })
 }
 
 /// Whether `w`'s engine runs its KV cache with `format` weights of `cfg` at its TP (the cache
@@ -94,7 +96,11 @@ pub fn check_gpu(
         Engine::Transformers => transformers::gpu_refusal(format, arch),
     };
     match why {
-        Some(why) => Err(Unsupported::new(format!("{why} (the {} is {})", gpu.name, arch_words(gpu)))),
+        Some(why) => Err(Unsupported::new(format!(
+            "{why} (the {} is {})",
+            gpu.name,
+            arch_words(gpu)
+        ))),
         None => Ok(()),
     }
 }

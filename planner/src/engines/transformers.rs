@@ -2,10 +2,10 @@
 
 use super::reserves::Reserves;
 use crate::catalog::gpu::Arch;
-use crate::plan::workload::Workload;
-use crate::model::kv_cache::KvDtype;
 use crate::model::config::ModelConfig;
+use crate::model::kv_cache::KvDtype;
 use crate::model::weights::WeightFormat;
+use crate::plan::workload::Workload;
 use crate::units::{Bytes, MIB};
 
 /// The basis of the reserves, for the plan's notes.

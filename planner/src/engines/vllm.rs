@@ -15,10 +15,11 @@ use crate::units::{Bytes, GIB, MIB};
 /// The measured range behind the reserves, for the plan's notes.
 pub const RANGE_NOTE: &str = "vLLM 0.19 logs: activation peak 1.1–2.9 GiB, non-torch 0.07–0.26 GiB (TP 1) or 2.1 GiB (TP ≥ 2), CUDA graphs 0.5–1.6 GiB, CUDA context 0.5 GiB";
 
-/// Every format but GGUF's K-quants is loaded natively; GGUF files too, through vLLM's gguf
-/// loader (vLLM docs, "Supported Hardware for Quantization Kernels").
-pub fn loads(_format: WeightFormat) -> bool {
-    true
+/// Every format, GGUF files too through vLLM's gguf loader (vLLM docs, "Supported Hardware
+/// for Quantization Kernels"), except the MXFP4 GGUF type, which that loader's type table
+/// (`quantization/gguf.py`) does not list: vLLM reads gpt-oss from its MXFP4 safetensors.
+pub fn loads(format: WeightFormat) -> bool {
+    format != WeightFormat::Mxfp4Moe
 }
 
 /// Why vLLM cannot run a `kv` cache: `--kv-cache-dtype` takes `auto` (the model dtype),
@@ -47,14 +48,16 @@ pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<Stri
     use WeightFormat as F;
     let fp8_kv = kv == KvDtype::Fp8;
     match arch {
-        Arch::Apple => Some("vLLM has no Apple-GPU (Metal) backend; on macOS it runs on the CPU only".into()),
+        Arch::Apple => {
+            Some("vLLM has no Apple-GPU (Metal) backend; on macOS it runs on the CPU only".into())
+        }
         Arch::Nvidia(cc) if cc < 70 => Some("vLLM needs compute capability 7.0 or newer".into()),
         Arch::Nvidia(cc) => {
             let need = match format {
                 F::Bf16 => 80,
                 F::Fp8 | F::Int8 | F::Awq => 75,
                 // Marlin kernels (compressed-tensors WNA16, FP4 Marlin fallbacks): Ampere on.
-                F::W4a16 | F::Mxfp4 | F::Nvfp4 => 80,
+                F::W4a16 | F::W4a16G32 | F::Mxfp4 | F::Nvfp4 => 80,
                 _ => 70,
             };
             let need = need.max(if kv == KvDtype::Bf16 { 80 } else { 70 });
@@ -74,13 +77,16 @@ pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<Stri
             // FP8 needs an FP8-capable Instinct (gfx94x, MI300 series, `supports_fp8`).
             let fp8_ok = target.starts_with("gfx94") || target.starts_with("gfx95");
             match format {
-                F::Awq | F::Gptq | F::W4a16 | F::Int8 | F::Nf4 | F::Nvfp4 => {
+                F::Awq | F::Gptq | F::W4a16 | F::W4a16G32 | F::Int8 | F::Nf4 | F::Nvfp4 => {
                     Some(format!("vLLM on ROCm has no {} kernels", format.label()))
                 }
-                F::Fp8 | F::Mxfp4 if !fp8_ok => {
-                    Some(format!("vLLM runs {} only on MI300-class GPUs", format.label()))
+                F::Fp8 | F::Mxfp4 if !fp8_ok => Some(format!(
+                    "vLLM runs {} only on MI300-class GPUs",
+                    format.label()
+                )),
+                _ if fp8_kv && !fp8_ok => {
+                    Some("vLLM's FP8 KV cache on ROCm needs an MI300-class GPU".into())
                 }
-                _ if fp8_kv && !fp8_ok => Some("vLLM's FP8 KV cache on ROCm needs an MI300-class GPU".into()),
                 _ => None,
             }
         }
@@ -91,7 +97,9 @@ pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<Stri
 /// What part of the plan asks for the capability: the weights or the cache.
 fn what(format: WeightFormat, kv: KvDtype, cc: u32) -> String {
     let weights_ok = match format {
-        WeightFormat::Bf16 | WeightFormat::W4a16 | WeightFormat::Mxfp4 | WeightFormat::Nvfp4 => cc >= 80,
+        WeightFormat::Bf16 | WeightFormat::W4a16 | WeightFormat::Mxfp4 | WeightFormat::Nvfp4 => {
+            cc >= 80
+        }
         WeightFormat::Fp8 | WeightFormat::Int8 | WeightFormat::Awq => cc >= 75,
         _ => true,
     };
@@ -100,6 +108,52 @@ fn what(format: WeightFormat, kv: KvDtype, cc: u32) -> String {
     } else {
         format.label().to_string()
     }
+}
+
+/// Extra bytes per GPU that vLLM's MXFP4 MoE kernels add to the routed experts by padding
+/// (`quantization/mxfp4.py` `create_weights`, the backend picked by `get_mxfp4_backend`):
+/// - Marlin (compute capability 8.x and 12.x): intermediate per rank to 128, hidden to 256;
+/// - Triton (9.x): intermediate to 64, then the triton_kernels Hopper layout pads each
+///   matrix's rows to 256 and its packed row bytes to 64 (`hopper_value.py` `_padded_shape`,
+///   scales likewise), and biases become fp32;
+/// - FlashInfer trtllm-gen (10.x): both to 256, biases fp32;
+/// - ROCm: both to 128 (256 on gfx950, `mxfp4_utils.py` `get_padding_alignment`).
+///
+/// MXFP4 stores 17 bytes per 32 weights (values + E8M0 scale); `w13` is `2I × H`, `w2` is
+/// `H × I` per expert.
+pub fn mxfp4_padding(cfg: &ModelConfig, arch: Arch, tp: u64) -> u64 {
+    let Some(m) = &cfg.moe else { return 0 };
+    let up = |x: u64, a: u64| x.div_ceil(a) * a;
+    let (h, i) = (cfg.hidden_size, m.expert_intermediate.div_ceil(tp.max(1)));
+    let mx = |rows: u64, cols: u64| rows * cols / 2 + rows * cols.div_ceil(32);
+    let plain = mx(2 * i, h) + mx(h, i);
+    // (bytes per expert after padding, extra bias bytes per expert)
+    let (padded, bias) = match arch {
+        Arch::Nvidia(cc) if (90..100).contains(&cc) => {
+            let ip = up(i, 64);
+            let tri = |rows: u64, cols: u64| {
+                let r = up(rows, 256);
+                r * up(cols / 2, 64) + r * cols.div_ceil(32)
+            };
+            (tri(2 * ip, h) + tri(h, ip), (2 * ip + h) * 2)
+        }
+        Arch::Nvidia(cc) if (100..120).contains(&cc) => {
+            let (ip, hp) = (up(i, 256), up(h, 256));
+            (mx(2 * ip, hp) + mx(hp, ip), (2 * ip + hp) * 2)
+        }
+        Arch::Nvidia(_) => {
+            let (ip, hp) = (up(i, 128), up(h, 256));
+            (mx(2 * ip, hp) + mx(hp, ip), 0)
+        }
+        Arch::Amd(t) => {
+            let a = if t.starts_with("gfx95") { 256 } else { 128 };
+            let (ip, hp) = (up(i, a), up(h, a));
+            (mx(2 * ip, hp) + mx(hp, ip), 0)
+        }
+        Arch::Apple | Arch::Unknown => return 0,
+    };
+    let experts = m.num_experts * cfg.moe_layers.iter().filter(|&&x| x).count() as u64;
+    experts.saturating_mul((padded + bias).saturating_sub(plain))
 }
 
 /// vLLM's scheduler defaults for `vllm serve` (`EngineArgs.get_batch_defaults` in

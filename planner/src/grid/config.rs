@@ -346,6 +346,18 @@ impl GridConfig {
     pub fn set_util_pct(&mut self, pct: u64) {
         self.workload.gpu_memory_utilization = pct as f64 / 100.0;
     }
+
+    /// SGLang's `--mem-fraction-static` in whole percent; `None`: SGLang's default.
+    pub fn mfs_pct(&self) -> Option<u64> {
+        self.workload
+            .mem_fraction_static
+            .map(|f| (f * 100.0).round() as u64)
+    }
+
+    /// Sets SGLang's fraction from whole percent (`None`: SGLang's default).
+    pub fn set_mfs_pct(&mut self, pct: Option<u64>) {
+        self.workload.mem_fraction_static = pct.map(|p| p as f64 / 100.0);
+    }
 }
 
 #[cfg(test)]

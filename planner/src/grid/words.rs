@@ -12,11 +12,16 @@ use crate::units::{Bytes, Unit};
 pub fn describe(p: &Plan, unit: Unit) -> String {
     let b = |n: u64| Bytes(n).display(unit);
     format!(
-        "{} of {} ({:.0}%). Weights {}, KV cache {}, activations {}, overhead {}. KV capacity {} tokens; {} sequences fit at this context; max context {} at this concurrency.",
+        "{} of {} ({:.0}%). Weights {}{}, KV cache {}, activations {}, overhead {}. KV capacity {} tokens; {} sequences fit at this context; max context {} at this concurrency.",
         b(p.total_bytes),
         b(p.gpu_memory_bytes),
         p.utilization * 100.0,
         b(p.weights_bytes),
+        if p.vision_bytes > 0 {
+            format!(" (vision encoder {})", b(p.vision_bytes))
+        } else {
+            String::new()
+        },
         b(p.kv_cache_bytes),
         b(p.activation_bytes),
         b(p.overhead_bytes),

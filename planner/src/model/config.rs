@@ -195,6 +195,8 @@ pub enum NativeFormat {
     Fp8,
     /// compressed-tensors INT4 W4A16, group 128, symmetric.
     W4a16,
+    /// compressed-tensors INT4, group 32, symmetric (Kimi-K2.5).
+    W4a16G32,
     /// AutoAWQ 4-bit.
     Awq,
     /// AutoGPTQ 4-bit.

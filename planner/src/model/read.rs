@@ -251,15 +251,25 @@ fn read_native(obj: &Map<String, Value>, dtype: Dtype) -> NativeFormat {
     let Some(q) = get(obj, "quantization_config").and_then(Value::as_object) else {
         return NativeFormat::Dtype(dtype);
     };
+    let nested = |key: &str| {
+        q.get("config_groups")?
+            .as_object()?
+            .values()
+            .find_map(|g| g.get("weights")?.get(key)?.as_u64())
+    };
     let bits = q
         .get("num_bits")
         .or_else(|| q.get("bits"))
-        .and_then(Value::as_u64);
+        .and_then(Value::as_u64)
+        .or_else(|| nested("num_bits"));
     match q.get("quant_method").and_then(Value::as_str).unwrap_or("") {
         "mxfp4" => NativeFormat::Mxfp4,
         "fp8" | "fbgemm_fp8" => NativeFormat::Fp8,
         "awq" => NativeFormat::Awq,
         "gptq" => NativeFormat::Gptq,
+        "compressed-tensors" if bits == Some(4) && nested("group_size") == Some(32) => {
+            NativeFormat::W4a16G32
+        }
         "compressed-tensors" if bits == Some(4) => NativeFormat::W4a16,
         "compressed-tensors" => NativeFormat::Fp8,
         _ => NativeFormat::Dtype(dtype),

@@ -25,6 +25,19 @@ pub struct Linear {
     pub role: Role,
     /// How tensor parallelism splits it.
     pub split: TpSplit,
+    /// Which decoder layers hold it (llama.cpp's K-quant mixes pick layers by index).
+    pub layers: Layers,
+}
+
+/// The decoder layers a linear class sits on.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Layers {
+    /// Every layer that has it, in order (attention, a dense model's MLP).
+    All,
+    /// The dense-MLP layers of an MoE model (`ModelConfig::moe_layers` false).
+    Dense,
+    /// The MoE layers (`ModelConfig::moe_layers` true).
+    Moe,
 }
 
 /// The projection a linear weight implements.
@@ -111,6 +124,7 @@ impl ModelConfig {
             expert: false,
             role: Role::Attention,
             split,
+            layers: Layers::All,
         };
         // Attention on attention layers; Gated DeltaNet projections on linear ones
         // (modeling_qwen3_next.py: in_proj_qkvz, in_proj_ba, conv1d, dt_bias, A_log, norm,
@@ -197,7 +211,7 @@ impl ModelConfig {
         let dense_layers = self.moe_layers.iter().filter(|m| !**m).count() as u64;
         let moe_layers = l - dense_layers;
         let mats = if self.gated_mlp { 2 } else { 1 };
-        let mlp = |t: &mut Tensors, inter: u64, count: u64, expert: bool| {
+        let mlp = |t: &mut Tensors, inter: u64, count: u64, expert: bool, layers: Layers| {
             t.linears.push(Linear {
                 in_features: h,
                 out_features: inter,
@@ -205,6 +219,7 @@ impl ModelConfig {
                 expert,
                 role: Role::Up,
                 split: TpSplit::Even,
+                layers,
             });
             t.linears.push(Linear {
                 in_features: inter,
@@ -213,10 +228,22 @@ impl ModelConfig {
                 expert,
                 role: Role::Down,
                 split: TpSplit::Even,
+                layers,
             });
         };
+        let dense_set = if self.moe.is_some() {
+            Layers::Dense
+        } else {
+            Layers::All
+        };
         if dense_layers > 0 {
-            mlp(&mut t, self.intermediate_size, dense_layers, false);
+            mlp(
+                &mut t,
+                self.intermediate_size,
+                dense_layers,
+                false,
+                dense_set,
+            );
             if self.mlp_bias {
                 t.add_small(mul(&[
                     add(&[mul(&[mats, self.intermediate_size]), h]),
@@ -226,7 +253,7 @@ impl ModelConfig {
         }
         if let Some(m) = &self.moe {
             let experts = mul(&[m.num_experts, moe_layers]);
-            mlp(&mut t, m.expert_intermediate, experts, true);
+            mlp(&mut t, m.expert_intermediate, experts, true, Layers::Moe);
             t.add_small(mul(&[h, experts])); // router
             if m.biases {
                 t.add_small(experts); // router bias
@@ -239,7 +266,13 @@ impl ModelConfig {
                 t.add_small(experts);
             }
             if m.shared_intermediate > 0 {
-                mlp(&mut t, m.shared_intermediate, moe_layers, false);
+                mlp(
+                    &mut t,
+                    m.shared_intermediate,
+                    moe_layers,
+                    false,
+                    Layers::Moe,
+                );
             }
             if m.shared_expert_gate {
                 t.add_small(mul(&[h, moe_layers]));

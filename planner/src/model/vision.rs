@@ -43,7 +43,9 @@ fn family(top: &Map<String, Value>, vision: &Map<String, Value>) -> Option<Visio
         .and_then(|a| a.first())
         .and_then(Value::as_str)
         .unwrap_or("");
-    let vt = get(vision, "model_type").and_then(Value::as_str).unwrap_or("");
+    let vt = get(vision, "model_type")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     if arch.starts_with("Gemma3ForConditionalGeneration") || vt == "siglip_vision_model" {
         Some(VisionFamily::Gemma3)
     } else if arch.starts_with("Mistral3ForConditionalGeneration") || vt == "pixtral" {
@@ -82,17 +84,31 @@ pub fn read_vision(
     let channels = or("num_channels", 3)?;
     let (d, layers, params) = match family {
         VisionFamily::Gemma3 => {
-            let (d, f, l) = (need("hidden_size")?, need("intermediate_size")?, need("num_hidden_layers")?);
+            let (d, f, l) = (
+                need("hidden_size")?,
+                need("intermediate_size")?,
+                need("num_hidden_layers")?,
+            );
             let (p, img) = (or("patch_size", 14)?, or("image_size", 896)?);
             let positions = (img / p.max(1)).pow(2);
             // SigLIP: conv + bias, position table, per layer 2 LayerNorms, q/k/v/o with bias,
             // fc1/fc2 with bias; post LayerNorm. Projector: a d × D matrix and an RMSNorm.
             let layer = add(&[4 * d, mul(&[4, d, d]), 4 * d, mul(&[2, d, f]), f, d]);
-            let tower = add(&[mul(&[channels, p, p, d]), d, mul(&[positions, d]), mul(&[l, layer]), 2 * d]);
+            let tower = add(&[
+                mul(&[channels, p, p, d]),
+                d,
+                mul(&[positions, d]),
+                mul(&[l, layer]),
+                2 * d,
+            ]);
             (d, l, add(&[tower, mul(&[d, text_hidden]), d]))
         }
         VisionFamily::Pixtral => {
-            let (d, f, l) = (need("hidden_size")?, need("intermediate_size")?, need("num_hidden_layers")?);
+            let (d, f, l) = (
+                need("hidden_size")?,
+                need("intermediate_size")?,
+                need("num_hidden_layers")?,
+            );
             let p = or("patch_size", 14)?;
             let merge = uint(top, "spatial_merge_size")?.unwrap_or(2);
             // Pixtral: conv without bias, ln_pre, per layer two RMSNorms, q/k/v/o and a gated
@@ -108,7 +124,11 @@ pub fn read_vision(
             (d, l, add(&[tower, projector]))
         }
         VisionFamily::Llama4 => {
-            let (d, f, l) = (need("hidden_size")?, need("intermediate_size")?, need("num_hidden_layers")?);
+            let (d, f, l) = (
+                need("hidden_size")?,
+                need("intermediate_size")?,
+                need("num_hidden_layers")?,
+            );
             let (p, img) = (or("patch_size", 14)?, or("image_size", 336)?);
             let proj_in = need("projector_input_dim")?;
             let proj_out = need("projector_output_dim")?;
@@ -118,12 +138,22 @@ pub fn read_vision(
             // layer 2 LayerNorms, q/k/v/o and fc1/fc2 with biases. Adapter fc1 f → proj_in,
             // fc2 proj_out → proj_out; projector vision_output_dim → D (no biases).
             let layer = add(&[4 * d, mul(&[4, d, d]), 4 * d, mul(&[2, d, f]), f, d]);
-            let tower = add(&[mul(&[channels, p, p, d]), d, mul(&[positions, d]), 4 * d, mul(&[l, layer])]);
+            let tower = add(&[
+                mul(&[channels, p, p, d]),
+                d,
+                mul(&[positions, d]),
+                4 * d,
+                mul(&[l, layer]),
+            ]);
             let adapter = add(&[mul(&[f, proj_in]), mul(&[proj_out, proj_out])]);
             (d, l, add(&[tower, adapter, mul(&[out, text_hidden])]))
         }
         VisionFamily::Qwen25Vl => {
-            let (d, f, l) = (need("hidden_size")?, need("intermediate_size")?, need("depth")?);
+            let (d, f, l) = (
+                need("hidden_size")?,
+                need("intermediate_size")?,
+                need("depth")?,
+            );
             let p = or("patch_size", 14)?;
             let t = or("temporal_patch_size", 2)?;
             let merge = or("spatial_merge_size", 2)?;
@@ -133,7 +163,11 @@ pub fn read_vision(
             let layer = add(&[2 * d, mul(&[4, d, d]), 4 * d, mul(&[3, d, f]), 2 * f, d]);
             let m = mul(&[d, merge, merge]);
             let merger = add(&[d, mul(&[m, m]), m, mul(&[m, out]), out]);
-            (d, l, add(&[mul(&[channels, t, p, p, d]), mul(&[l, layer]), merger]))
+            (
+                d,
+                l,
+                add(&[mul(&[channels, t, p, p, d]), mul(&[l, layer]), merger]),
+            )
         }
     };
     Ok(Some(VisionTower {
@@ -157,8 +191,8 @@ mod tests {
     }
 
     /// google/gemma-3-4b-it `vision_config` (SigLIP so400m, 896 px): 416,866,032 in the tower
-    /// + 2,950,272 in the projector; with the 3,880.3 M language model this is the published
-    /// 4.30 B.
+    /// and 2,950,272 in the projector; with the 3,880.3 M language model this is the
+    /// published 4.30 B.
     #[test]
     fn gemma3_siglip_tower_and_projector() {
         let cfg = json!({"architectures": ["Gemma3ForConditionalGeneration"],
@@ -167,7 +201,7 @@ mod tests {
         assert_eq!(count(cfg, 2560), 416_866_032 + 2_950_272);
     }
 
-    /// mistralai/Mistral-Small-3.1-24B-Instruct-2503: Pixtral 403,305,472 + projector
+    /// mistralai/Mistral-Small-3.1-24B-Instruct-2503: Pixtral 403,305,472 and projector
     /// 35,652,608 (merge 2, text hidden 5120).
     #[test]
     fn pixtral_tower_and_merger() {
@@ -188,8 +222,8 @@ mod tests {
         assert_eq!(count(cfg, 5120), 811_115_008 + 39_845_888 + 20_971_520);
     }
 
-    /// Qwen/Qwen2.5-VL-7B-Instruct: tower 631,975,680 + merger 44,574,464; with the 7,615.6 M
-    /// language model the published 8.29 B.
+    /// Qwen/Qwen2.5-VL-7B-Instruct: tower 631,975,680 and merger 44,574,464; with the
+    /// 7,615.6 M language model the published 8.29 B.
     #[test]
     fn qwen25_vl_tower_and_merger() {
         let cfg = json!({"architectures": ["Qwen2_5_VLForConditionalGeneration"],

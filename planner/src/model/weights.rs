@@ -7,7 +7,7 @@
 //! the format definitions cited on each variant.
 
 use crate::model::config::{Dtype, ModelConfig, NativeFormat};
-use crate::model::tensors::{Linear, Role, Tensors, TpSplit};
+use crate::model::tensors::{Layers, Linear, Role, Tensors, TpSplit};
 use crate::units::Bytes;
 
 /// How the weights are stored.
@@ -30,6 +30,9 @@ pub enum WeightFormat {
     /// compressed-tensors W4A16: packed int4, one bf16 scale per group of 128, symmetric (no
     /// zeros, no `g_idx`), as RedHatAI/neuralmagic `quantized.w4a16` checkpoints.
     W4a16,
+    /// compressed-tensors INT4 with one bf16 scale per group of 32, symmetric (Kimi-K2-Thinking
+    /// and Kimi-K2.5 experts: `group_size: 32` in `quantization_config`).
+    W4a16G32,
     /// 4-bit GPTQ, group 128, fp16 scales, packed zeros and an int32 `g_idx` (AutoGPTQ layout).
     Gptq,
     /// bitsandbytes NF4 with double quantization (blocks of 64, absmax re-quantized to 8 bits
@@ -49,11 +52,15 @@ pub enum WeightFormat {
     Q4KM,
     /// GGUF Q4_0: 18 bytes per block of 32, output at Q6_K.
     Q4_0,
+    /// GGUF MXFP4_MOE (gpt-oss GGUF files): routed experts MXFP4 (17 bytes per block of 32),
+    /// every other matrix Q8_0, norms F32 (`llama-quant.cpp`: `ne[2] > 1` → MXFP4, else Q8_0).
+    Mxfp4Moe,
 }
 
 /// ggml block types, (bytes, elements) per block (`ggml.c` `type_traits`).
 #[derive(Copy, Clone)]
 enum Ggml {
+    Mxfp4,
     Q8_0,
     Q6K,
     Q5K,
@@ -64,6 +71,7 @@ enum Ggml {
 impl Ggml {
     const fn block(self) -> (u64, u64) {
         match self {
+            Ggml::Mxfp4 => (17, 32),
             Ggml::Q8_0 => (34, 32),
             Ggml::Q6K => (210, 256),
             Ggml::Q5K => (176, 256),
@@ -80,7 +88,7 @@ impl Ggml {
 }
 
 /// All formats, in the order the UI lists them.
-pub const ALL_FORMATS: [WeightFormat; 17] = [
+pub const ALL_FORMATS: [WeightFormat; 19] = [
     WeightFormat::Native,
     WeightFormat::Fp32,
     WeightFormat::Fp16,
@@ -89,6 +97,7 @@ pub const ALL_FORMATS: [WeightFormat; 17] = [
     WeightFormat::Int8,
     WeightFormat::Awq,
     WeightFormat::W4a16,
+    WeightFormat::W4a16G32,
     WeightFormat::Gptq,
     WeightFormat::Nf4,
     WeightFormat::Mxfp4,
@@ -98,6 +107,7 @@ pub const ALL_FORMATS: [WeightFormat; 17] = [
     WeightFormat::Q5KM,
     WeightFormat::Q4KM,
     WeightFormat::Q4_0,
+    WeightFormat::Mxfp4Moe,
 ];
 
 impl WeightFormat {
@@ -112,6 +122,7 @@ impl WeightFormat {
             WeightFormat::Int8 => "int8",
             WeightFormat::Awq => "awq",
             WeightFormat::W4a16 => "w4a16",
+            WeightFormat::W4a16G32 => "w4a16_g32",
             WeightFormat::Gptq => "gptq",
             WeightFormat::Nf4 => "nf4",
             WeightFormat::Mxfp4 => "mxfp4",
@@ -121,6 +132,7 @@ impl WeightFormat {
             WeightFormat::Q5KM => "q5_k_m",
             WeightFormat::Q4KM => "q4_k_m",
             WeightFormat::Q4_0 => "q4_0",
+            WeightFormat::Mxfp4Moe => "mxfp4_moe",
         }
     }
 
@@ -135,6 +147,7 @@ impl WeightFormat {
             WeightFormat::Int8 => "INT8",
             WeightFormat::Awq => "INT4 AWQ",
             WeightFormat::W4a16 => "INT4 W4A16",
+            WeightFormat::W4a16G32 => "INT4 W4A16 g32",
             WeightFormat::Gptq => "INT4 GPTQ",
             WeightFormat::Nf4 => "NF4",
             WeightFormat::Mxfp4 => "MXFP4",
@@ -144,6 +157,7 @@ impl WeightFormat {
             WeightFormat::Q5KM => "GGUF Q5_K_M",
             WeightFormat::Q4KM => "GGUF Q4_K_M",
             WeightFormat::Q4_0 => "GGUF Q4_0",
+            WeightFormat::Mxfp4Moe => "GGUF MXFP4_MOE",
         }
     }
 
@@ -168,6 +182,7 @@ impl WeightFormat {
             NativeFormat::Mxfp4 => WeightFormat::Mxfp4,
             NativeFormat::Fp8 => WeightFormat::Fp8,
             NativeFormat::W4a16 => WeightFormat::W4a16,
+            NativeFormat::W4a16G32 => WeightFormat::W4a16G32,
             NativeFormat::Awq => WeightFormat::Awq,
             NativeFormat::Gptq => WeightFormat::Gptq,
         }
@@ -192,6 +207,7 @@ impl WeightFormat {
             WeightFormat::Fp8 | WeightFormat::Int8 => 800,
             WeightFormat::Awq => 416,
             WeightFormat::W4a16 => 413,
+            WeightFormat::W4a16G32 => 450,
             WeightFormat::Gptq => 416,
             WeightFormat::Nf4 => 413,
             WeightFormat::Mxfp4 => 425,
@@ -201,6 +217,7 @@ impl WeightFormat {
             WeightFormat::Q5KM => 550,
             WeightFormat::Q4KM => 450,
             WeightFormat::Q4_0 => 450,
+            WeightFormat::Mxfp4Moe => 425,
         })
     }
 
@@ -210,6 +227,7 @@ impl WeightFormat {
             WeightFormat::Native => "as the checkpoint ships",
             WeightFormat::Fp32 | WeightFormat::Fp16 | WeightFormat::Bf16 => "nothing is quantized",
             WeightFormat::Mxfp4 => "everything but the routed experts (bf16)",
+            WeightFormat::Mxfp4Moe => "everything but the routed experts (Q8_0); norms (F32)",
             WeightFormat::Q4KM | WeightFormat::Q5KM => {
                 "norms (F32); output.weight and half the attn_v/ffn_down layers at Q6_K"
             }
@@ -227,6 +245,7 @@ impl WeightFormat {
                 | WeightFormat::Q5KM
                 | WeightFormat::Q4KM
                 | WeightFormat::Q4_0
+                | WeightFormat::Mxfp4Moe
         )
     }
 }
@@ -238,21 +257,45 @@ fn use_more_bits(i: u64, n: u64) -> bool {
 }
 
 /// Bytes of one class of linear weights (all its `count` matrices) at the given format.
-fn linear_bytes(l: &Linear, f: WeightFormat, n_layers: u64, dtype: Dtype) -> u64 {
+/// The layer indices a linear class sits on and the `n` its K-quant rule divides by:
+/// `attn_v` counts the attention layers that have one (`qs.n_attention_wv`, `i_attention_wv`);
+/// `ffn_down` (and MoE models' `ffn_down_exps` / `_shexp`) the real block index over
+/// `n_layer`, read from the tensor name (`llama-quant.cpp`), so DeepSeek-V3's and Kimi's
+/// leading dense layers are layers 0..k.
+fn promoted_layers(l: &Linear, cfg: &ModelConfig) -> Option<(u64, u64)> {
+    let n = cfg.num_layers;
+    match (l.role, l.layers) {
+        (Role::Value, _) if l.count > 0 => {
+            let more = (0..l.count).filter(|&k| use_more_bits(k, l.count)).count();
+            Some((l.count, more as u64))
+        }
+        (Role::Down, Layers::All) => {
+            let more = (0..n).filter(|&k| use_more_bits(k, n)).count();
+            Some((n, more as u64))
+        }
+        (Role::Down, set) => {
+            let on = |k: u64| {
+                cfg.moe_layers.get(k as usize).copied().unwrap_or(false) == (set == Layers::Moe)
+            };
+            let held = (0..n).filter(|&k| on(k)).count() as u64;
+            let more = (0..n).filter(|&k| on(k) && use_more_bits(k, n)).count() as u64;
+            Some((held, more))
+        }
+        _ => None,
+    }
+}
+
+fn linear_bytes(l: &Linear, f: WeightFormat, cfg: &ModelConfig) -> u64 {
+    let dtype = cfg.dtype;
     let (i, o, c) = (l.in_features, l.out_features, l.count);
     let n = i * o * c;
     let groups = i.div_ceil(128) * o * c;
-    let k_mix = |base: Ggml| {
-        if matches!(l.role, Role::Value | Role::Down) && c % n_layers == 0 {
-            let per_layer = c / n_layers;
-            let more = (0..n_layers)
-                .filter(|&k| use_more_bits(k, n_layers))
-                .count() as u64;
-            Ggml::Q6K.bytes(i, o) * per_layer * more
-                + base.bytes(i, o) * per_layer * (n_layers - more)
-        } else {
-            base.bytes(i, o) * c
+    let k_mix = |base: Ggml| match promoted_layers(l, cfg) {
+        Some((held, more)) if held > 0 && c % held == 0 => {
+            let per_layer = c / held;
+            Ggml::Q6K.bytes(i, o) * per_layer * more + base.bytes(i, o) * per_layer * (held - more)
         }
+        _ => base.bytes(i, o) * c,
     };
     match f {
         WeightFormat::Native => n * dtype.bytes(),
@@ -264,6 +307,7 @@ fn linear_bytes(l: &Linear, f: WeightFormat, n_layers: u64, dtype: Dtype) -> u64
         WeightFormat::Awq => n / 2 + groups * 5 / 2,
         // Packed int4 + one 16-bit scale per group.
         WeightFormat::W4a16 => n / 2 + groups * 2,
+        WeightFormat::W4a16G32 => n / 2 + i.div_ceil(32) * o * c * 2,
         // As AWQ, plus `g_idx` (int32 per input feature).
         WeightFormat::Gptq => n / 2 + groups * 5 / 2 + 4 * i * c,
         // 4-bit codes + 1 byte absmax per 64 + fp32 second-level scale per 256 blocks.
@@ -281,6 +325,8 @@ fn linear_bytes(l: &Linear, f: WeightFormat, n_layers: u64, dtype: Dtype) -> u64
         WeightFormat::Q5KM => k_mix(Ggml::Q5K),
         WeightFormat::Q4KM => k_mix(Ggml::Q4K),
         WeightFormat::Q4_0 => Ggml::Q4_0.bytes(i, o) * c,
+        WeightFormat::Mxfp4Moe if l.expert => Ggml::Mxfp4.bytes(i, o) * c,
+        WeightFormat::Mxfp4Moe => Ggml::Q8_0.bytes(i, o) * c,
     }
 }
 
@@ -309,6 +355,7 @@ fn embedding_bytes(t: &Tensors, h: u64, f: WeightFormat, dtype: Dtype) -> (u64, 
         WeightFormat::Q5KM => gg(Ggml::Q5K, Ggml::Q6K),
         WeightFormat::Q4KM => gg(Ggml::Q4K, Ggml::Q6K),
         WeightFormat::Q4_0 => gg(Ggml::Q4_0, Ggml::Q6K),
+        WeightFormat::Mxfp4Moe => gg(Ggml::Q8_0, Ggml::Q8_0),
         _ => (2 * e, 2 * o),
     }
 }
@@ -326,7 +373,7 @@ pub fn weight_bytes(cfg: &ModelConfig, format: WeightFormat, tp: u64, pp: u64) -
     let dtype = cfg.dtype;
     let mut layer_bytes = 0u64;
     for l in &t.linears {
-        let b = linear_bytes(l, format, cfg.num_layers, dtype);
+        let b = linear_bytes(l, format, cfg);
         layer_bytes += match l.split {
             TpSplit::Even => b / tp,
             TpSplit::Replicated => b,

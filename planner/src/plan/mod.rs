@@ -25,8 +25,10 @@ pub use workload::Workload;
 /// The plan for one GPU of the deployment. Bytes are per GPU.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Plan {
-    /// Weights on the most loaded GPU.
+    /// Weights on the most loaded GPU (the vision encoder included).
     pub weights_bytes: u64,
+    /// Of which a multimodal checkpoint's vision encoder and projector.
+    pub vision_bytes: u64,
     /// KV bytes per token (all attention layers, this GPU's share).
     pub kv_bytes_per_token: u64,
     /// KV cache the workload needs (context × concurrency, engine paging rules).
@@ -79,6 +81,36 @@ pub struct Prepared {
     model_bytes: u64,
     kv: KvPerToken,
     weights: Bytes,
+    vision: Bytes,
+}
+
+/// What a multimodal checkpoint's vision encoder costs on this engine, and how to skip it.
+fn vision_note(engine: Engine, cfg: &ModelConfig, bytes: Bytes) -> Option<String> {
+    let v = cfg.vision.as_ref()?;
+    let m = v.params as f64 / 1e6;
+    Some(match engine {
+        Engine::Vllm => format!(
+            "the vision encoder and projector ({m:.0} M parameters, {bytes}) are loaded; for text only, --limit-mm-per-prompt '{{\"image\":0}}' (or --language-model-only in newer vLLM) skips them"
+        ),
+        Engine::Sglang => format!(
+            "the vision encoder and projector ({m:.0} M parameters, {bytes}) are loaded, and SGLang lowers its default mem_fraction_static for them"
+        ),
+        Engine::LlamaCpp => format!(
+            "text only: llama.cpp loads the vision encoder ({m:.0} M parameters) from a separate --mmproj file, not counted here"
+        ),
+        Engine::Transformers => format!(
+            "the vision encoder and projector ({m:.0} M parameters, {bytes}) are loaded with the model"
+        ),
+    })
+}
+
+/// The file an engine loads for a format: llama.cpp runs gpt-oss's MXFP4 experts from its
+/// MXFP4_MOE GGUF, with the other matrices at Q8_0.
+pub fn engine_format(format: WeightFormat, engine: Engine) -> WeightFormat {
+    match (format, engine) {
+        (WeightFormat::Mxfp4, Engine::LlamaCpp) => WeightFormat::Mxfp4Moe,
+        (f, _) => f,
+    }
 }
 
 impl Prepared {
@@ -96,7 +128,7 @@ pub fn prepare(
     format: WeightFormat,
     w: &Workload,
 ) -> Result<Prepared, Unsupported> {
-    let format = format.resolve(cfg);
+    let format = engine_format(format.resolve(cfg), w.engine);
     check(cfg, format, w)?;
     if cfg.num_heads % w.tensor_parallel.max(1) != 0 {
         // vLLM and SGLang shard attention heads evenly (`ensure_divisibility`).
@@ -120,6 +152,7 @@ pub fn prepare(
         model_bytes,
         kv: kv_per_token(cfg, w.kv_dtype, kv_model_bytes, tp, pp),
         weights: weight_bytes(cfg, format, tp, pp),
+        vision: Bytes(rules::vision_bytes(w.engine, cfg, model_bytes, tp)),
     })
 }
 
@@ -146,7 +179,15 @@ pub fn plan_prepared(
         outside_budget,
         buffers,
     } = reserves;
-    let weights = prepared.weights + buffers;
+    // Kernel padding depends on the GPU (vLLM's MXFP4 MoE backends), so it is added here.
+    let padding = Bytes(rules::weight_padding(
+        w.engine,
+        cfg,
+        prepared.format,
+        gpu_spec,
+        w,
+    ));
+    let weights = prepared.weights + prepared.vision + padding + buffers;
 
     let fixed = weights + activation + non_torch;
     let (budget, sglang_fraction) = rules::budget(w.engine, cfg, gpu_spec, &reserves, w);
@@ -157,7 +198,7 @@ pub fn plan_prepared(
         });
     }
     let kv_room = budget.saturating_sub(fixed);
-    let per_token_all = kv.total().max(1);
+    let per_token_all = rules::pool_bytes_per_token(w.engine, kv).max(1);
     let block = w.engine.kv_block_tokens();
     let kv_capacity_tokens = kv_room.0 / (per_token_all * block) * block;
     let per_seq = sequence_kv(w.engine, kv, context, batched).max(1);
@@ -227,9 +268,16 @@ pub fn plan_prepared(
                 "MoE: memory holds all experts; only speed depends on the active ones".into(),
             );
         }
+        notes.extend(vision_note(w.engine, cfg, prepared.vision));
+        if padding.0 > 0 {
+            notes.push(format!(
+                "vLLM's MXFP4 MoE kernels on this GPU pad the experts by {padding} (mxfp4.py)"
+            ));
+        }
     }
     Plan {
         weights_bytes: weights.0,
+        vision_bytes: prepared.vision.0,
         kv_bytes_per_token: kv.total(),
         kv_cache_bytes: kv_needed,
         activation_bytes: activation.0,

@@ -18,19 +18,23 @@ pub enum Field {
     GpuUtilPct,
     /// A co-located member's share of the GPU, percent.
     MemberFractionPct,
+    /// SGLang `--mem-fraction-static`, percent.
+    MemFractionStaticPct,
 }
 
 /// The table: each field's smallest and largest value. Context reaches past every catalogued
 /// model's limit (Llama 4 Scout states 10,485,760 tokens); concurrency past vLLM's default
 /// `max_num_seqs` of 1,024 by far; TP past any single node; a budget under 10 % leaves no
 /// engine room to start.
-const RANGES: [(Field, u64, u64); 6] = [
+const RANGES: [(Field, u64, u64); 7] = [
     (Field::Context, 1, 10_000_000),
     (Field::Concurrency, 1, 100_000),
     (Field::TensorParallel, 1, 1024),
     (Field::PipelineParallel, 1, 2048),
     (Field::GpuUtilPct, 10, 100),
     (Field::MemberFractionPct, 5, 100),
+    // SGLang asserts 0 < mem_fraction_static < 1; under 10 % no model has a pool.
+    (Field::MemFractionStaticPct, 10, 99),
 ];
 
 /// The tensor-parallel sizes the page offers (the server sizes GPUs are rented in; any TP that
@@ -78,6 +82,7 @@ impl Field {
             Field::PipelineParallel => "pipeline parallel",
             Field::GpuUtilPct => "GPU memory utilization (%)",
             Field::MemberFractionPct => "memory fraction (%)",
+            Field::MemFractionStaticPct => "SGLang mem_fraction_static (%)",
         }
     }
 

@@ -133,6 +133,19 @@ pub(super) fn apply(
                 }
             }
         }
+        "mfs" => match Field::MemFractionStaticPct.parse(value) {
+            Ok(n) => cfg.set_mfs_pct(Some(n)),
+            Err(e) => note(key, value, format!("{e}; using SGLang's default")),
+        },
+        "fa" => match value {
+            "0" | "off" => cfg.workload.flash_attention = false,
+            "1" | "on" => cfg.workload.flash_attention = true,
+            _ => note(
+                key,
+                value,
+                "must be 0 or 1; using flash attention on".into(),
+            ),
+        },
         "util" => match Field::GpuUtilPct.parse(value) {
             Ok(n) => cfg.set_util_pct(n),
             Err(e) => note(key, value, format!("{e}; using {}", defaults.util_pct())),

@@ -38,6 +38,13 @@ impl GridConfig {
         s.append_pair("e", self.workload.engine.id());
         s.append_pair("tp", &self.workload.tensor_parallel.to_string());
         s.append_pair("util", &self.util_pct().to_string());
+        // Engine settings only when set, to keep links short and old links unchanged.
+        if let Some(p) = self.mfs_pct() {
+            s.append_pair("mfs", &p.to_string());
+        }
+        if !self.workload.flash_attention {
+            s.append_pair("fa", "0");
+        }
         // View settings only when they differ from the default, to keep links short.
         let d = GridConfig::default();
         if self.view.thresholds != d.view.thresholds {

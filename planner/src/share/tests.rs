@@ -33,6 +33,8 @@ fn edited_config_round_trips() {
             kv_dtype: KvDtype::Q8_0,
             tensor_parallel: 4,
             gpu_memory_utilization: 0.85,
+            mem_fraction_static: Some(0.8),
+            flash_attention: false,
             ..Default::default()
         },
         view: crate::grid::ViewSettings {
@@ -294,4 +296,22 @@ fn garbage_never_panics() {
         let (c, _) = GridConfig::from_query(q, catalog());
         assert!(!c.models.is_empty() && !c.gpus.is_empty() && !c.formats.is_empty());
     }
+}
+
+#[test]
+fn engine_settings_travel_and_bad_ones_are_named() {
+    let (c, notes) = GridConfig::from_query("v=1&e=sglang&mfs=88&fa=0", catalog());
+    assert_eq!(c.workload.mem_fraction_static, Some(0.88));
+    assert!(!c.workload.flash_attention);
+    assert!(notes.is_empty(), "{notes:?}");
+    assert!(c.to_query().contains("&mfs=88&fa=0"), "{}", c.to_query());
+    let (c, notes) = GridConfig::from_query("v=1&mfs=100&fa=maybe", catalog());
+    assert_eq!(c.workload.mem_fraction_static, None);
+    assert!(c.workload.flash_attention);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[0].to_string().contains("SGLang's default"),
+        "{}",
+        notes[0]
+    );
 }
