@@ -127,3 +127,36 @@ test('each cell offers the launch command that realises its plan, copyable', asy
   await page.locator('td.grid__cell').first().click();
   await expect(page.locator('.detail__command-none')).toBeVisible();
 });
+
+test('engine settings travel in the link and reach the command; what a GPU cannot run says why', async ({ page }) => {
+  await page.goto('/?m=meta-llama/Llama-3.1-8B-Instruct&g=h100-sxm-80gb,v100-32gb&q=fp8,q4_k_m&e=sglang'
+    + '&cell=meta-llama/Llama-3.1-8B-Instruct~fp8~h100-sxm-80gb');
+  const command = page.getByTestId('command');
+  // SGLang's own default for an H100 at TP 1 is written out, so every version starts the same.
+  await expect(command).toContainText('--mem-fraction-static 0.834');
+  const mfs = page.locator('input[name=mfs]');
+  await expect(mfs).toHaveAttribute('placeholder', 'default');
+  await mfs.fill('70');
+  await expect.poll(() => page.url()).toContain('mfs=70');
+  await expect(command).toContainText('--mem-fraction-static 0.7');
+  // vLLM's field is not shown for SGLang, and the other way round.
+  await expect(page.locator('input[name=util]')).toHaveCount(0);
+
+  // FP8 on a V100 (compute capability 7.0): unsupported, with the reason in the detail.
+  const v100 = page.locator('tr[data-format="fp8"] td[data-gpu="v100-32gb"]');
+  await expect(v100).toHaveAttribute('data-fit', 'unsupported');
+  await v100.click();
+  await expect(page.getByTestId('detail')).toContainText('compute capability 8.0');
+  await expect(page.getByTestId('command')).toHaveCount(0);
+
+  // llama.cpp: flash attention is a switch; off, it is in the link and the command.
+  await page.locator('select[name=e]').selectOption('llama.cpp');
+  const fa = page.locator('input[name=fa]');
+  await expect(fa).toBeChecked();
+  await fa.uncheck();
+  await expect.poll(() => page.url()).toContain('fa=0');
+  await page.locator('tr[data-format="q4_k_m"] td[data-gpu="h100-sxm-80gb"]').click();
+  await expect(page.getByTestId('command')).toContainText('-fa off');
+  await page.reload();
+  await expect(page.locator('input[name=fa]')).not.toBeChecked();
+});

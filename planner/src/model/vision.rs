@@ -21,6 +21,9 @@ pub enum VisionFamily {
     Llama4,
     /// `Qwen2_5_VisionTransformerPretrainedModel` with its merger (`modeling_qwen2_5_vl.py`).
     Qwen25Vl,
+    /// A `vision_config` of a family not modelled here: the language model is planned and the
+    /// plan says the encoder is not counted.
+    Unmodelled,
 }
 
 /// A multimodal checkpoint's vision tower.
@@ -61,7 +64,7 @@ fn family(top: &Map<String, Value>, vision: &Map<String, Value>) -> Option<Visio
 
 /// Reads the tower of `top` (the whole config.json) whose language model is `text_hidden`
 /// wide. `Ok(None)`: no `vision_config`. A `vision_config` of a family not modelled here is
-/// [`ConfigError::Unmodelled`], so that the tower is never silently left out.
+/// [`VisionFamily::Unmodelled`] with no parameters, so that the plan can say what it left out.
 pub fn read_vision(
     top: &Map<String, Value>,
     text_hidden: u64,
@@ -70,10 +73,12 @@ pub fn read_vision(
         return Ok(None);
     };
     let Some(family) = family(top, v) else {
-        return Err(ConfigError::Unmodelled {
-            what: "this family's vision encoder",
-            evidence: "`vision_config`".into(),
-        });
+        return Ok(Some(VisionTower {
+            family: VisionFamily::Unmodelled,
+            layers: 0,
+            hidden: 0,
+            params: 0,
+        }));
     };
     let need = |key: &'static str| -> Result<u64, ConfigError> {
         uint(v, key)?.ok_or(ConfigError::Missing(key))
@@ -148,6 +153,7 @@ pub fn read_vision(
             let adapter = add(&[mul(&[f, proj_in]), mul(&[proj_out, proj_out])]);
             (d, l, add(&[tower, adapter, mul(&[out, text_hidden])]))
         }
+        VisionFamily::Unmodelled => (0, 0, 0),
         VisionFamily::Qwen25Vl => {
             let (d, f, l) = (
                 need("hidden_size")?,
@@ -233,11 +239,11 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_vision_family_is_named_not_dropped() {
+    fn an_unknown_vision_family_is_marked_not_dropped() {
         let cfg = json!({"architectures": ["MllamaForConditionalGeneration"],
             "vision_config": {"hidden_size": 1280}});
-        let e = read_vision(cfg.as_object().unwrap(), 4096).unwrap_err();
-        assert!(e.to_string().contains("vision"), "{e}");
+        let v = read_vision(cfg.as_object().unwrap(), 4096).unwrap().unwrap();
+        assert_eq!((v.family, v.params), (VisionFamily::Unmodelled, 0));
         let none = json!({"architectures": ["LlamaForCausalLM"]});
         assert_eq!(read_vision(none.as_object().unwrap(), 4096).unwrap(), None);
     }

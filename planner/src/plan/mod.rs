@@ -87,6 +87,12 @@ pub struct Prepared {
 /// What a multimodal checkpoint's vision encoder costs on this engine, and how to skip it.
 fn vision_note(engine: Engine, cfg: &ModelConfig, bytes: Bytes) -> Option<String> {
     let v = cfg.vision.as_ref()?;
+    if v.family == crate::model::vision::VisionFamily::Unmodelled {
+        return Some(
+            "this checkpoint has a vision encoder of a family Fitgrid does not model yet: only the language model is counted"
+                .into(),
+        );
+    }
     let m = v.params as f64 / 1e6;
     Some(match engine {
         Engine::Vllm => format!(
