@@ -157,6 +157,12 @@ test('engine settings travel in the link and reach the command; what a GPU canno
   await expect.poll(() => page.url()).toContain('fa=0');
   await page.locator('tr[data-format="q4_k_m"] td[data-gpu="h100-sxm-80gb"]').click();
   await expect(page.getByTestId('command')).toContainText('-fa off');
+  // Partial offload: 16 of 32 layers on the GPU; the rest, and their cache, in system RAM.
+  await page.locator('input[name=ngl]').fill('16');
+  await expect.poll(() => page.url()).toContain('ngl=16');
+  await expect(page.getByTestId('command')).toContainText('-ngl 16');
+  await expect(page.getByTestId('detail')).toContainText('in system RAM, not on the GPU');
   await page.reload();
   await expect(page.locator('input[name=fa]')).not.toBeChecked();
+  await expect(page.locator('input[name=ngl]')).toHaveValue('16');
 });

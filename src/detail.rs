@@ -115,6 +115,9 @@ fn StackedBar(
                 {parts.iter().map(|(key, label, bytes)| view! {
                     <li data-part=*key><span class="bar__swatch"></span>{*label} " " {Bytes(*bytes).display(unit)}</li>
                 }).collect_view()}
+                {(plan.host_bytes > 0).then(|| view! {
+                    <li data-part="host">"in system RAM, not on the GPU " {Bytes(plan.host_bytes).display(unit)}</li>
+                })}
                 {(plan.vision_bytes > 0).then(|| view! {
                     <li data-part="vision">"of the weights, vision encoder " {Bytes(plan.vision_bytes).display(unit)}</li>
                 })}

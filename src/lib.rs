@@ -259,6 +259,26 @@ fn Controls(
                         } />
                     <span>"Flash attention (-fa)"</span>
                 </label>
+                <label class="controls__field">
+                    <span>"GPU layers (-ngl)"</span>
+                    // Empty: every layer and the output layer on the GPU (-ngl 999).
+                    <input type="number" name="ngl" min="0" step="1" inputmode="numeric" placeholder="all"
+                        prop:value=move || config.with(|c| c.workload.gpu_layers.map(|n| n.to_string()).unwrap_or_default())
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            if text.trim().is_empty() {
+                                config.update(|c| c.workload.gpu_layers = None);
+                            } else if let Ok(n) = Field::GpuLayers.parse(&text) {
+                                config.update(|c| c.workload.gpu_layers = Some(n));
+                            }
+                        } />
+                </label>
+                <label class="controls__field">
+                    <span>"Experts on CPU (--n-cpu-moe)"</span>
+                    <input type="number" name="cmoe" min="0" step="1" inputmode="numeric"
+                        prop:value=move || config.with(|c| c.workload.cpu_moe_layers.to_string())
+                        on:input=move |ev| number(ev, Field::CpuMoeLayers, |c, n| c.workload.cpu_moe_layers = n) />
+                </label>
             </Show>
             <label class="controls__field">
                 <span>"Engine"</span>

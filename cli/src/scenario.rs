@@ -83,6 +83,8 @@ struct Input {
     gpu_memory_utilization: Option<f64>,
     mem_fraction_static: Option<f64>,
     flash_attention: Option<bool>,
+    gpu_layers: Option<u64>,
+    cpu_moe_layers: Option<u64>,
 }
 
 /// A parsed scenario, ready to plan.
@@ -275,6 +277,18 @@ impl Scenario {
                 ))
             }
         };
+        let layers = |field: &'static str, v: Option<u64>| match v {
+            Some(n) if n > model.num_layers => Err(invalid(
+                field,
+                format!(
+                    "must be at most the model's {} layers, got {n}",
+                    model.num_layers
+                ),
+            )),
+            v => Ok(v),
+        };
+        let gpu_layers = layers("gpu_layers", input.gpu_layers)?;
+        let cpu_moe_layers = layers("cpu_moe_layers", input.cpu_moe_layers)?.unwrap_or(0);
         // SGLang's `--mem-fraction-static`; absent: SGLang's own default for the GPU.
         let mem_fraction_static = match input.mem_fraction_static {
             None => None,
@@ -302,6 +316,9 @@ impl Scenario {
                 mem_fraction_static,
                 // llama.cpp `-fa`; on unless the scenario says otherwise.
                 flash_attention: input.flash_attention.unwrap_or(true),
+                // llama.cpp `-ngl` (absent: every layer) and `--n-cpu-moe`.
+                gpu_layers,
+                cpu_moe_layers,
             },
         })
     }

@@ -6,7 +6,7 @@ use planner::engines::command::launch_command;
 use planner::model::config::ModelConfig;
 use planner::model::kv_cache::KvDtype;
 use planner::plan::{plan, Workload};
-use planner::units::{GIB, MIB};
+use planner::units::GIB;
 use planner::{Engine, WeightFormat};
 
 fn model(id: &str) -> &'static Model {
@@ -33,18 +33,6 @@ fn reason(m: &str, f: WeightFormat, g: &str, w: &Workload) -> String {
     plan(&m.config, f, gpu(g), w).unwrap_err().reason
 }
 
-/// A GGUF's size as llama-bench prints it ("model size"), GiB.
-fn gguf_gib(id: &str, f: WeightFormat) -> f64 {
-    let p = plan(
-        &model(id).config,
-        f,
-        gpu("b200-180gb"),
-        &on(Engine::LlamaCpp),
-    )
-    .unwrap();
-    p.weights_bytes as f64 / GIB as f64
-}
-
 #[test]
 fn gpus_that_cannot_run_a_format_say_why() {
     let llama = "meta-llama/Llama-3.1-8B-Instruct";
@@ -64,6 +52,14 @@ fn gpus_that_cannot_run_a_format_say_why() {
     // platforms/cuda.py: bfloat16 needs 8.0.
     let r = reason(llama, WeightFormat::Bf16, "t4-16gb", &on(Engine::Vllm));
     assert!(r.contains("8.0"), "{r}");
+    // A bf16 checkpoint as published runs there in fp16 (`--dtype auto` resolves to float16).
+    assert!(plan(
+        &model(llama).config,
+        WeightFormat::Native,
+        gpu("t4-16gb"),
+        &on(Engine::Vllm)
+    )
+    .is_ok());
     // vLLM needs 7.0; Pascal cannot run it at all, llama.cpp can.
     assert!(reason(
         llama,
@@ -219,44 +215,6 @@ fn block_fp8_shards_must_hold_whole_blocks() {
     assert!(plan(&plain, WeightFormat::Native, gpu("h100-sxm-80gb"), &at(8)).is_ok());
 }
 
-/// llama-bench "deepseek2 671B Q4_K - Medium | 376.65 GiB | 671.03 B" for
-/// unsloth/DeepSeek-R1-GGUF Q4_K_M (ikawrakow/ik_llama.cpp#259): ffn_down and ffn_down_exps
-/// promoted to Q6_K by the block index over all 61 layers, the 3 dense layers included.
-#[test]
-fn k_quant_mix_of_an_moe_with_dense_first_layers_matches_the_published_file() {
-    let gib = gguf_gib("deepseek-ai/DeepSeek-R1", WeightFormat::Q4KM);
-    assert!((gib - 376.65).abs() / 376.65 < 0.001, "{gib:.2} GiB");
-}
-
-/// gpt-oss-20b MXFP4_MOE GGUF: "Metal model buffer size = 11536.18 MiB" with every layer on the
-/// GPU (ontouchstart/rabbit-holes, docs/hello_c_in_memory/2.log), and llama-bench "gpt-oss 20B
-/// MXFP4 MoE | 11.27 GiB" (ggml-org/llama.cpp#16991).
-#[test]
-fn llama_cpp_runs_gpt_oss_from_its_mxfp4_gguf() {
-    let mib = gguf_gib("openai/gpt-oss-20b", WeightFormat::Native) * 1024.0;
-    assert!((mib - 11536.18).abs() / 11536.18 < 0.001, "{mib:.2} MiB");
-    let big = plan(
-        &model("openai/gpt-oss-120b").config,
-        WeightFormat::Native,
-        gpu("h200-141gb"),
-        &on(Engine::LlamaCpp),
-    );
-    assert!(big.is_ok_and(|p| p.fits));
-    let cmd = launch_command(
-        "openai/gpt-oss-120b",
-        &model("openai/gpt-oss-120b").config,
-        WeightFormat::Native,
-        gpu("h200-141gb"),
-        &on(Engine::LlamaCpp),
-    )
-    .unwrap();
-    assert!(
-        cmd.one_line().contains("MXFP4_MOE.gguf"),
-        "{}",
-        cmd.one_line()
-    );
-}
-
 /// vLLM's MXFP4 MoE padding by backend: "Model loading took 13.72 GiB" for gpt-oss-20b on an
 /// A100 (Marlin; myoceane.fr, vLLM 0.19) and "64.38 GiB" for gpt-oss-120b on an H100
 /// (Triton; vllm-project/vllm#33155, vLLM 0.14.1).
@@ -337,38 +295,6 @@ fn sglang_defaults_follow_the_gpu_memory_bucket() {
         "{}",
         cmd.one_line()
     );
-}
-
-#[test]
-fn llama_cpp_compute_buffer_grows_with_context_only_without_flash_attention() {
-    let m = model("mistralai/Mistral-7B-v0.1");
-    let at = |context, flash_attention| {
-        let w = Workload {
-            context,
-            flash_attention,
-            ..on(Engine::LlamaCpp)
-        };
-        plan(&m.config, WeightFormat::Q4KM, gpu("rtx-4090-24gb"), &w)
-            .unwrap()
-            .activation_bytes
-            / MIB
-    };
-    // fedora-copr/logdetective#106: 164 MiB at 2,048 and 2,144 MiB at 32,768 cells, FA off.
-    assert_eq!((at(2048, false), at(32768, false)), (164, 2144));
-    // With flash attention the scores are never stored: the logits dominate.
-    assert!(at(32768, true) < 300);
-    let cmd = launch_command(
-        &m.id,
-        &m.config,
-        WeightFormat::Q4KM,
-        gpu("rtx-4090-24gb"),
-        &Workload {
-            flash_attention: false,
-            ..on(Engine::LlamaCpp)
-        },
-    )
-    .unwrap();
-    assert!(cmd.one_line().contains("-fa off"), "{}", cmd.one_line());
 }
 
 #[test]

@@ -36,7 +36,8 @@ pub fn launch_command_with(
 ) -> Option<LaunchCommand> {
     let resolved = crate::plan::engine_format(format.resolve(cfg), w.engine);
     super::support::check(cfg, resolved, w).ok()?;
-    super::support::check_gpu(w.engine, resolved, w.kv_dtype, gpu).ok()?;
+    let native = format == WeightFormat::Native;
+    super::support::check_gpu(w.engine, resolved, native, w.kv_dtype, gpu).ok()?;
     let input = CommandInput {
         model_id,
         model: shell_word(model_id),

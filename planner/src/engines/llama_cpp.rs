@@ -5,7 +5,7 @@ use super::reserves::Reserves;
 use super::shell::{gguf_file, gguf_type, CommandInput};
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::{KvDtype, KvPerToken};
-use crate::model::weights::WeightFormat;
+use crate::model::weights::{weight_parts, WeightFormat};
 use crate::plan::workload::Workload;
 use crate::units::{add, mul, Bytes, GIB, MIB};
 
@@ -85,6 +85,60 @@ pub fn reserves(cfg: &ModelConfig, w: &Workload) -> Reserves {
     }
 }
 
+/// Where llama.cpp puts the weights (`src/llama-model.cpp` `load_tensors`, ec98e2002): the
+/// token embedding always in system RAM ("very little benefit to offloading the input
+/// layer"); the last `-ngl` repeating layers on the GPU, and the output layer too when `-ngl`
+/// exceeds the layer count (`-ngl 999`, the default here); with `--n-cpu-moe N` the routed
+/// experts (`ffn_(up|down|gate)_exps`) of layers 0..N stay in system RAM. Apple silicon maps
+/// the whole file into its unified memory, so there everything counts against the GPU.
+/// Returns `(GPU bytes, system-RAM bytes)`.
+pub fn placement(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    w: &Workload,
+    unified: bool,
+) -> (u64, u64) {
+    let p = weight_parts(cfg, format);
+    let n = cfg.num_layers.max(1);
+    let on_gpu = w.gpu_layers.unwrap_or(u64::MAX).min(n);
+    let output_on_gpu = w.gpu_layers.is_none_or(|g| g > n);
+    let per_layer = p.layers / n;
+    let moe: Vec<u64> = (0..n)
+        .filter(|&i| cfg.moe_layers.get(i as usize).copied().unwrap_or(false))
+        .collect();
+    let per_moe = p.experts / (moe.len() as u64).max(1);
+    let first_gpu = n - on_gpu;
+    let experts_gpu = moe
+        .iter()
+        .filter(|&&i| i >= first_gpu && i >= w.cpu_moe_layers)
+        .count() as u64;
+    let gpu = add(&[
+        per_layer.saturating_mul(on_gpu),
+        per_moe.saturating_mul(experts_gpu),
+        if output_on_gpu { p.output } else { 0 },
+    ]);
+    let total = add(&[p.embedding, p.layers, p.experts, p.output]);
+    if unified {
+        (total, 0)
+    } else {
+        (gpu, total.saturating_sub(gpu))
+    }
+}
+
+/// The GPU's share of the KV cache: each layer's cache sits with its layer (`offload_kqv`, on
+/// by default), so the layers left on the CPU keep theirs in system RAM.
+pub fn kv_share(kv: KvPerToken, cfg: &ModelConfig, w: &Workload) -> KvPerToken {
+    let n = cfg.num_layers.max(1);
+    let on_gpu = w.gpu_layers.unwrap_or(u64::MAX).min(n);
+    let part = |b: u64| (b as u128 * on_gpu as u128 / n as u128) as u64;
+    KvPerToken {
+        full: part(kv.full),
+        sliding: part(kv.sliding),
+        window: kv.window,
+        state_per_seq: part(kv.state_per_seq),
+    }
+}
+
 /// KV for `concurrency` slots of `context` tokens: llama-server sizes one cache of `-c` cells
 /// shared by `--parallel` slots, so the command for `n` slots of `c` tokens uses `-c n·c`
 /// (padded to 256 once, `llama-context.cpp` `GGML_PAD(n_ctx, 256)`).
@@ -113,8 +167,14 @@ pub fn command(c: &CommandInput, comments: &mut Vec<String>) -> Vec<String> {
     let mut args = vec![
         format!("llama-server -m {}", gguf_file(c.model_id, c.format)),
         format!("-c {}", c.ctx.saturating_mul(c.n)),
-        "-ngl 999".into(),
+        match c.w.gpu_layers {
+            Some(n) => format!("-ngl {n}"),
+            None => "-ngl 999".into(),
+        },
     ];
+    if c.w.cpu_moe_layers > 0 {
+        args.push(format!("--n-cpu-moe {}", c.w.cpu_moe_layers));
+    }
     if c.n > 1 {
         args.push(format!("--parallel {}", c.n));
     }

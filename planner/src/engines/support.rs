@@ -80,14 +80,21 @@ pub fn check(cfg: &ModelConfig, format: WeightFormat, w: &Workload) -> Result<()
     Ok(())
 }
 
-/// Whether `engine`'s kernels for `format` and a `kv` cache run on `gpu` (each engine file's
-/// `gpu_refusal`; a GPU of unknown architecture is not checked).
+/// Whether `engine`'s kernels for `format` (the checkpoint's own when `native`) and a `kv`
+/// cache run on `gpu` (each engine file's `gpu_refusal`; a GPU of unknown architecture is not
+/// checked). A native bf16 checkpoint runs in fp16 where bf16 is missing: vLLM and SGLang
+/// resolve `--dtype auto` to float16 there (vLLM `config/model.py` `_resolve_auto_dtype`).
 pub fn check_gpu(
     engine: Engine,
     format: WeightFormat,
+    native: bool,
     kv: KvDtype,
     gpu: &Gpu,
 ) -> Result<(), Unsupported> {
+    let format = match format {
+        WeightFormat::Bf16 if native => WeightFormat::Fp16,
+        f => f,
+    };
     let arch = gpu.arch();
     let why = match engine {
         Engine::Vllm => vllm::gpu_refusal(format, kv, arch),

@@ -12,7 +12,7 @@ use crate::units::{Bytes, Unit};
 pub fn describe(p: &Plan, unit: Unit) -> String {
     let b = |n: u64| Bytes(n).display(unit);
     format!(
-        "{} of {} ({:.0}%). Weights {}{}, KV cache {}, activations {}, overhead {}. KV capacity {} tokens; {} sequences fit at this context; max context {} at this concurrency.",
+        "{} of {} ({:.0}%). Weights {}{}, KV cache {}, activations {}, overhead {}{}. KV capacity {} tokens; {} sequences fit at this context; max context {} at this concurrency.",
         b(p.total_bytes),
         b(p.gpu_memory_bytes),
         p.utilization * 100.0,
@@ -25,6 +25,11 @@ pub fn describe(p: &Plan, unit: Unit) -> String {
         b(p.kv_cache_bytes),
         b(p.activation_bytes),
         b(p.overhead_bytes),
+        if p.host_bytes > 0 {
+            format!("; {} more in system RAM", b(p.host_bytes))
+        } else {
+            String::new()
+        },
         group_digits(p.kv_capacity_tokens),
         p.max_concurrency,
         group_digits(p.max_context),

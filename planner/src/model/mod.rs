@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod fields;
+pub mod format;
 pub mod kv_cache;
 pub mod quirks;
 pub mod read;

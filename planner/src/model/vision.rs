@@ -242,7 +242,9 @@ mod tests {
     fn an_unknown_vision_family_is_marked_not_dropped() {
         let cfg = json!({"architectures": ["MllamaForConditionalGeneration"],
             "vision_config": {"hidden_size": 1280}});
-        let v = read_vision(cfg.as_object().unwrap(), 4096).unwrap().unwrap();
+        let v = read_vision(cfg.as_object().unwrap(), 4096)
+            .unwrap()
+            .unwrap();
         assert_eq!((v.family, v.params), (VisionFamily::Unmodelled, 0));
         let none = json!({"architectures": ["LlamaForCausalLM"]});
         assert_eq!(read_vision(none.as_object().unwrap(), 4096).unwrap(), None);

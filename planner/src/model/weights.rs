@@ -6,56 +6,11 @@
 //! too and keeps norms in F32 (llama.cpp `llama-quant.cpp`). Block and group sizes come from
 //! the format definitions cited on each variant.
 
-use crate::model::config::{Dtype, ModelConfig, NativeFormat};
+use crate::model::config::{Dtype, ModelConfig};
 use crate::model::tensors::{Layers, Linear, Role, Tensors, TpSplit};
 use crate::units::Bytes;
 
-/// How the weights are stored.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum WeightFormat {
-    /// The checkpoint as published (`torch_dtype`, `quantization_config`).
-    Native,
-    /// 32-bit floats.
-    Fp32,
-    /// 16-bit floats.
-    Fp16,
-    /// bfloat16.
-    Bf16,
-    /// FP8 E4M3 weights with per-channel scales (compressed-tensors FP8, vLLM `--quantization fp8`).
-    Fp8,
-    /// INT8 weights with per-channel scales (compressed-tensors W8A8 / W8A16).
-    Int8,
-    /// 4-bit AWQ, group 128, fp16 scales, packed 4-bit zeros (AutoAWQ GEMM layout).
-    Awq,
-    /// compressed-tensors W4A16: packed int4, one bf16 scale per group of 128, symmetric (no
-    /// zeros, no `g_idx`), as RedHatAI/neuralmagic `quantized.w4a16` checkpoints.
-    W4a16,
-    /// compressed-tensors INT4 with one bf16 scale per group of 32, symmetric (Kimi-K2-Thinking
-    /// and Kimi-K2.5 experts: `group_size: 32` in `quantization_config`).
-    W4a16G32,
-    /// 4-bit GPTQ, group 128, fp16 scales, packed zeros and an int32 `g_idx` (AutoGPTQ layout).
-    Gptq,
-    /// bitsandbytes NF4 with double quantization (blocks of 64, absmax re-quantized to 8 bits
-    /// in blocks of 256; bitsandbytes `functional.py`).
-    Nf4,
-    /// OCP MXFP4 on routed experts (4-bit E2M1 + one E8M0 scale per 32), bf16 elsewhere (gpt-oss).
-    Mxfp4,
-    /// NVFP4 (4-bit E2M1 + one FP8 scale per 16 + a per-tensor fp32 scale; ModelOpt).
-    Nvfp4,
-    /// GGUF Q8_0: 34 bytes per block of 32 (ggml `block_q8_0`).
-    Q8_0,
-    /// GGUF Q6_K: 210 bytes per super-block of 256.
-    Q6K,
-    /// GGUF Q5_K_M: Q5_K (176 B/256) with Q6_K on half of attn_v/ffn_down and on output.
-    Q5KM,
-    /// GGUF Q4_K_M: Q4_K (144 B/256) with Q6_K on half of attn_v/ffn_down and on output.
-    Q4KM,
-    /// GGUF Q4_0: 18 bytes per block of 32, output at Q6_K.
-    Q4_0,
-    /// GGUF MXFP4_MOE (gpt-oss GGUF files): routed experts MXFP4 (17 bytes per block of 32),
-    /// every other matrix Q8_0, norms F32 (`llama-quant.cpp`: `ne[2] > 1` → MXFP4, else Q8_0).
-    Mxfp4Moe,
-}
+pub use super::format::{WeightFormat, ALL_FORMATS};
 
 /// ggml block types, (bytes, elements) per block (`ggml.c` `type_traits`).
 #[derive(Copy, Clone)]
@@ -87,176 +42,12 @@ impl Ggml {
     }
 }
 
-/// All formats, in the order the UI lists them.
-pub const ALL_FORMATS: [WeightFormat; 19] = [
-    WeightFormat::Native,
-    WeightFormat::Fp32,
-    WeightFormat::Fp16,
-    WeightFormat::Bf16,
-    WeightFormat::Fp8,
-    WeightFormat::Int8,
-    WeightFormat::Awq,
-    WeightFormat::W4a16,
-    WeightFormat::W4a16G32,
-    WeightFormat::Gptq,
-    WeightFormat::Nf4,
-    WeightFormat::Mxfp4,
-    WeightFormat::Nvfp4,
-    WeightFormat::Q8_0,
-    WeightFormat::Q6K,
-    WeightFormat::Q5KM,
-    WeightFormat::Q4KM,
-    WeightFormat::Q4_0,
-    WeightFormat::Mxfp4Moe,
-];
-
-impl WeightFormat {
-    /// Stable id used in URLs, the CLI and the catalogue.
-    pub fn id(self) -> &'static str {
-        match self {
-            WeightFormat::Native => "native",
-            WeightFormat::Fp32 => "fp32",
-            WeightFormat::Fp16 => "fp16",
-            WeightFormat::Bf16 => "bf16",
-            WeightFormat::Fp8 => "fp8",
-            WeightFormat::Int8 => "int8",
-            WeightFormat::Awq => "awq",
-            WeightFormat::W4a16 => "w4a16",
-            WeightFormat::W4a16G32 => "w4a16_g32",
-            WeightFormat::Gptq => "gptq",
-            WeightFormat::Nf4 => "nf4",
-            WeightFormat::Mxfp4 => "mxfp4",
-            WeightFormat::Nvfp4 => "nvfp4",
-            WeightFormat::Q8_0 => "q8_0",
-            WeightFormat::Q6K => "q6_k",
-            WeightFormat::Q5KM => "q5_k_m",
-            WeightFormat::Q4KM => "q4_k_m",
-            WeightFormat::Q4_0 => "q4_0",
-            WeightFormat::Mxfp4Moe => "mxfp4_moe",
-        }
-    }
-
-    /// Human label for the grid.
-    pub fn label(self) -> &'static str {
-        match self {
-            WeightFormat::Native => "native",
-            WeightFormat::Fp32 => "FP32",
-            WeightFormat::Fp16 => "FP16",
-            WeightFormat::Bf16 => "BF16",
-            WeightFormat::Fp8 => "FP8",
-            WeightFormat::Int8 => "INT8",
-            WeightFormat::Awq => "INT4 AWQ",
-            WeightFormat::W4a16 => "INT4 W4A16",
-            WeightFormat::W4a16G32 => "INT4 W4A16 g32",
-            WeightFormat::Gptq => "INT4 GPTQ",
-            WeightFormat::Nf4 => "NF4",
-            WeightFormat::Mxfp4 => "MXFP4",
-            WeightFormat::Nvfp4 => "NVFP4",
-            WeightFormat::Q8_0 => "GGUF Q8_0",
-            WeightFormat::Q6K => "GGUF Q6_K",
-            WeightFormat::Q5KM => "GGUF Q5_K_M",
-            WeightFormat::Q4KM => "GGUF Q4_K_M",
-            WeightFormat::Q4_0 => "GGUF Q4_0",
-            WeightFormat::Mxfp4Moe => "GGUF MXFP4_MOE",
-        }
-    }
-
-    /// Parses an id (case-insensitive); `int4` is accepted as AWQ, the common 4-bit serving format.
-    pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim().to_ascii_lowercase();
-        if s == "int4" {
-            return Some(WeightFormat::Awq);
-        }
-        ALL_FORMATS.into_iter().find(|f| f.id() == s)
-    }
-
-    /// The concrete format: `native` becomes the checkpoint's own.
-    pub fn resolve(self, cfg: &ModelConfig) -> WeightFormat {
-        if self != WeightFormat::Native {
-            return self;
-        }
-        match cfg.native_format {
-            NativeFormat::Dtype(Dtype::Fp32) => WeightFormat::Fp32,
-            NativeFormat::Dtype(Dtype::Fp16) => WeightFormat::Fp16,
-            NativeFormat::Dtype(Dtype::Bf16) => WeightFormat::Bf16,
-            NativeFormat::Mxfp4 => WeightFormat::Mxfp4,
-            NativeFormat::Fp8 => WeightFormat::Fp8,
-            NativeFormat::W4a16 => WeightFormat::W4a16,
-            NativeFormat::W4a16G32 => WeightFormat::W4a16G32,
-            NativeFormat::Awq => WeightFormat::Awq,
-            NativeFormat::Gptq => WeightFormat::Gptq,
-        }
-    }
-
-    /// Bytes per activation element when running this format (fp32 runs in fp32; every other
-    /// format computes in 16-bit).
-    pub fn activation_bytes(self, cfg: &ModelConfig) -> u64 {
-        match self.resolve(cfg) {
-            WeightFormat::Fp32 => 4,
-            _ => 2,
-        }
-    }
-
-    /// Nominal bits per quantized weight, scales included, in hundredths (AWQ: 4 + 16/128 +
-    /// 4/128 = 4.16 bpw → 416). Derived from the block layouts priced in [`weight_bytes`].
-    pub fn centibits_per_weight(self) -> Option<u64> {
-        Some(match self {
-            WeightFormat::Native => return None,
-            WeightFormat::Fp32 => 3200,
-            WeightFormat::Fp16 | WeightFormat::Bf16 => 1600,
-            WeightFormat::Fp8 | WeightFormat::Int8 => 800,
-            WeightFormat::Awq => 416,
-            WeightFormat::W4a16 => 413,
-            WeightFormat::W4a16G32 => 450,
-            WeightFormat::Gptq => 416,
-            WeightFormat::Nf4 => 413,
-            WeightFormat::Mxfp4 => 425,
-            WeightFormat::Nvfp4 => 450,
-            WeightFormat::Q8_0 => 850,
-            WeightFormat::Q6K => 656,
-            WeightFormat::Q5KM => 550,
-            WeightFormat::Q4KM => 450,
-            WeightFormat::Q4_0 => 450,
-            WeightFormat::Mxfp4Moe => 425,
-        })
-    }
-
-    /// What the format leaves unquantized, in words.
-    pub fn unquantized(self) -> &'static str {
-        match self {
-            WeightFormat::Native => "as the checkpoint ships",
-            WeightFormat::Fp32 | WeightFormat::Fp16 | WeightFormat::Bf16 => "nothing is quantized",
-            WeightFormat::Mxfp4 => "everything but the routed experts (bf16)",
-            WeightFormat::Mxfp4Moe => "everything but the routed experts (Q8_0); norms (F32)",
-            WeightFormat::Q4KM | WeightFormat::Q5KM => {
-                "norms (F32); output.weight and half the attn_v/ffn_down layers at Q6_K"
-            }
-            _ if self.is_gguf() => "norms (F32); output.weight at Q6_K or better",
-            _ => "embeddings, lm_head, norms and routers (16-bit)",
-        }
-    }
-
-    /// True for GGUF (llama.cpp) formats.
-    pub fn is_gguf(self) -> bool {
-        matches!(
-            self,
-            WeightFormat::Q8_0
-                | WeightFormat::Q6K
-                | WeightFormat::Q5KM
-                | WeightFormat::Q4KM
-                | WeightFormat::Q4_0
-                | WeightFormat::Mxfp4Moe
-        )
-    }
-}
-
 /// llama.cpp `use_more_bits(i_layer, n_layers)` from `llama-quant.cpp`: the K_M mixes give
 /// these layers' attn_v and ffn_down one more quant level (Q6_K).
 fn use_more_bits(i: u64, n: u64) -> bool {
     i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2
 }
 
-/// Bytes of one class of linear weights (all its `count` matrices) at the given format.
 /// The layer indices a linear class sits on and the `n` its K-quant rule divides by:
 /// `attn_v` counts the attention layers that have one (`qs.n_attention_wv`, `i_attention_wv`);
 /// `ffn_down` (and MoE models' `ffn_down_exps` / `_shexp`) the real block index over
@@ -285,6 +76,7 @@ fn promoted_layers(l: &Linear, cfg: &ModelConfig) -> Option<(u64, u64)> {
     }
 }
 
+/// Bytes of one class of linear weights (all its `count` matrices) at the given format.
 fn linear_bytes(l: &Linear, f: WeightFormat, cfg: &ModelConfig) -> u64 {
     let dtype = cfg.dtype;
     let (i, o, c) = (l.in_features, l.out_features, l.count);
@@ -394,6 +186,50 @@ pub fn weight_bytes(cfg: &ModelConfig, format: WeightFormat, tp: u64, pp: u64) -
     // With tied embeddings the last stage still needs its own copy of the matrix for lm_head.
     let last_head = if cfg.tie_word_embeddings { emb } else { head };
     Bytes(stage + emb.max(last_head))
+}
+
+/// A checkpoint's bytes by where llama.cpp can place them (`llama-model.cpp` `load_tensors`),
+/// unsplit: the token embedding, the output layer (output norm + `output.weight`; for a tied
+/// model the duplicate of `token_embd` llama.cpp loads as the output), the repeating layers
+/// without their routed experts, and the routed experts.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct WeightParts {
+    /// `token_embd`.
+    pub embedding: u64,
+    /// `output_norm` + `output` (the tied duplicate for tied models).
+    pub output: u64,
+    /// Every repeating layer's tensors but the routed experts.
+    pub layers: u64,
+    /// The routed experts of all MoE layers.
+    pub experts: u64,
+}
+
+/// [`WeightParts`] of `cfg` stored as `format`.
+pub fn weight_parts(cfg: &ModelConfig, format: WeightFormat) -> WeightParts {
+    let format = format.resolve(cfg);
+    let t = cfg.tensors();
+    let (mut layers, mut experts) = (0u64, 0u64);
+    for l in &t.linears {
+        let b = linear_bytes(l, format, cfg);
+        if l.expert {
+            experts = experts.saturating_add(b);
+        } else {
+            layers = layers.saturating_add(b);
+        }
+    }
+    let norm = small_bytes(format, cfg.dtype).saturating_mul(cfg.hidden_size);
+    let small = t.small.saturating_mul(small_bytes(format, cfg.dtype));
+    let (embedding, head) = embedding_bytes(&t, cfg.hidden_size, format, cfg.dtype);
+    WeightParts {
+        embedding,
+        output: norm.saturating_add(if cfg.tie_word_embeddings {
+            embedding
+        } else {
+            head
+        }),
+        layers: layers.saturating_add(small.saturating_sub(norm)),
+        experts,
+    }
 }
 
 #[cfg(test)]

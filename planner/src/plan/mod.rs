@@ -2,11 +2,12 @@
 //!
 //! This is the single source of truth for the grid, the cell detail and `fitgrid plan`.
 
+use crate::catalog::gpu::Arch;
 use crate::catalog::Gpu;
 use crate::engines::reserves::Reserves;
 use crate::engines::rules::{self, sequence_kv, workload_kv};
 use crate::engines::support::{check, check_gpu, Unsupported};
-use crate::engines::{vllm, Engine};
+use crate::engines::{llama_cpp, vllm, Engine};
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::{kv_per_token, KvPerToken};
 use crate::model::weights::{weight_bytes, WeightFormat};
@@ -29,6 +30,9 @@ pub struct Plan {
     pub weights_bytes: u64,
     /// Of which a multimodal checkpoint's vision encoder and projector.
     pub vision_bytes: u64,
+    /// Bytes the engine keeps in system RAM instead (llama.cpp: the token embedding, layers
+    /// and experts left on the CPU, and those layers' KV cache); not part of the total.
+    pub host_bytes: u64,
     /// KV bytes per token (all attention layers, this GPU's share).
     pub kv_bytes_per_token: u64,
     /// KV cache the workload needs (context × concurrency, engine paging rules).
@@ -78,9 +82,12 @@ pub fn plan(
 #[derive(Clone, Debug, PartialEq)]
 pub struct Prepared {
     format: WeightFormat,
+    native: bool,
     model_bytes: u64,
     kv: KvPerToken,
+    kv_all: KvPerToken,
     weights: Bytes,
+    host: Bytes,
     vision: Bytes,
 }
 
@@ -123,7 +130,7 @@ impl Prepared {
     /// Whether the engine's kernels for this format and `w`'s cache run on `gpu`
     /// ([`check_gpu`]); the grid asks this per GPU column before planning.
     pub fn runs_on(&self, gpu: &Gpu, w: &Workload) -> Result<(), Unsupported> {
-        check_gpu(w.engine, self.format, w.kv_dtype, gpu)
+        check_gpu(w.engine, self.format, self.native, w.kv_dtype, gpu)
     }
 }
 
@@ -134,6 +141,7 @@ pub fn prepare(
     format: WeightFormat,
     w: &Workload,
 ) -> Result<Prepared, Unsupported> {
+    let native = format == WeightFormat::Native;
     let format = engine_format(format.resolve(cfg), w.engine);
     check(cfg, format, w)?;
     if cfg.num_heads % w.tensor_parallel.max(1) != 0 {
@@ -153,11 +161,26 @@ pub fn prepare(
     } else {
         model_bytes
     };
+    let kv_all = kv_per_token(cfg, w.kv_dtype, kv_model_bytes, tp, pp);
+    // llama.cpp places tensors and their caches layer by layer (`-ngl`, `--n-cpu-moe`).
+    let (weights, host, kv) = if w.engine == Engine::LlamaCpp {
+        let (gpu, host) = llama_cpp::placement(cfg, format, w, false);
+        (
+            Bytes(gpu.div_ceil(tp * pp)),
+            Bytes(host),
+            llama_cpp::kv_share(kv_all, cfg, w),
+        )
+    } else {
+        (weight_bytes(cfg, format, tp, pp), Bytes::ZERO, kv_all)
+    };
     Ok(Prepared {
         format,
+        native,
         model_bytes,
-        kv: kv_per_token(cfg, w.kv_dtype, kv_model_bytes, tp, pp),
-        weights: weight_bytes(cfg, format, tp, pp),
+        kv,
+        kv_all,
+        weights,
+        host,
         vision: Bytes(rules::vision_bytes(w.engine, cfg, model_bytes, tp)),
     })
 }
@@ -175,9 +198,17 @@ pub fn plan_prepared(
     let context = w.context.max(1);
     let concurrency = w.concurrency.max(1);
     let mut notes = Vec::new();
-    let kv = prepared.kv;
+    // Apple silicon's memory is unified: what llama.cpp leaves "on the CPU" is the same pool.
+    let unified = w.engine == Engine::LlamaCpp && gpu_spec.arch() == Arch::Apple;
+    let kv = if unified {
+        prepared.kv_all
+    } else {
+        prepared.kv
+    };
     let batched = vllm::batch_defaults(gpu_spec).1;
     let kv_needed = workload_kv(w.engine, kv, context, concurrency, batched);
+    let kv_host = workload_kv(w.engine, prepared.kv_all, context, concurrency, batched)
+        .saturating_sub(kv_needed);
     let reserves = rules::reserves(cfg, prepared.model_bytes, gpu_spec, w);
     let Reserves {
         activation,
@@ -193,7 +224,13 @@ pub fn plan_prepared(
         gpu_spec,
         w,
     ));
-    let weights = prepared.weights + prepared.vision + padding + buffers;
+    let (moved, host_weights) = if unified {
+        (prepared.host, Bytes::ZERO)
+    } else {
+        (Bytes::ZERO, prepared.host)
+    };
+    let weights = prepared.weights + moved + prepared.vision + padding + buffers;
+    let host = host_weights + Bytes(if unified { 0 } else { kv_host });
 
     let fixed = weights + activation + non_torch;
     let (budget, sglang_fraction) = rules::budget(w.engine, cfg, gpu_spec, &reserves, w);
@@ -275,6 +312,16 @@ pub fn plan_prepared(
             );
         }
         notes.extend(vision_note(w.engine, cfg, prepared.vision));
+        if host.0 > 0 {
+            notes.push(format!(
+                "llama.cpp keeps {host} in system RAM: the token embedding{}",
+                if w.gpu_layers.is_some() || w.cpu_moe_layers > 0 {
+                    ", the layers and experts left on the CPU and their KV cache"
+                } else {
+                    ""
+                }
+            ));
+        }
         if padding.0 > 0 {
             notes.push(format!(
                 "vLLM's MXFP4 MoE kernels on this GPU pad the experts by {padding} (mxfp4.py)"
@@ -284,6 +331,7 @@ pub fn plan_prepared(
     Plan {
         weights_bytes: weights.0,
         vision_bytes: prepared.vision.0,
+        host_bytes: host.0,
         kv_bytes_per_token: kv.total(),
         kv_cache_bytes: kv_needed,
         activation_bytes: activation.0,

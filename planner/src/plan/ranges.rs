@@ -20,13 +20,17 @@ pub enum Field {
     MemberFractionPct,
     /// SGLang `--mem-fraction-static`, percent.
     MemFractionStaticPct,
+    /// llama.cpp `-ngl`: layers on the GPU.
+    GpuLayers,
+    /// llama.cpp `--n-cpu-moe`: layers whose experts stay on the CPU.
+    CpuMoeLayers,
 }
 
 /// The table: each field's smallest and largest value. Context reaches past every catalogued
 /// model's limit (Llama 4 Scout states 10,485,760 tokens); concurrency past vLLM's default
 /// `max_num_seqs` of 1,024 by far; TP past any single node; a budget under 10 % leaves no
 /// engine room to start.
-const RANGES: [(Field, u64, u64); 7] = [
+const RANGES: [(Field, u64, u64); 9] = [
     (Field::Context, 1, 10_000_000),
     (Field::Concurrency, 1, 100_000),
     (Field::TensorParallel, 1, 1024),
@@ -35,6 +39,9 @@ const RANGES: [(Field, u64, u64); 7] = [
     (Field::MemberFractionPct, 5, 100),
     // SGLang asserts 0 < mem_fraction_static < 1; under 10 % no model has a pool.
     (Field::MemFractionStaticPct, 10, 99),
+    // Layer counts stop at the config reader's own bound on `num_hidden_layers`.
+    (Field::GpuLayers, 0, 2048),
+    (Field::CpuMoeLayers, 0, 2048),
 ];
 
 /// The tensor-parallel sizes the page offers (the server sizes GPUs are rented in; any TP that
@@ -83,6 +90,8 @@ impl Field {
             Field::GpuUtilPct => "GPU memory utilization (%)",
             Field::MemberFractionPct => "memory fraction (%)",
             Field::MemFractionStaticPct => "SGLang mem_fraction_static (%)",
+            Field::GpuLayers => "GPU layers (-ngl)",
+            Field::CpuMoeLayers => "layers with experts on the CPU (--n-cpu-moe)",
         }
     }
 

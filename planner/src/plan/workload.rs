@@ -26,6 +26,10 @@ pub struct Workload {
     /// llama.cpp `-fa on` (its default `auto` turns it on for CUDA and Metal): without it the
     /// attention scores of a whole ubatch over the whole cache sit in the compute buffer.
     pub flash_attention: bool,
+    /// llama.cpp `-ngl`: repeating layers on the GPU; `None`: all of them and the output layer.
+    pub gpu_layers: Option<u64>,
+    /// llama.cpp `--n-cpu-moe`: the first N layers keep their routed experts in system RAM.
+    pub cpu_moe_layers: u64,
 }
 
 impl Default for Workload {
@@ -40,6 +44,8 @@ impl Default for Workload {
             gpu_memory_utilization: 0.9,
             mem_fraction_static: None,
             flash_attention: true,
+            gpu_layers: None,
+            cpu_moe_layers: 0,
         }
     }
 }
@@ -51,6 +57,6 @@ impl std::hash::Hash for Workload {
         (self.tensor_parallel, self.pipeline_parallel).hash(h);
         self.gpu_memory_utilization.to_bits().hash(h);
         self.mem_fraction_static.map(f64::to_bits).hash(h);
-        self.flash_attention.hash(h);
+        (self.flash_attention, self.gpu_layers, self.cpu_moe_layers).hash(h);
     }
 }

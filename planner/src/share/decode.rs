@@ -137,6 +137,14 @@ pub(super) fn apply(
             Ok(n) => cfg.set_mfs_pct(Some(n)),
             Err(e) => note(key, value, format!("{e}; using SGLang's default")),
         },
+        "ngl" => match Field::GpuLayers.parse(value) {
+            Ok(n) => cfg.workload.gpu_layers = Some(n),
+            Err(e) => note(key, value, format!("{e}; using every layer")),
+        },
+        "cmoe" => match Field::CpuMoeLayers.parse(value) {
+            Ok(n) => cfg.workload.cpu_moe_layers = n,
+            Err(e) => note(key, value, format!("{e}; using 0")),
+        },
         "fa" => match value {
             "0" | "off" => cfg.workload.flash_attention = false,
             "1" | "on" => cfg.workload.flash_attention = true,

@@ -45,6 +45,12 @@ impl GridConfig {
         if !self.workload.flash_attention {
             s.append_pair("fa", "0");
         }
+        if let Some(n) = self.workload.gpu_layers {
+            s.append_pair("ngl", &n.to_string());
+        }
+        if self.workload.cpu_moe_layers > 0 {
+            s.append_pair("cmoe", &self.workload.cpu_moe_layers.to_string());
+        }
         // View settings only when they differ from the default, to keep links short.
         let d = GridConfig::default();
         if self.view.thresholds != d.view.thresholds {

@@ -300,7 +300,12 @@ fn garbage_never_panics() {
 
 #[test]
 fn engine_settings_travel_and_bad_ones_are_named() {
-    let (c, notes) = GridConfig::from_query("v=1&e=sglang&mfs=88&fa=0", catalog());
+    let (c, notes) = GridConfig::from_query("v=1&e=sglang&mfs=88&fa=0&ngl=20&cmoe=4", catalog());
+    assert_eq!(
+        (c.workload.gpu_layers, c.workload.cpu_moe_layers),
+        (Some(20), 4)
+    );
+    assert!(c.to_query().ends_with("&ngl=20&cmoe=4"), "{}", c.to_query());
     assert_eq!(c.workload.mem_fraction_static, Some(0.88));
     assert!(!c.workload.flash_attention);
     assert!(notes.is_empty(), "{notes:?}");
