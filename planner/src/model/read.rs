@@ -232,9 +232,32 @@ pub fn refuse_unmodelled_layers(obj: &Map<String, Value>) -> Result<(), ConfigEr
                 "ssm_state_size" | "hybrid_override_pattern" | "attn_layer_period" | "ssm_cfg"
             )
     });
-    let in_types = get(obj, "layer_types")
+    let in_types = ["layer_types", "layers_block_type"].iter().any(|k| {
+        get(obj, k)
+            .and_then(Value::as_array)
+            .is_some_and(|t| t.iter().any(|x| x.as_str() == Some("mamba")))
+    });
+    // Other layer kinds a family spells out that the planner has no cache rule for: LFM2's
+    // short convolutions ("conv"), MiniMax-01's lightning attention (`attn_type_list` 0).
+    let known = ["full_attention", "sliding_attention", "linear_attention", "attention"];
+    if let Some(kind) = get(obj, "layer_types")
         .and_then(Value::as_array)
-        .is_some_and(|t| t.iter().any(|x| x.as_str() == Some("mamba")));
+        .and_then(|t| t.iter().filter_map(Value::as_str).find(|x| !known.contains(x) && *x != "mamba"))
+    {
+        return Err(ConfigError::Unmodelled {
+            what: "layers of a kind without a cache rule here",
+            evidence: format!("layer_types: \"{}\"", crate::inert::clip(kind, 40)),
+        });
+    }
+    if get(obj, "attn_type_list")
+        .and_then(Value::as_array)
+        .is_some_and(|t| t.iter().any(|x| x.as_u64() == Some(0)))
+    {
+        return Err(ConfigError::Unmodelled {
+            what: "lightning (linear) attention layers",
+            evidence: "`attn_type_list`".into(),
+        });
+    }
     match (key, in_types) {
         (None, false) => Ok(()),
         (key, _) => Err(ConfigError::Unmodelled {
@@ -315,6 +338,24 @@ mod tests {
             "vocab_size":151936,"tie_word_embeddings":true,"max_position_embeddings":40960}"#;
         let c = ModelConfig::from_json_str(text).unwrap();
         assert_eq!(c.head_dim, 128);
+    }
+
+    /// LiquidAI LFM2 (`layer_types` "conv"), MiniMax-Text-01 (`attn_type_list` 0 = lightning
+    /// attention) and Jamba (`layers_block_type` "mamba") have layers without a cache rule
+    /// here: refused by name, never priced as attention.
+    #[test]
+    fn layer_kinds_without_a_cache_rule_are_refused_by_name() {
+        let base = r#""architectures":["X"],"hidden_size":1024,"num_attention_heads":16,
+            "num_hidden_layers":4,"intermediate_size":4096,"vocab_size":1000,
+            "max_position_embeddings":4096"#;
+        for (extra, evidence) in [
+            (r#""layer_types":["conv","conv","full_attention","conv"]"#, "conv"),
+            (r#""attn_type_list":[0,0,0,1]"#, "attn_type_list"),
+            (r#""layers_block_type":["mamba","attention","mamba","mamba"]"#, "mamba"),
+        ] {
+            let e = ModelConfig::from_json_str(&format!("{{{base},{extra}}}")).unwrap_err();
+            assert!(e.to_string().contains(evidence), "{e}");
+        }
     }
 
     #[test]
