@@ -9,7 +9,7 @@ use crate::plan::colocate::Member;
 use crate::plan::{Thresholds, Workload};
 use crate::units::Unit;
 
-/// Most cells one grid evaluates and renders. The whole catalogue at every format is 53,040
+/// Most cells one grid evaluates and renders. The whole catalogue at every format is 59,280
 /// cells (repainted within 50 ms, README "Performance"); a link or selection asking for more
 /// (millions of cells would stall the page for seconds or exhaust its memory) keeps its first
 /// models up to this many cells and says so.

@@ -239,10 +239,19 @@ pub fn refuse_unmodelled_layers(obj: &Map<String, Value>) -> Result<(), ConfigEr
     });
     // Other layer kinds a family spells out that the planner has no cache rule for: LFM2's
     // short convolutions ("conv"), MiniMax-01's lightning attention (`attn_type_list` 0).
-    let known = ["full_attention", "sliding_attention", "linear_attention", "attention"];
+    let known = [
+        "full_attention",
+        "sliding_attention",
+        "linear_attention",
+        "attention",
+    ];
     if let Some(kind) = get(obj, "layer_types")
         .and_then(Value::as_array)
-        .and_then(|t| t.iter().filter_map(Value::as_str).find(|x| !known.contains(x) && *x != "mamba"))
+        .and_then(|t| {
+            t.iter()
+                .filter_map(Value::as_str)
+                .find(|x| !known.contains(x) && *x != "mamba")
+        })
     {
         return Err(ConfigError::Unmodelled {
             what: "layers of a kind without a cache rule here",
@@ -349,9 +358,15 @@ mod tests {
             "num_hidden_layers":4,"intermediate_size":4096,"vocab_size":1000,
             "max_position_embeddings":4096"#;
         for (extra, evidence) in [
-            (r#""layer_types":["conv","conv","full_attention","conv"]"#, "conv"),
+            (
+                r#""layer_types":["conv","conv","full_attention","conv"]"#,
+                "conv",
+            ),
             (r#""attn_type_list":[0,0,0,1]"#, "attn_type_list"),
-            (r#""layers_block_type":["mamba","attention","mamba","mamba"]"#, "mamba"),
+            (
+                r#""layers_block_type":["mamba","attention","mamba","mamba"]"#,
+                "mamba",
+            ),
         ] {
             let e = ModelConfig::from_json_str(&format!("{{{base},{extra}}}")).unwrap_err();
             assert!(e.to_string().contains(evidence), "{e}");
