@@ -165,4 +165,12 @@ test('engine settings travel in the link and reach the command; what a GPU canno
   await page.reload();
   await expect(page.locator('input[name=fa]')).not.toBeChecked();
   await expect(page.locator('input[name=ngl]')).toHaveValue('16');
+
+  // vLLM 0.11–0.15 sort the sampler's logits in the profile run: a larger activation peak.
+  await page.locator('select[name=e]').selectOption('vllm');
+  const cell = page.locator('tr[data-format="fp8"] td[data-gpu="h100-sxm-80gb"]');
+  const before = await cell.textContent();
+  await page.locator('select[name=vr]').selectOption('0.11');
+  await expect.poll(() => page.url()).toContain('vr=0.11');
+  await expect(cell).not.toHaveText(before ?? '');
 });

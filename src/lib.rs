@@ -4,6 +4,7 @@
 //! only render. Effects exist only at the edges (the URL).
 
 use leptos::prelude::*;
+use planner::engines::VllmRelease;
 use planner::plan::ranges::Field;
 use planner::share::Ignored;
 use planner::{catalog, evaluate, Engine, GridConfig, KvDtype};
@@ -230,6 +231,19 @@ fn Controls(
                     <input type="number" name="util" min="10" max="100" step="1" inputmode="numeric"
                         prop:value=move || config.with(|c| c.util_pct().to_string())
                         on:input=move |ev| number(ev, Field::GpuUtilPct, |c, n| c.set_util_pct(n)) />
+                </label>
+                <label class="controls__field">
+                    <span>"vLLM release"</span>
+                    // Its sampler's dummy run is most of the profile-run peak (engines::VllmRelease).
+                    <select name="vr"
+                        prop:value=move || config.with(|c| c.workload.vllm_release.id())
+                        on:change=move |ev| if let Some(r) = VllmRelease::parse(&event_target_value(&ev)) {
+                            config.update(|c| c.workload.vllm_release = r)
+                        }>
+                        {[VllmRelease::Current, VllmRelease::SortSampler].into_iter().map(|r| view! {
+                            <option value=r.id()>{r.label()}</option>
+                        }).collect_view()}
+                    </select>
                 </label>
             </Show>
             <Show when=move || engine.get() == Engine::Sglang>

@@ -85,6 +85,7 @@ struct Input {
     flash_attention: Option<bool>,
     gpu_layers: Option<u64>,
     cpu_moe_layers: Option<u64>,
+    vllm_version: Option<String>,
 }
 
 /// A parsed scenario, ready to plan.
@@ -289,6 +290,16 @@ impl Scenario {
         };
         let gpu_layers = layers("gpu_layers", input.gpu_layers)?;
         let cpu_moe_layers = layers("cpu_moe_layers", input.cpu_moe_layers)?.unwrap_or(0);
+        // The vLLM release whose profile run applies ("0.11.0", "0.19"); absent: current.
+        let vllm_release = match input.vllm_version.as_deref() {
+            None => planner::engines::VllmRelease::default(),
+            Some(v) => planner::engines::VllmRelease::parse(v).ok_or_else(|| {
+                invalid(
+                    "vllm_version",
+                    format!("`{}` is not a version like 0.19.0", inert::clip(v, 40)),
+                )
+            })?,
+        };
         // SGLang's `--mem-fraction-static`; absent: SGLang's own default for the GPU.
         let mem_fraction_static = match input.mem_fraction_static {
             None => None,
@@ -319,6 +330,7 @@ impl Scenario {
                 // llama.cpp `-ngl` (absent: every layer) and `--n-cpu-moe`.
                 gpu_layers,
                 cpu_moe_layers,
+                vllm_release,
             },
         })
     }

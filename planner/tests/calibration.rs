@@ -12,6 +12,7 @@
 //! Reproduce the README table: `cargo test -p planner --test calibration -- --nocapture`.
 
 use planner::catalog::catalog;
+use planner::engines::VllmRelease;
 use planner::model::kv_cache::KvDtype;
 use planner::plan::{plan, Workload};
 use planner::units::GIB;
@@ -182,6 +183,8 @@ fn vllm_v1_runs_replay_within_bounds() {
             tensor_parallel: tp,
             pipeline_parallel: pp,
             gpu_memory_utilization: util.unwrap_or(0.9),
+            // The run's own release: before 0.16 the sampler's dummy run sorts.
+            vllm_release: VllmRelease::parse(&run.version).unwrap_or_default(),
             ..Workload::default()
         };
         // Weights do not depend on the GPU: replay them even when the GPU is unknown.

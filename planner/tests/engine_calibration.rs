@@ -11,6 +11,7 @@
 
 use planner::catalog::catalog;
 use planner::engines::llama_cpp::compute_buffer;
+use planner::engines::VllmRelease;
 use planner::model::config::ModelConfig;
 use planner::plan::{plan, Workload};
 use planner::units::{GIB, MIB};
@@ -19,6 +20,7 @@ use planner::{Engine, WeightFormat};
 struct Row {
     url: String,
     engine: String,
+    version: String,
     model: String,
     format: String,
     gpu: String,
@@ -39,6 +41,7 @@ fn rows() -> Vec<Row> {
             Row {
                 url: f(0),
                 engine: f(1),
+                version: f(2),
                 model: f(3),
                 format: f(4),
                 gpu: f(5),
@@ -240,6 +243,7 @@ fn measured_failed_starts_do_not_fit() {
                 .parse()
                 .unwrap_or(4096),
             gpu_memory_utilization: util,
+            vllm_release: VllmRelease::parse(&r.version).unwrap_or_default(),
             ..Workload::default()
         };
         let p = plan(
@@ -265,6 +269,51 @@ fn measured_failed_starts_do_not_fit() {
         );
     }
     println!("| fit verdict on measured failed starts | {total} | {agree} of {total} agree |");
-    // Two runs fail for a non-KV residual the planner does not model yet (README, accuracy).
-    assert!(total >= 4 && agree >= 2, "{agree} of {total}");
+    // vllm#33155 (0.14.1 at 0.97) ran out of memory outside the profiled budget (README).
+    assert!(total >= 4 && agree >= 3, "{agree} of {total}");
+}
+
+/// vLLM's profile-run activation peak ("torch peak memory increase") on one GPU, replayed under
+/// each run's release: the sampler's dummy run dominates it, 38 B per logit when 0.11–0.15 sort
+/// the logits, 15.3 B from 0.16 (and with FlashInfer).
+#[test]
+fn vllm_activation_peaks_follow_the_release() {
+    let mut errors = Vec::new();
+    for r in rows().iter().filter(|r| {
+        r.engine == "vLLM (V1)"
+            && r.metric == "activation_peak_gib"
+            && r.notes.starts_with("TP=1")
+            && !r.notes.contains("PP=2")
+            && !r.notes.contains("PP=4")
+    }) {
+        let (Ok(model), Some(gpu)) = (catalog().model(&r.model), catalogue_gpu(&r.gpu)) else {
+            continue;
+        };
+        let w = Workload {
+            vllm_release: VllmRelease::parse(&r.version).unwrap_or_default(),
+            ..Workload::default()
+        };
+        let format = if r.format.contains("fp8") {
+            WeightFormat::Fp8
+        } else {
+            WeightFormat::Native
+        };
+        let p = plan(&model.config, format, catalog().gpu(gpu).unwrap(), &w).expect("plannable");
+        let e = pct(p.activation_bytes as f64, r.value * GIB as f64);
+        println!(
+            "vLLM activation {} ({}) {:?}: measured {:.2} GiB, planned {:.2} GiB ({e:.1} %)",
+            r.model,
+            r.version,
+            w.vllm_release,
+            r.value,
+            p.activation_bytes as f64 / GIB as f64
+        );
+        errors.push(e);
+    }
+    println!(
+        "{}",
+        summary("vLLM activation peak (GiB, TP 1)", &errors, 10.0)
+    );
+    assert!(errors.len() >= 8, "{} runs", errors.len());
+    assert!(errors.iter().sum::<f64>() / errors.len() as f64 <= 10.0);
 }

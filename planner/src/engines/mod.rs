@@ -82,3 +82,45 @@ impl Engine {
         }
     }
 }
+
+/// The vLLM releases whose profile run Fitgrid distinguishes: they differ in the sampler's
+/// dummy run, the largest part of the activation peak on GPUs with `max_num_seqs` 1024.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum VllmRelease {
+    /// 0.16 and later (Triton top-k/top-p), or an older release with the FlashInfer sampler
+    /// (0.10's images): 15.3 B per logit, measured on 0.19.
+    #[default]
+    Current,
+    /// 0.11–0.15, whose sampler sorts the logits (FlashInfer sampling off): 38 B per logit.
+    SortSampler,
+}
+
+impl VllmRelease {
+    /// Link and CLI id.
+    pub fn id(self) -> &'static str {
+        match self {
+            VllmRelease::Current => "0.16",
+            VllmRelease::SortSampler => "0.11",
+        }
+    }
+
+    /// From a version string: `0.11`–`0.15.x` sort, anything else is current.
+    pub fn parse(version: &str) -> Option<VllmRelease> {
+        let mut parts = version.trim().trim_start_matches('v').split('.');
+        let major: u64 = parts.next()?.parse().ok()?;
+        let minor: u64 = parts.next().unwrap_or("0").parse().ok()?;
+        Some(if major == 0 && (11..16).contains(&minor) {
+            VllmRelease::SortSampler
+        } else {
+            VllmRelease::Current
+        })
+    }
+
+    /// In words, for the page.
+    pub fn label(self) -> &'static str {
+        match self {
+            VllmRelease::Current => "0.16 or later",
+            VllmRelease::SortSampler => "0.11–0.15",
+        }
+    }
+}

@@ -14,7 +14,7 @@ use crate::units::Bytes;
 pub fn reserves(cfg: &ModelConfig, act_bytes: u64, gpu: &Gpu, w: &Workload) -> Reserves {
     let (tp, pp) = (w.tensor_parallel.max(1), w.pipeline_parallel.max(1));
     match w.engine {
-        Engine::Vllm => vllm::reserves(cfg, act_bytes, gpu, tp, pp),
+        Engine::Vllm => vllm::reserves(cfg, act_bytes, gpu, w),
         Engine::Sglang => sglang::reserves(cfg, act_bytes, gpu, tp, pp),
         Engine::LlamaCpp => llama_cpp::reserves(cfg, w),
         Engine::Transformers => transformers::reserves(cfg, act_bytes, w),

@@ -4,6 +4,7 @@
 
 use super::reserves::Reserves;
 use super::shell::{checkpoint_comment, gguf_file, gguf_type, trim_fraction, CommandInput};
+use super::VllmRelease;
 use crate::catalog::gpu::Arch;
 use crate::catalog::Gpu;
 use crate::model::config::ModelConfig;
@@ -181,8 +182,18 @@ pub fn batch_defaults(gpu: &Gpu) -> (u64, u64) {
 /// In tenths of a byte: 15.3 B.
 const SAMPLER_DECIBYTES_PER_LOGIT: u64 = 153;
 
+/// Before the Triton top-k/top-p kernels (vllm-project/vllm#33538, opened 2026-02-02), with the
+/// FlashInfer sampler off (0.11's default, #26859; 0.10 where FlashInfer was not installed), the
+/// dummy sampler run sorts the fp32 logits (`topk_topp_sampler.py`, `logits.sort`): bf16 and
+/// fp32 logits, sorted values, int64 indices, an int64 iota and CUB's spare key/value buffers,
+/// 2 + 4 + 4 + 8 + 8 + 12 = 38 B per logit. vLLM 0.11.0 measured "torch peak memory increase"
+/// 4.76 GiB for 1024 × 128,256 (38.9 B), 5.56–5.64 GiB for 1024 × 151,936 (38.4–38.9 B) and
+/// 7.38 GiB for 1024 × 201,088 (38.5 B; measured.csv).
+const SORT_SAMPLER_DECIBYTES_PER_LOGIT: u64 = 380;
+
 /// The reserves for `cfg` (activations in `act_bytes`-wide elements) at TP `tp`, PP `pp`.
-pub fn reserves(cfg: &ModelConfig, act_bytes: u64, gpu: &Gpu, tp: u64, pp: u64) -> Reserves {
+pub fn reserves(cfg: &ModelConfig, act_bytes: u64, gpu: &Gpu, w: &Workload) -> Reserves {
+    let (tp, pp) = (w.tensor_parallel.max(1), w.pipeline_parallel.max(1));
     let h = cfg.hidden_size;
     let (seqs, tokens) = batch_defaults(gpu);
     let seqs = seqs.min(tokens);
@@ -190,7 +201,11 @@ pub fn reserves(cfg: &ModelConfig, act_bytes: u64, gpu: &Gpu, tp: u64, pp: u64) 
     // `max_num_seqs` rows (gpu_model_runner.py `profile_run`). The torch peak is the larger of
     // the two. The sampler runs on the last PP rank, which is the most loaded one, and every TP
     // rank holds the full-vocab logits.
-    let sampler = seqs * cfg.vocab_size * SAMPLER_DECIBYTES_PER_LOGIT / 10;
+    let per_logit = match w.vllm_release {
+        VllmRelease::Current => SAMPLER_DECIBYTES_PER_LOGIT,
+        VllmRelease::SortSampler => SORT_SAMPLER_DECIBYTES_PER_LOGIT,
+    };
+    let sampler = seqs * cfg.vocab_size * per_logit / 10;
     let inter = cfg.intermediate_size.div_ceil(tp);
     let mut forward = tokens * (3 * inter + 4 * h) * act_bytes;
     if let Some(m) = &cfg.moe {

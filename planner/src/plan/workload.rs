@@ -30,6 +30,8 @@ pub struct Workload {
     pub gpu_layers: Option<u64>,
     /// llama.cpp `--n-cpu-moe`: the first N layers keep their routed experts in system RAM.
     pub cpu_moe_layers: u64,
+    /// Which vLLM release's profile run (its sampler) applies.
+    pub vllm_release: crate::engines::VllmRelease,
 }
 
 impl Default for Workload {
@@ -46,6 +48,7 @@ impl Default for Workload {
             flash_attention: true,
             gpu_layers: None,
             cpu_moe_layers: 0,
+            vllm_release: Default::default(),
         }
     }
 }
@@ -58,5 +61,6 @@ impl std::hash::Hash for Workload {
         self.gpu_memory_utilization.to_bits().hash(h);
         self.mem_fraction_static.map(f64::to_bits).hash(h);
         (self.flash_attention, self.gpu_layers, self.cpu_moe_layers).hash(h);
+        self.vllm_release.hash(h);
     }
 }

@@ -145,6 +145,14 @@ pub(super) fn apply(
             Ok(n) => cfg.workload.cpu_moe_layers = n,
             Err(e) => note(key, value, format!("{e}; using 0")),
         },
+        "vr" => match crate::engines::VllmRelease::parse(value) {
+            Some(r) => cfg.workload.vllm_release = r,
+            None => note(
+                key,
+                value,
+                "not a vLLM version like 0.11; using 0.16 or later".into(),
+            ),
+        },
         "fa" => match value {
             "0" | "off" => cfg.workload.flash_attention = false,
             "1" | "on" => cfg.workload.flash_attention = true,

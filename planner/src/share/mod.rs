@@ -42,6 +42,9 @@ impl GridConfig {
         if let Some(p) = self.mfs_pct() {
             s.append_pair("mfs", &p.to_string());
         }
+        if self.workload.vllm_release != Default::default() {
+            s.append_pair("vr", self.workload.vllm_release.id());
+        }
         if !self.workload.flash_attention {
             s.append_pair("fa", "0");
         }

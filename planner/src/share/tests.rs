@@ -300,6 +300,12 @@ fn garbage_never_panics() {
 
 #[test]
 fn engine_settings_travel_and_bad_ones_are_named() {
+    let (c, _) = GridConfig::from_query("v=1&vr=0.14.1", catalog());
+    assert_eq!(
+        c.workload.vllm_release,
+        crate::engines::VllmRelease::SortSampler
+    );
+    assert!(c.to_query().contains("&vr=0.11"), "{}", c.to_query());
     let (c, notes) = GridConfig::from_query("v=1&e=sglang&mfs=88&fa=0&ngl=20&cmoe=4", catalog());
     assert_eq!(
         (c.workload.gpu_layers, c.workload.cpu_moe_layers),
