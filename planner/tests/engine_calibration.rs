@@ -92,6 +92,7 @@ fn gguf_model(model: &str) -> Option<&'static str> {
         ("gemma-3-1b-it", "google/gemma-3-1b-it"),
         ("gpt-oss-20b", "openai/gpt-oss-20b"),
         ("Qwen2.5-VL-7B", "Qwen/Qwen2.5-7B-Instruct"),
+        ("Qwen3-235B-A22B", "Qwen/Qwen3-235B-A22B"),
     ]
     .into_iter()
     .find(|(k, _)| model.contains(k))
@@ -189,7 +190,10 @@ fn llama_cpp_compute_buffers_replay_within_bounds() {
         .filter(|r| r.engine.starts_with("llama.cpp") && r.metric == "compute_buffer_mib")
     {
         // Partial offload and multi-GPU splits move graph nodes to other devices.
-        if r.notes.contains("PARTIAL") || r.notes.contains("n-cpu-moe") {
+        if ["PARTIAL", "n-cpu-moe", "-ot "]
+            .iter()
+            .any(|k| r.notes.contains(k))
+        {
             continue;
         }
         let Some(id) = gguf_model(&r.model) else {
@@ -316,4 +320,59 @@ fn vllm_activation_peaks_follow_the_release() {
     );
     assert!(errors.len() >= 8, "{} runs", errors.len());
     assert!(errors.iter().sum::<f64>() / errors.len() as f64 <= 10.0);
+}
+
+/// llama.cpp's KV buffer ("KV buffer size", all layers on the GPU): `-c` cells padded to 256,
+/// K and V per layer at the cache type. Runs of models with sliding-window layers print those
+/// layers' cache on a second line and are left out, as is a build that predates that cache.
+#[test]
+fn llama_cpp_kv_buffers_replay_exactly() {
+    let mut errors = Vec::new();
+    for r in rows()
+        .iter()
+        .filter(|r| r.engine.starts_with("llama.cpp") && r.metric == "kv_cache_mib")
+    {
+        let Some(id) = gguf_model(&r.model) else {
+            continue;
+        };
+        // gpt-oss prints its sliding-window cache on a second line; the old Gemma 3 build
+        // predates that cache.
+        if r.notes.contains("PARTIAL") || id.contains("gpt-oss") || id.contains("gemma-3") {
+            continue;
+        }
+        let n_ctx = number_after(&r.notes, "n_ctx=")
+            .or_else(|| number_after(&r.notes, "ctx="))
+            .or_else(|| r.context.parse().ok())
+            .unwrap_or(4096.0) as u64;
+        let kv_dtype = if r.notes.contains("q8_0/q8_0") {
+            planner::KvDtype::Q8_0
+        } else {
+            planner::KvDtype::Auto
+        };
+        let w = Workload {
+            engine: Engine::LlamaCpp,
+            context: n_ctx,
+            kv_dtype,
+            ..Workload::default()
+        };
+        let p = plan(
+            config(id),
+            WeightFormat::Q4KM,
+            catalog().gpu("h200-141gb").unwrap(),
+            &w,
+        )
+        .expect("plannable");
+        let predicted = p.kv_cache_bytes as f64 / MIB as f64;
+        let e = pct(predicted, r.value);
+        println!(
+            "llama.cpp KV {} n_ctx {n_ctx} {}: measured {} MiB, planned {predicted:.2} MiB ({e:.2} %)",
+            r.model,
+            kv_dtype.id(),
+            r.value
+        );
+        errors.push(e);
+    }
+    println!("{}", summary("llama.cpp KV buffer (MiB)", &errors, 1.0));
+    assert!(errors.len() >= 4, "{} runs", errors.len());
+    assert!(errors.iter().all(|&e| e < 1.0));
 }

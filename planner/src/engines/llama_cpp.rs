@@ -125,6 +125,36 @@ pub fn placement(
     }
 }
 
+/// llama.cpp keeps a smaller sliding-window cache only for the architectures its loader gives a
+/// `swa_type` (`src/llama-model.cpp`: Gemma 2/3/3n, Cohere2, gpt-oss, Llama 4's chunks);
+/// everything else converted with a `sliding_window` (Mistral-7B-v0.1 as `llama`, Phi-3) caches
+/// every token in every layer — fedora-copr/logdetective#106 shows 4,096 MiB for Mistral-7B at
+/// 32,768 cells, the full size.
+pub fn own_kv_layout(kv: KvPerToken, cfg: &ModelConfig) -> KvPerToken {
+    let swa = matches!(
+        cfg.model_type.as_str(),
+        "gemma2"
+            | "gemma3"
+            | "gemma3_text"
+            | "gemma3n"
+            | "gemma3n_text"
+            | "cohere2"
+            | "gpt_oss"
+            | "llama4"
+            | "llama4_text"
+    );
+    if swa || kv.sliding == 0 {
+        kv
+    } else {
+        KvPerToken {
+            full: kv.full.saturating_add(kv.sliding),
+            sliding: 0,
+            window: 0,
+            state_per_seq: kv.state_per_seq,
+        }
+    }
+}
+
 /// The GPU's share of the KV cache: each layer's cache sits with its layer (`offload_kqv`, on
 /// by default), so the layers left on the CPU keep theirs in system RAM.
 pub fn kv_share(kv: KvPerToken, cfg: &ModelConfig, w: &Workload) -> KvPerToken {

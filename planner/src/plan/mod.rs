@@ -162,6 +162,11 @@ pub fn prepare(
         model_bytes
     };
     let kv_all = kv_per_token(cfg, w.kv_dtype, kv_model_bytes, tp, pp);
+    let kv_all = if w.engine == Engine::LlamaCpp {
+        llama_cpp::own_kv_layout(kv_all, cfg)
+    } else {
+        kv_all
+    };
     // llama.cpp places tensors and their caches layer by layer (`-ngl`, `--n-cpu-moe`).
     let (weights, host, kv) = if w.engine == Engine::LlamaCpp {
         let (gpu, host) = llama_cpp::placement(cfg, format, w, false);
