@@ -297,6 +297,15 @@ pub fn plan_prepared(
             notes.push(format!(
                 "vLLM pre-allocates its whole budget ({budget}); the rest of it becomes KV cache"
             ));
+            notes.push(format!(
+                "vLLM {}: the profile run's activation peak is {activation}, the larger of the forward pass and the sampler's dummy run over max_num_seqs × vocab logits{}",
+                w.vllm_release.label(),
+                if w.vllm_release == crate::engines::VllmRelease::SortSampler {
+                    ", sorted: 38 B per logit"
+                } else {
+                    ": 15.3 B per logit"
+                }
+            ));
         }
         if kv.sliding > 0 {
             notes.push(format!(
