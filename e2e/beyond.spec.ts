@@ -136,7 +136,13 @@ test('engine settings travel in the link and reach the command; what a GPU canno
   await expect(command).toContainText('--mem-fraction-static 0.834');
   const mfs = page.locator('input[name=mfs]');
   await expect(mfs).toHaveAttribute('placeholder', 'default');
+  // Half-typed text never stays applied: "150" is out of range, so its prefix "15" is not kept.
+  await mfs.pressSequentially('150');
+  await expect(mfs).toHaveAttribute('aria-invalid', 'true');
+  expect(page.url()).not.toContain('mfs=');
+  await expect(command).toContainText('--mem-fraction-static 0.834');
   await mfs.fill('70');
+  await expect(mfs).not.toHaveAttribute('aria-invalid');
   await expect.poll(() => page.url()).toContain('mfs=70');
   await expect(command).toContainText('--mem-fraction-static 0.7');
   // vLLM's field is not shown for SGLang, and the other way round.

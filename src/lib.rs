@@ -3,8 +3,8 @@
 //! One `RwSignal<GridConfig>` holds the state, one `Memo<Grid>` evaluates it, and the views
 //! only render. Effects exist only at the edges (the URL).
 
+use knobs::{EngineKnobs, NumberField};
 use leptos::prelude::*;
-use planner::engines::VllmRelease;
 use planner::plan::ranges::Field;
 use planner::share::Ignored;
 use planner::{catalog, evaluate, Engine, GridConfig, KvDtype};
@@ -18,6 +18,7 @@ mod grid_row;
 mod grid_tooltip;
 mod grid_view;
 mod grid_window;
+mod knobs;
 mod picker;
 mod prices;
 mod toolbar;
@@ -174,126 +175,21 @@ fn Notices(
     .into_any()
 }
 
-/// Workload controls: context, concurrency, KV-cache dtype, engine.
+/// Workload controls: context, concurrency, KV-cache dtype, TP, engine and its own knobs.
 #[component]
 fn Controls(
     /// The configuration the controls edit.
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
-    // A value outside its range (planner::plan::ranges) changes nothing while it is typed.
-    let number = move |ev: leptos::ev::Event, field: Field, set: fn(&mut GridConfig, u64)| {
-        if let Ok(n) = field.parse(&event_target_value(&ev)) {
-            config.update(|c| set(c, n));
-        }
-    };
     // A TP from a link that is not one of the usual choices is still shown, as chosen.
     let tp = Memo::new(move |_| config.with(|c| c.workload.tensor_parallel));
-    // The budget control each engine has: vLLM's utilization, SGLang's static fraction,
-    // llama.cpp's flash attention.
     let engine = Memo::new(move |_| config.with(|c| c.workload.engine));
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default()>
-            <label class="controls__field">
-                <span>"Context (tokens)"</span>
-                <input type="number" name="ctx" min="1" step="1" inputmode="numeric"
-                    prop:value=move || config.with(|c| c.workload.context.to_string())
-                    on:input=move |ev| number(ev, Field::Context, |c, n| c.workload.context = n) />
-            </label>
-            <label class="controls__field">
-                <span>"Concurrent sequences"</span>
-                <input type="number" name="n" min="1" step="1" inputmode="numeric"
-                    prop:value=move || config.with(|c| c.workload.concurrency.to_string())
-                    on:input=move |ev| number(ev, Field::Concurrency, |c, n| c.workload.concurrency = n) />
-            </label>
-            <label class="controls__field">
-                <span>"KV cache"</span>
-                <select name="kv"
-                    prop:value=move || config.with(|c| c.workload.kv_dtype.id())
-                    on:change=move |ev| if let Some(k) = KvDtype::parse(&event_target_value(&ev)) {
-                        config.update(|c| c.workload.kv_dtype = k)
-                    }>
-                    {planner::model::kv_cache::ALL_KV_DTYPES.iter().map(|k| view! {
-                        <option value=k.id()>{k.id()}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label class="controls__field">
-                <span>"GPUs per model (TP)"</span>
-                <select name="tp"
-                    prop:value=move || config.with(|c| c.workload.tensor_parallel.to_string())
-                    on:change=move |ev| number(ev, Field::TensorParallel, |c, n| c.workload.tensor_parallel = n)>
-                    {move || planner::plan::ranges::tp_choices(tp.get()).into_iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
-                </select>
-            </label>
-            <Show when=move || engine.get() == Engine::Vllm>
-                <label class="controls__field">
-                    <span>"vLLM memory utilization %"</span>
-                    <input type="number" name="util" min="10" max="100" step="1" inputmode="numeric"
-                        prop:value=move || config.with(|c| c.util_pct().to_string())
-                        on:input=move |ev| number(ev, Field::GpuUtilPct, |c, n| c.set_util_pct(n)) />
-                </label>
-                <label class="controls__field">
-                    <span>"vLLM release"</span>
-                    // Its sampler's dummy run is most of the profile-run peak (engines::VllmRelease).
-                    <select name="vr"
-                        prop:value=move || config.with(|c| c.workload.vllm_release.id())
-                        on:change=move |ev| if let Some(r) = VllmRelease::parse(&event_target_value(&ev)) {
-                            config.update(|c| c.workload.vllm_release = r)
-                        }>
-                        {[VllmRelease::Current, VllmRelease::SortSampler].into_iter().map(|r| view! {
-                            <option value=r.id()>{r.label()}</option>
-                        }).collect_view()}
-                    </select>
-                </label>
-            </Show>
-            <Show when=move || engine.get() == Engine::Sglang>
-                <label class="controls__field">
-                    <span>"SGLang mem_fraction_static %"</span>
-                    // Empty: SGLang's own default for each GPU (shown in the cell detail).
-                    <input type="number" name="mfs" min="10" max="99" step="1" inputmode="numeric"
-                        placeholder="default"
-                        prop:value=move || config.with(|c| c.mfs_pct().map(|p| p.to_string()).unwrap_or_default())
-                        on:input=move |ev| {
-                            let text = event_target_value(&ev);
-                            if text.trim().is_empty() {
-                                config.update(|c| c.set_mfs_pct(None));
-                            } else if let Ok(n) = Field::MemFractionStaticPct.parse(&text) {
-                                config.update(|c| c.set_mfs_pct(Some(n)));
-                            }
-                        } />
-                </label>
-            </Show>
-            <Show when=move || engine.get() == Engine::LlamaCpp>
-                <label class="controls__field controls__field--check">
-                    <input type="checkbox" name="fa"
-                        prop:checked=move || config.with(|c| c.workload.flash_attention)
-                        on:change=move |ev| {
-                            let on = event_target_checked(&ev);
-                            config.update(|c| c.workload.flash_attention = on)
-                        } />
-                    <span>"Flash attention (-fa)"</span>
-                </label>
-                <label class="controls__field">
-                    <span>"GPU layers (-ngl)"</span>
-                    // Empty: every layer and the output layer on the GPU (-ngl 999).
-                    <input type="number" name="ngl" min="0" step="1" inputmode="numeric" placeholder="all"
-                        prop:value=move || config.with(|c| c.workload.gpu_layers.map(|n| n.to_string()).unwrap_or_default())
-                        on:input=move |ev| {
-                            let text = event_target_value(&ev);
-                            if text.trim().is_empty() {
-                                config.update(|c| c.workload.gpu_layers = None);
-                            } else if let Ok(n) = Field::GpuLayers.parse(&text) {
-                                config.update(|c| c.workload.gpu_layers = Some(n));
-                            }
-                        } />
-                </label>
-                <label class="controls__field">
-                    <span>"Experts on CPU (--n-cpu-moe)"</span>
-                    <input type="number" name="cmoe" min="0" step="1" inputmode="numeric"
-                        prop:value=move || config.with(|c| c.workload.cpu_moe_layers.to_string())
-                        on:input=move |ev| number(ev, Field::CpuMoeLayers, |c, n| c.workload.cpu_moe_layers = n) />
-                </label>
-            </Show>
+            <NumberField config name="ctx" label="Context (tokens)" field=Field::Context
+                get=|c| Some(c.workload.context) set=|c, n| if let Some(n) = n { c.workload.context = n } />
+            <NumberField config name="n" label="Concurrent sequences" field=Field::Concurrency
+                get=|c| Some(c.workload.concurrency) set=|c, n| if let Some(n) = n { c.workload.concurrency = n } />
             <label class="controls__field">
                 <span>"Engine"</span>
                 <select name="e"
@@ -306,6 +202,33 @@ fn Controls(
                     }).collect_view()}
                 </select>
             </label>
+            <label class="controls__field">
+                <span>"KV cache"</span>
+                // Types the engine does not offer stay listed (a link may ask for one) but say so.
+                <select name="kv"
+                    prop:value=move || config.with(|c| c.workload.kv_dtype.id())
+                    on:change=move |ev| if let Some(k) = KvDtype::parse(&event_target_value(&ev)) {
+                        config.update(|c| c.workload.kv_dtype = k)
+                    }>
+                    {move || planner::model::kv_cache::ALL_KV_DTYPES.iter().map(|&k| {
+                        let offered = planner::engines::support::offers_kv(engine.get(), k);
+                        view! {
+                            <option value=k.id()>{k.id()}{(!offered).then_some(" (not offered by this engine)")}</option>
+                        }
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="controls__field">
+                <span>"GPUs per model (TP)"</span>
+                <select name="tp"
+                    prop:value=move || config.with(|c| c.workload.tensor_parallel.to_string())
+                    on:change=move |ev| if let Ok(n) = Field::TensorParallel.parse(&event_target_value(&ev)) {
+                        config.update(|c| c.workload.tensor_parallel = n)
+                    }>
+                    {move || planner::plan::ranges::tp_choices(tp.get()).into_iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
+                </select>
+            </label>
+            <EngineKnobs config />
         </form>
     }
     .into_any()

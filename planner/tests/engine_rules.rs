@@ -387,3 +387,78 @@ fn transformers_prefills_the_whole_prompt_at_once() {
     // generate() runs one forward pass over the prompt: the MLP intermediate of every token.
     assert!(at(131_072) > 60 * at(2048));
 }
+
+#[test]
+fn the_reason_names_what_the_gpu_lacks_first_and_native_checkpoints_need_no_other() {
+    let llama = "meta-llama/Llama-3.1-8B-Instruct";
+    // FP8 weights on a V100 with an FP8 cache: the weights' kernels are the first refusal.
+    let w = Workload {
+        kv_dtype: KvDtype::Fp8,
+        ..on(Engine::Vllm)
+    };
+    let r = reason(llama, WeightFormat::Fp8, "v100-32gb", &w);
+    assert!(r.contains("FP8 kernels need compute capability 7.5"), "{r}");
+    // MXFP4 is gpt-oss's expert layout: a dense model has nothing it applies to.
+    let r = reason(
+        llama,
+        WeightFormat::Mxfp4,
+        "h100-sxm-80gb",
+        &on(Engine::Vllm),
+    );
+    assert!(r.contains("routed experts"), "{r}");
+    // gpt-oss ships MXFP4: its own repo is the checkpoint, with or without naming the format.
+    let g = model("openai/gpt-oss-120b");
+    for f in [WeightFormat::Native, WeightFormat::Mxfp4] {
+        let cmd =
+            launch_command(&g.id, &g.config, f, gpu("h100-sxm-80gb"), &on(Engine::Vllm)).unwrap();
+        assert!(!cmd.to_shell().contains("replace"), "{}", cmd.to_shell());
+    }
+    // --n-cpu-moe only where there are experts to keep on the CPU.
+    let w = Workload {
+        cpu_moe_layers: 4,
+        ..on(Engine::LlamaCpp)
+    };
+    let m = model(llama);
+    let cmd = launch_command(
+        &m.id,
+        &m.config,
+        WeightFormat::Q4KM,
+        gpu("rtx-4090-24gb"),
+        &w,
+    )
+    .unwrap();
+    assert!(
+        !cmd.one_line().contains("--n-cpu-moe"),
+        "{}",
+        cmd.one_line()
+    );
+}
+
+#[test]
+fn sglang_budget_is_its_static_pool() {
+    let m = model("meta-llama/Llama-3.1-8B-Instruct");
+    let p = plan(
+        &m.config,
+        WeightFormat::Bf16,
+        gpu("h100-sxm-80gb"),
+        &on(Engine::Sglang),
+    )
+    .unwrap();
+    // 0.834 × (79.19 − 0.5 GiB) = 65.6 GiB: weights and KV, nothing else.
+    let pool = p.budget_bytes as f64 / GIB as f64;
+    assert!((pool - 0.834 * (79.189 - 0.5)).abs() < 0.05, "{pool:.2}");
+    assert!(p
+        .notes
+        .iter()
+        .any(|n| n.contains("pre-allocates its static pool")));
+    let tight = Workload {
+        mem_fraction_static: Some(0.97),
+        ..on(Engine::Sglang)
+    };
+    let p = plan(&m.config, WeightFormat::Bf16, gpu("rtx-4090-24gb"), &tight).unwrap();
+    assert!(
+        p.notes.iter().any(|n| n.contains("may run out of memory")),
+        "{:?}",
+        p.notes
+    );
+}

@@ -49,6 +49,8 @@ pub fn launch_command_with(
         ctx: w.context.max(1),
         n: w.concurrency.max(1),
         w,
+        native: native || format.resolve(cfg) == WeightFormat::Native.resolve(cfg),
+        moe: cfg.moe.is_some(),
     };
     let mut comments = Vec::new();
     let args = match w.engine {

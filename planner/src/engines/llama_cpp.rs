@@ -202,7 +202,7 @@ pub fn command(c: &CommandInput, comments: &mut Vec<String>) -> Vec<String> {
             None => "-ngl 999".into(),
         },
     ];
-    if c.w.cpu_moe_layers > 0 {
+    if c.w.cpu_moe_layers > 0 && c.moe {
         args.push(format!("--n-cpu-moe {}", c.w.cpu_moe_layers));
     }
     if c.n > 1 {

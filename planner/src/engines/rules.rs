@@ -122,3 +122,10 @@ pub fn pool_bytes_per_token(engine: Engine, kv: KvPerToken) -> u64 {
         _ => kv.total(),
     }
 }
+
+/// Whether the engine's budget also holds its activation and non-torch reserve (vLLM profiles
+/// them inside `gpu_memory_utilization`; llama.cpp and transformers have no pre-allocation) or
+/// leaves it beside its pool (SGLang's `mem_fraction_static` covers weights and KV only).
+pub fn reserve_in_budget(engine: Engine) -> bool {
+    engine != Engine::Sglang
+}

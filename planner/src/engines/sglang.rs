@@ -104,15 +104,12 @@ pub fn reserves(cfg: &ModelConfig, act_bytes: u64, gpu: &Gpu, tp: u64, pp: u64) 
     }
 }
 
-/// The budget for weights + activations + KV: the static pool is `fraction` × the memory free
-/// at start (`pre_model_load_memory`, after the CUDA context); the activation room is left
-/// free beside it. Returns the budget and the fraction.
+/// The budget: the static pool for weights and KV, `fraction` × the memory free at start
+/// (`pre_model_load_memory`, after the CUDA context); the activation reserve stays free beside
+/// it. Returns the budget and the fraction.
 pub fn budget(gpu: Bytes, r: &Reserves, fraction: f64) -> (Bytes, f64) {
     let free = gpu.saturating_sub(r.outside_budget);
-    (
-        Bytes((free.0 as f64 * fraction) as u64) + r.activation,
-        fraction,
-    )
+    (Bytes((free.0 as f64 * fraction) as u64), fraction)
 }
 
 /// Why SGLang cannot run a `kv` cache: `--kv-cache-dtype` takes `auto`, `bf16`/`bfloat16` and
@@ -192,7 +189,9 @@ pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<Stri
 /// `python -m sglang.launch_server` (`server_args.py`): `--model-path`, `--context-length`,
 /// `--mem-fraction-static`, `--tp`, `--kv-cache-dtype`, `--dtype`, `--quantization`.
 pub fn command(c: &CommandInput, fraction: f64, comments: &mut Vec<String>) -> Vec<String> {
-    comments.extend(checkpoint_comment(c.format, c.model_id));
+    if !c.native {
+        comments.extend(checkpoint_comment(c.format, c.model_id));
+    }
     let mut args = vec![
         format!("python -m sglang.launch_server --model-path {}", c.model),
         format!("--context-length {}", c.ctx),

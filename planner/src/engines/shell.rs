@@ -26,6 +26,10 @@ pub struct CommandInput<'a> {
     pub n: u64,
     /// The workload.
     pub w: &'a Workload,
+    /// The format is the checkpoint's own (no other checkpoint to point to).
+    pub native: bool,
+    /// The model has routed experts (`--n-cpu-moe` means something).
+    pub moe: bool,
 }
 
 /// A shell command with the comment lines that explain it.

@@ -58,6 +58,16 @@ fn equivalent(engine: Engine, format: WeightFormat) -> String {
     })
 }
 
+/// Whether `engine` offers a `kv` cache at all (flash attention on, for llama.cpp).
+pub fn offers_kv(engine: Engine, kv: KvDtype) -> bool {
+    match engine {
+        Engine::Vllm => vllm::kv_refusal(kv).is_none(),
+        Engine::Sglang => sglang::kv_refusal(kv).is_none(),
+        Engine::LlamaCpp => llama_cpp::kv_refusal(kv, true).is_none(),
+        Engine::Transformers => transformers::kv_refusal(kv).is_none(),
+    }
+}
+
 /// Whether `w`'s engine runs its KV cache with `format` weights of `cfg` at its TP (the cache
 /// types each engine offers, and the block-FP8 shard rule of vLLM and SGLang).
 pub fn check(cfg: &ModelConfig, format: WeightFormat, w: &Workload) -> Result<(), Unsupported> {
@@ -71,6 +81,12 @@ pub fn check(cfg: &ModelConfig, format: WeightFormat, w: &Workload) -> Result<()
     };
     if let Some(why) = kv_refusal {
         return Err(Unsupported::new(why));
+    }
+    // MXFP4 here is gpt-oss's layout: 4-bit routed experts, 16-bit everything else.
+    if matches!(format, WeightFormat::Mxfp4 | WeightFormat::Mxfp4Moe) && cfg.moe.is_none() {
+        return Err(Unsupported::new(
+            "MXFP4 quantizes routed experts (gpt-oss's layout), and this model has none; pick NVFP4 or INT4",
+        ));
     }
     if matches!(engine, Engine::Vllm | Engine::Sglang) && format == WeightFormat::Fp8 {
         if let Some(why) = block_fp8_refusal(cfg, tp) {

@@ -54,24 +54,35 @@ pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<Stri
         }
         Arch::Nvidia(cc) if cc < 70 => Some("vLLM needs compute capability 7.0 or newer".into()),
         Arch::Nvidia(cc) => {
-            let need = match format {
+            // The weights' kernels first, then the cache's, each with its own threshold.
+            let weights = match format {
                 F::Bf16 => 80,
                 F::Fp8 | F::Int8 | F::Awq => 75,
                 // Marlin kernels (compressed-tensors WNA16, FP4 Marlin fallbacks): Ampere on.
                 F::W4a16 | F::W4a16G32 | F::Mxfp4 | F::Nvfp4 => 80,
                 _ => 70,
             };
-            let need = need.max(if kv == KvDtype::Bf16 { 80 } else { 70 });
-            // FP8 KV: the FlashAttention/FlashInfer backends that take an FP8 cache are sm80+.
-            let need = need.max(if fp8_kv { 80 } else { 70 });
-            (cc < need).then(|| {
+            // bf16 needs 8.0; an FP8 cache needs the FlashAttention/FlashInfer backends that
+            // take one, Ampere and newer.
+            let cache = if matches!(kv, KvDtype::Bf16 | KvDtype::Fp8) {
+                80
+            } else {
+                70
+            };
+            let words = |what: String, need: u32| {
                 format!(
-                    "vLLM's {} kernels need compute capability {}.{}",
-                    what(format, kv, cc),
+                    "vLLM's {what} kernels need compute capability {}.{}",
                     need / 10,
                     need % 10
                 )
-            })
+            };
+            if cc < weights {
+                Some(words(format.label().to_string(), weights))
+            } else if cc < cache {
+                Some(words(format!("{} KV cache", kv.id()), cache))
+            } else {
+                None
+            }
         }
         Arch::Amd(target) => {
             // ROCm column of the same table: no AWQ, GPTQ, Marlin, INT8 W8A8 or bitsandbytes;
@@ -92,22 +103,6 @@ pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<Stri
             }
         }
         Arch::Unknown => None,
-    }
-}
-
-/// What part of the plan asks for the capability: the weights or the cache.
-fn what(format: WeightFormat, kv: KvDtype, cc: u32) -> String {
-    let weights_ok = match format {
-        WeightFormat::Bf16 | WeightFormat::W4a16 | WeightFormat::Mxfp4 | WeightFormat::Nvfp4 => {
-            cc >= 80
-        }
-        WeightFormat::Fp8 | WeightFormat::Int8 | WeightFormat::Awq => cc >= 75,
-        _ => true,
-    };
-    if weights_ok {
-        format!("{} KV cache", kv.id())
-    } else {
-        format.label().to_string()
     }
 }
 
@@ -281,7 +276,9 @@ pub fn command(c: &CommandInput, comments: &mut Vec<String>) -> Vec<String> {
             format!("--tokenizer {}", c.model),
         ]
     } else {
-        comments.extend(checkpoint_comment(c.format, c.model_id));
+        if !c.native {
+            comments.extend(checkpoint_comment(c.format, c.model_id));
+        }
         vec![format!("vllm serve {}", c.model)]
     };
     args.push(format!("--max-model-len {}", c.ctx));

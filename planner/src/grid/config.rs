@@ -217,25 +217,9 @@ impl GridConfig {
     pub fn compute_fingerprint(&self) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = std::hash::DefaultHasher::new();
-        (
-            &self.models,
-            &self.gpus,
-            &self.formats,
-            self.workload.engine,
-        )
-            .hash(&mut h);
-        (
-            self.workload.context,
-            self.workload.concurrency,
-            self.workload.kv_dtype,
-        )
-            .hash(&mut h);
-        (
-            self.workload.tensor_parallel,
-            self.workload.pipeline_parallel,
-            self.util_pct(),
-        )
-            .hash(&mut h);
+        (&self.models, &self.gpus, &self.formats).hash(&mut h);
+        // The whole workload: every engine setting changes what is computed.
+        self.workload.hash(&mut h);
         self.prices.hash(&mut h);
         for m in &self.custom_models {
             (&m.model.id, &m.model.name, &m.reduced_json).hash(&mut h);
@@ -363,6 +347,30 @@ impl GridConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_workload_setting_changes_what_is_computed() {
+        let base = GridConfig::default();
+        let edits: [fn(&mut GridConfig); 8] = [
+            |c| c.workload.context += 1,
+            |c| c.set_util_pct(80),
+            |c| c.set_mfs_pct(Some(80)),
+            |c| c.workload.flash_attention = false,
+            |c| c.workload.gpu_layers = Some(3),
+            |c| c.workload.cpu_moe_layers = 2,
+            |c| c.workload.vllm_release = crate::engines::VllmRelease::SortSampler,
+            |c| c.workload.engine = crate::engines::Engine::Sglang,
+        ];
+        for (i, edit) in edits.iter().enumerate() {
+            let mut c = base.clone();
+            edit(&mut c);
+            assert_ne!(
+                c.compute_fingerprint(),
+                base.compute_fingerprint(),
+                "edit {i}"
+            );
+        }
+    }
 
     #[test]
     fn view_changes_do_not_change_what_is_computed() {

@@ -237,13 +237,31 @@ pub fn plan_prepared(
     let weights = prepared.weights + moved + prepared.vision + padding + buffers;
     let host = host_weights + Bytes(if unified { 0 } else { kv_host });
 
-    let fixed = weights + activation + non_torch;
+    // vLLM's budget holds the profile-run peak too; SGLang's static pool only weights and KV,
+    // with its activation reserve left free beside it.
+    let fixed = if rules::reserve_in_budget(w.engine) {
+        weights + activation + non_torch
+    } else {
+        weights
+    };
     let (budget, sglang_fraction) = rules::budget(w.engine, cfg, gpu_spec, &reserves, w);
     if let (true, Some(frac)) = (with_notes, sglang_fraction) {
         notes.push(match w.mem_fraction_static {
             Some(_) => format!("SGLang mem_fraction_static {frac:.3} (set by you)"),
             None => format!("SGLang's default mem_fraction_static for this GPU and TP: {frac:.3}"),
         });
+        notes.push(format!(
+            "SGLang pre-allocates its static pool ({budget}, the fraction of the memory free at start); what the weights leave of it becomes KV cache"
+        ));
+        let slack = gpu
+            .saturating_sub(reserves.outside_budget)
+            .saturating_sub(budget);
+        if slack < activation + non_torch {
+            notes.push(format!(
+                "this fraction leaves {slack} beside the pool, less than SGLang's own estimate of {} for activations, CUDA graphs and NCCL: it may run out of memory while capturing CUDA graphs",
+                activation + non_torch
+            ));
+        }
     }
     let kv_room = budget.saturating_sub(fixed);
     let per_token_all = rules::pool_bytes_per_token(w.engine, kv).max(1);
