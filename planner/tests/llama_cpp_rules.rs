@@ -205,3 +205,29 @@ fn llama_cpp_keeps_the_token_embedding_and_cpu_layers_in_system_ram() {
         cmd.one_line()
     );
 }
+
+/// On Apple silicon the GGUF is mapped once into unified memory: a tied model's output layer is
+/// the same bytes as its token embedding, not a second copy as on a CUDA GPU.
+#[test]
+fn unified_memory_maps_a_tied_embedding_once() {
+    let m = model("google/gemma-3-4b-it");
+    assert!(m.config.tie_word_embeddings);
+    let cuda = plan(
+        &m.config,
+        WeightFormat::Q4KM,
+        gpu("rtx-4090-24gb"),
+        &on(Engine::LlamaCpp),
+    )
+    .unwrap();
+    let metal = plan(
+        &m.config,
+        WeightFormat::Q4KM,
+        gpu("apple-m2-max-96gb"),
+        &on(Engine::LlamaCpp),
+    )
+    .unwrap();
+    // CUDA: token_embd in system RAM and its duplicate as the GPU's output layer.
+    assert_eq!(metal.weights_bytes, cuda.weights_bytes);
+    assert_eq!(metal.host_bytes, 0);
+    assert!(cuda.host_bytes > 0);
+}

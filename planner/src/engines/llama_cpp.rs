@@ -119,7 +119,13 @@ pub fn placement(
     ]);
     let total = add(&[p.embedding, p.layers, p.experts, p.output]);
     if unified {
-        (total, 0)
+        // One mapping of the file: a tied model's output is the same bytes as token_embd.
+        let duplicate = if cfg.tie_word_embeddings {
+            p.embedding
+        } else {
+            0
+        };
+        (total.saturating_sub(duplicate), 0)
     } else {
         (gpu, total.saturating_sub(gpu))
     }

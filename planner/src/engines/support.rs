@@ -50,9 +50,12 @@ fn equivalent(engine: Engine, format: WeightFormat) -> String {
     let alt = match (engine, format) {
         (Engine::LlamaCpp, F::Int8 | F::Fp8) => Some(F::Q8_0),
         (Engine::LlamaCpp, F::Awq | F::Gptq | F::W4a16 | F::Nf4 | F::Nvfp4) => Some(F::Q4KM),
-        (Engine::Sglang | Engine::Transformers, f) if f.is_gguf() => Some(F::Awq),
+        (Engine::Sglang, f) if f.is_gguf() => Some(F::Awq),
         _ => None,
     };
+    if engine == Engine::Transformers && format.is_gguf() {
+        return "; it dequantizes a GGUF file to 16-bit on load, so plan BF16 or FP16 for that, or INT4 AWQ for 4-bit".into();
+    }
     alt.map_or(String::new(), |a| {
         format!("; {} is its nearest equivalent", a.label())
     })

@@ -62,6 +62,9 @@ pub fn gpu_refusal(format: WeightFormat, arch: Arch) -> Option<String> {
         Arch::Nvidia(cc) if format == F::Fp8 && cc < 89 => {
             Some("transformers' FP8 weights need compute capability 8.9".into())
         }
+        Arch::Amd(t) if format == F::Fp8 && !(t.starts_with("gfx94") || t.starts_with("gfx95")) => {
+            Some("transformers' FP8 weights need an FP8-capable GPU (MI300 class on ROCm)".into())
+        }
         _ => None,
     }
 }

@@ -88,6 +88,8 @@ pub struct Prepared {
     kv_all: KvPerToken,
     weights: Bytes,
     host: Bytes,
+    /// llama.cpp's weights on unified memory (Apple): the whole file, mapped once.
+    unified: Bytes,
     vision: Bytes,
 }
 
@@ -168,15 +170,18 @@ pub fn prepare(
         kv_all
     };
     // llama.cpp places tensors and their caches layer by layer (`-ngl`, `--n-cpu-moe`).
-    let (weights, host, kv) = if w.engine == Engine::LlamaCpp {
+    let (weights, host, unified, kv) = if w.engine == Engine::LlamaCpp {
         let (gpu, host) = llama_cpp::placement(cfg, format, w, false);
+        let (file, _) = llama_cpp::placement(cfg, format, w, true);
         (
             Bytes(gpu.div_ceil(tp * pp)),
             Bytes(host),
+            Bytes(file),
             llama_cpp::kv_share(kv_all, cfg, w),
         )
     } else {
-        (weight_bytes(cfg, format, tp, pp), Bytes::ZERO, kv_all)
+        let bytes = weight_bytes(cfg, format, tp, pp);
+        (bytes, Bytes::ZERO, bytes, kv_all)
     };
     Ok(Prepared {
         format,
@@ -186,6 +191,7 @@ pub fn prepare(
         kv_all,
         weights,
         host,
+        unified,
         vision: Bytes(rules::vision_bytes(w.engine, cfg, model_bytes, tp)),
     })
 }
@@ -229,12 +235,12 @@ pub fn plan_prepared(
         gpu_spec,
         w,
     ));
-    let (moved, host_weights) = if unified {
-        (prepared.host, Bytes::ZERO)
+    let (own, host_weights) = if unified {
+        (prepared.unified, Bytes::ZERO)
     } else {
-        (Bytes::ZERO, prepared.host)
+        (prepared.weights, prepared.host)
     };
-    let weights = prepared.weights + moved + prepared.vision + padding + buffers;
+    let weights = own + prepared.vision + padding + buffers;
     let host = host_weights + Bytes(if unified { 0 } else { kv_host });
 
     // vLLM's budget holds the profile-run peak too; SGLang's static pool only weights and KV,
