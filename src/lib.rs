@@ -213,7 +213,7 @@ fn Controls(
                     {move || planner::model::kv_cache::ALL_KV_DTYPES.iter().map(|&k| {
                         let offered = planner::engines::support::offers_kv(engine.get(), k);
                         view! {
-                            <option value=k.id()>{k.id()}{(!offered).then_some(" (not offered by this engine)")}</option>
+                            <option value=k.id()>{k.id()}{(!offered).then_some(" — not offered by this engine")}</option>
                         }
                     }).collect_view()}
                 </select>
