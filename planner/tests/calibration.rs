@@ -11,6 +11,9 @@
 //! bytes/token 1 %, KV capacity 5 %). Runs or metrics it cannot model are listed with the reason.
 //! Reproduce the README table: `cargo test -p planner --test calibration -- --nocapture`.
 
+mod common;
+
+use common::number_after;
 use planner::catalog::catalog;
 use planner::engines::VllmRelease;
 use planner::model::kv_cache::KvDtype;
@@ -67,16 +70,6 @@ fn load_runs() -> Vec<Run> {
         }
     }
     runs.into_values().collect()
-}
-
-fn number_after(text: &str, key: &str) -> Option<f64> {
-    let i = text.find(key)? + key.len();
-    let rest: String = text[i..]
-        .chars()
-        .skip_while(|c| *c == ' ' || *c == '=')
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    rest.parse().ok()
 }
 
 fn format_of(s: &str) -> WeightFormat {

@@ -9,6 +9,9 @@
 //!
 //! Reproduce the README tables: `cargo test -p planner --test engine_calibration -- --nocapture`.
 
+mod common;
+
+use common::number_after;
 use planner::catalog::catalog;
 use planner::engines::llama_cpp::compute_buffer;
 use planner::engines::VllmRelease;
@@ -52,15 +55,6 @@ fn rows() -> Vec<Row> {
             }
         })
         .collect()
-}
-
-fn number_after(text: &str, key: &str) -> Option<f64> {
-    let i = text.find(key)? + key.len();
-    let rest: String = text[i..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    rest.parse().ok()
 }
 
 /// The run's `mem_fraction_static`: explicit, or the value the log prints. Without either the

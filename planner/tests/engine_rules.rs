@@ -1,28 +1,15 @@
 //! Each engine rule pinned against its cited source: what an engine refuses and why, the
 //! formats it loads, the sizes its kernels and files come to, and the defaults it derives.
 
-use planner::catalog::{catalog, Gpu, Model};
+mod common;
+
+use common::{gpu, model, on};
 use planner::engines::command::launch_command;
 use planner::model::config::ModelConfig;
 use planner::model::kv_cache::KvDtype;
 use planner::plan::{plan, Workload};
 use planner::units::GIB;
 use planner::{Engine, WeightFormat};
-
-fn model(id: &str) -> &'static Model {
-    catalog().model(id).expect("in the catalogue")
-}
-
-fn gpu(id: &str) -> &'static Gpu {
-    catalog().gpu(id).expect("in the catalogue")
-}
-
-fn on(engine: Engine) -> Workload {
-    Workload {
-        engine,
-        ..Workload::default()
-    }
-}
 
 fn reason(m: &str, f: WeightFormat, g: &str, w: &Workload) -> String {
     let m = model(m);

@@ -1,26 +1,13 @@
 //! llama.cpp's rules pinned against its source and published files: the K-quant mix, the MXFP4
 //! GGUF, the compute buffer and where tensors and caches are placed.
 
-use planner::catalog::{catalog, Gpu, Model};
+mod common;
+
+use common::{gpu, model, on};
 use planner::engines::command::launch_command;
 use planner::plan::{plan, Workload};
 use planner::units::{GIB, MIB};
 use planner::{Engine, WeightFormat};
-
-fn model(id: &str) -> &'static Model {
-    catalog().model(id).expect("in the catalogue")
-}
-
-fn gpu(id: &str) -> &'static Gpu {
-    catalog().gpu(id).expect("in the catalogue")
-}
-
-fn on(engine: Engine) -> Workload {
-    Workload {
-        engine,
-        ..Workload::default()
-    }
-}
 
 /// A GGUF's size as llama-bench prints it ("model size"), GiB.
 fn gguf_gib(id: &str, f: WeightFormat) -> f64 {

@@ -62,7 +62,7 @@ pub fn compute_buffer(cfg: &ModelConfig, n_kv: u64, flash_attention: bool) -> u6
             mul(&[4, e]),
         ])
     };
-    let dense = cfg.moe.is_none() || cfg.moe_layers.iter().any(|&m| !m);
+    let dense = cfg.has_dense_mlp();
     let ff = match &cfg.moe {
         Some(m) if !dense => m.expert_intermediate.saturating_mul(m.experts_per_token),
         _ => cfg.intermediate_size,
@@ -90,17 +90,11 @@ pub fn reserves(cfg: &ModelConfig, w: &Workload) -> Reserves {
 /// layer"); the last `-ngl` repeating layers on the GPU, and the output layer too when `-ngl`
 /// exceeds the layer count (`-ngl 999`, the default here); with `--n-cpu-moe N` the routed
 /// experts (`ffn_(up|down|gate)_exps`) of layers 0..N stay in system RAM. Apple silicon maps
-/// the whole file into its unified memory, so there everything counts against the GPU.
-/// Returns `(GPU bytes, system-RAM bytes)`.
-pub fn placement(
-    cfg: &ModelConfig,
-    format: WeightFormat,
-    w: &Workload,
-    unified: bool,
-) -> (u64, u64) {
+/// the whole file into its unified memory once, so there everything counts against the GPU.
+pub fn placement(cfg: &ModelConfig, format: WeightFormat, w: &Workload) -> Placement {
     let p = weight_parts(cfg, format);
     let n = cfg.num_layers.max(1);
-    let on_gpu = w.gpu_layers.unwrap_or(u64::MAX).min(n);
+    let on_gpu = gpu_layer_count(cfg, w);
     let output_on_gpu = w.gpu_layers.is_none_or(|g| g > n);
     let per_layer = p.layers / n;
     let moe: Vec<u64> = (0..n)
@@ -118,17 +112,33 @@ pub fn placement(
         if output_on_gpu { p.output } else { 0 },
     ]);
     let total = add(&[p.embedding, p.layers, p.experts, p.output]);
-    if unified {
-        // One mapping of the file: a tied model's output is the same bytes as token_embd.
-        let duplicate = if cfg.tie_word_embeddings {
-            p.embedding
-        } else {
-            0
-        };
-        (total.saturating_sub(duplicate), 0)
+    // One mapping of the file: a tied model's output is the same bytes as token_embd.
+    let duplicate = if cfg.tie_word_embeddings {
+        p.embedding
     } else {
-        (gpu, total.saturating_sub(gpu))
+        0
+    };
+    Placement {
+        gpu,
+        host: total.saturating_sub(gpu),
+        unified: total.saturating_sub(duplicate),
     }
+}
+
+/// Where llama.cpp's weights sit, in bytes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// On a discrete GPU.
+    pub gpu: u64,
+    /// Beside it, in system RAM.
+    pub host: u64,
+    /// All of it on unified memory (Apple), the file mapped once.
+    pub unified: u64,
+}
+
+/// Repeating layers on the GPU: `-ngl`, at most the layer count (`None`: all).
+fn gpu_layer_count(cfg: &ModelConfig, w: &Workload) -> u64 {
+    w.gpu_layers.unwrap_or(u64::MAX).min(cfg.num_layers.max(1))
 }
 
 /// llama.cpp keeps a smaller sliding-window cache only for the architectures its loader gives a
@@ -165,7 +175,7 @@ pub fn own_kv_layout(kv: KvPerToken, cfg: &ModelConfig) -> KvPerToken {
 /// by default), so the layers left on the CPU keep theirs in system RAM.
 pub fn kv_share(kv: KvPerToken, cfg: &ModelConfig, w: &Workload) -> KvPerToken {
     let n = cfg.num_layers.max(1);
-    let on_gpu = w.gpu_layers.unwrap_or(u64::MAX).min(n);
+    let on_gpu = gpu_layer_count(cfg, w);
     let part = |b: u64| (b as u128 * on_gpu as u128 / n as u128) as u64;
     KvPerToken {
         full: part(kv.full),

@@ -61,14 +61,20 @@ fn equivalent(engine: Engine, format: WeightFormat) -> String {
     })
 }
 
+/// Why `engine` cannot keep a `kv` cache (with flash attention on or off, for llama.cpp):
+/// each engine file's `kv_refusal`.
+fn kv_refusal(engine: Engine, kv: KvDtype, flash_attention: bool) -> Option<String> {
+    match engine {
+        Engine::Vllm => vllm::kv_refusal(kv),
+        Engine::Sglang => sglang::kv_refusal(kv),
+        Engine::LlamaCpp => llama_cpp::kv_refusal(kv, flash_attention),
+        Engine::Transformers => transformers::kv_refusal(kv),
+    }
+}
+
 /// Whether `engine` offers a `kv` cache at all (flash attention on, for llama.cpp).
 pub fn offers_kv(engine: Engine, kv: KvDtype) -> bool {
-    match engine {
-        Engine::Vllm => vllm::kv_refusal(kv).is_none(),
-        Engine::Sglang => sglang::kv_refusal(kv).is_none(),
-        Engine::LlamaCpp => llama_cpp::kv_refusal(kv, true).is_none(),
-        Engine::Transformers => transformers::kv_refusal(kv).is_none(),
-    }
+    kv_refusal(engine, kv, true).is_none()
 }
 
 /// Whether `w`'s engine runs its KV cache with `format` weights of `cfg` at its TP (the cache
@@ -76,13 +82,7 @@ pub fn offers_kv(engine: Engine, kv: KvDtype) -> bool {
 pub fn check(cfg: &ModelConfig, format: WeightFormat, w: &Workload) -> Result<(), Unsupported> {
     let (engine, kv, tp) = (w.engine, w.kv_dtype, w.tensor_parallel.max(1));
     supports(engine, format)?;
-    let kv_refusal = match engine {
-        Engine::Vllm => vllm::kv_refusal(kv),
-        Engine::Sglang => sglang::kv_refusal(kv),
-        Engine::LlamaCpp => llama_cpp::kv_refusal(kv, w.flash_attention),
-        Engine::Transformers => transformers::kv_refusal(kv),
-    };
-    if let Some(why) = kv_refusal {
+    if let Some(why) = kv_refusal(engine, kv, w.flash_attention) {
         return Err(Unsupported::new(why));
     }
     // MXFP4 here is gpt-oss's layout: 4-bit routed experts, 16-bit everything else.
@@ -152,7 +152,7 @@ pub fn block_fp8_refusal(cfg: &ModelConfig, tp: u64) -> Option<String> {
     if tp <= 1 {
         return None;
     }
-    let dense = cfg.moe.is_none() || cfg.moe_layers.iter().any(|&is_moe| !is_moe);
+    let dense = cfg.has_dense_mlp();
     let mut shards = Vec::new();
     if dense {
         shards.push(("the MLP", cfg.intermediate_size));

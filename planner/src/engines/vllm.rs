@@ -148,7 +148,7 @@ pub fn mxfp4_padding(cfg: &ModelConfig, arch: Arch, tp: u64) -> u64 {
         }
         Arch::Apple | Arch::Unknown => return 0,
     };
-    let experts = m.num_experts * cfg.moe_layers.iter().filter(|&&x| x).count() as u64;
+    let experts = m.num_experts * cfg.moe_layer_count();
     experts.saturating_mul((padded + bias).saturating_sub(plain))
 }
 

@@ -98,6 +98,17 @@ impl Tensors {
 }
 
 impl ModelConfig {
+    /// Decoder layers whose MLP is routed experts.
+    pub fn moe_layer_count(&self) -> u64 {
+        self.moe_layers.iter().filter(|&&m| m).count() as u64
+    }
+
+    /// Whether some layer has a dense MLP (`intermediate_size` is used): every layer of a
+    /// dense model, DeepSeek-V3's first three.
+    pub fn has_dense_mlp(&self) -> bool {
+        self.moe.is_none() || self.moe_layers.iter().any(|&m| !m)
+    }
+
     /// Every tensor of the model (vLLM loads exactly these; multi-token-prediction heads that
     /// DeepSeek-V3 checkpoints carry are not loaded by default and are not counted).
     pub fn tensors(&self) -> Tensors {

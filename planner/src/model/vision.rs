@@ -87,18 +87,22 @@ pub fn read_vision(
         Ok(uint(v, key)?.unwrap_or(default))
     };
     let channels = or("num_channels", 3)?;
+    // Width, MLP width and depth, as the SigLIP, Pixtral and Llama 4 configs spell them.
+    let vit = || -> Result<(u64, u64, u64), ConfigError> {
+        Ok((
+            need("hidden_size")?,
+            need("intermediate_size")?,
+            need("num_hidden_layers")?,
+        ))
+    };
     let (d, layers, params) = match family {
         VisionFamily::Gemma3 => {
-            let (d, f, l) = (
-                need("hidden_size")?,
-                need("intermediate_size")?,
-                need("num_hidden_layers")?,
-            );
+            let (d, f, l) = vit()?;
             let (p, img) = (or("patch_size", 14)?, or("image_size", 896)?);
             let positions = (img / p.max(1)).pow(2);
             // SigLIP: conv + bias, position table, per layer 2 LayerNorms, q/k/v/o with bias,
             // fc1/fc2 with bias; post LayerNorm. Projector: a d × D matrix and an RMSNorm.
-            let layer = add(&[4 * d, mul(&[4, d, d]), 4 * d, mul(&[2, d, f]), f, d]);
+            let layer = vit_layer(d, f);
             let tower = add(&[
                 mul(&[channels, p, p, d]),
                 d,
@@ -109,11 +113,7 @@ pub fn read_vision(
             (d, l, add(&[tower, mul(&[d, text_hidden]), d]))
         }
         VisionFamily::Pixtral => {
-            let (d, f, l) = (
-                need("hidden_size")?,
-                need("intermediate_size")?,
-                need("num_hidden_layers")?,
-            );
+            let (d, f, l) = vit()?;
             let p = or("patch_size", 14)?;
             let merge = uint(top, "spatial_merge_size")?.unwrap_or(2);
             // Pixtral: conv without bias, ln_pre, per layer two RMSNorms, q/k/v/o and a gated
@@ -129,11 +129,7 @@ pub fn read_vision(
             (d, l, add(&[tower, projector]))
         }
         VisionFamily::Llama4 => {
-            let (d, f, l) = (
-                need("hidden_size")?,
-                need("intermediate_size")?,
-                need("num_hidden_layers")?,
-            );
+            let (d, f, l) = vit()?;
             let (p, img) = (or("patch_size", 14)?, or("image_size", 336)?);
             let proj_in = need("projector_input_dim")?;
             let proj_out = need("projector_output_dim")?;
@@ -142,7 +138,7 @@ pub fn read_vision(
             // Unfold-conv (no bias), class embedding, position table, pre/post LayerNorm; per
             // layer 2 LayerNorms, q/k/v/o and fc1/fc2 with biases. Adapter fc1 f → proj_in,
             // fc2 proj_out → proj_out; projector vision_output_dim → D (no biases).
-            let layer = add(&[4 * d, mul(&[4, d, d]), 4 * d, mul(&[2, d, f]), f, d]);
+            let layer = vit_layer(d, f);
             let tower = add(&[
                 mul(&[channels, p, p, d]),
                 d,
@@ -182,6 +178,12 @@ pub fn read_vision(
         hidden: d,
         params,
     }))
+}
+
+/// One pre-norm ViT encoder layer with biases throughout (SigLIP, Llama 4): two LayerNorms
+/// (weight and bias), q/k/v/o `d × d` with biases, fc1 `d × f` and fc2 `f × d` with biases.
+fn vit_layer(d: u64, f: u64) -> u64 {
+    add(&[4 * d, mul(&[4, d, d]), 4 * d, mul(&[2, d, f]), f, d])
 }
 
 #[cfg(test)]

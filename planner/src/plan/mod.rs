@@ -171,12 +171,11 @@ pub fn prepare(
     };
     // llama.cpp places tensors and their caches layer by layer (`-ngl`, `--n-cpu-moe`).
     let (weights, host, unified, kv) = if w.engine == Engine::LlamaCpp {
-        let (gpu, host) = llama_cpp::placement(cfg, format, w, false);
-        let (file, _) = llama_cpp::placement(cfg, format, w, true);
+        let at = llama_cpp::placement(cfg, format, w);
         (
-            Bytes(gpu.div_ceil(tp * pp)),
-            Bytes(host),
-            Bytes(file),
+            Bytes(at.gpu.div_ceil(tp * pp)),
+            Bytes(at.host),
+            Bytes(at.unified),
             llama_cpp::kv_share(kv_all, cfg, w),
         )
     } else {
