@@ -4,6 +4,8 @@
 use crate::url_state;
 use leptos::prelude::*;
 use planner::grid::detail::CellDetail as Detail;
+use planner::plan::to_fit::Suggestion;
+use planner::plan::{LimitedBy, Thresholds};
 use planner::{catalog, Bytes, GridConfig, Plan, Unit};
 
 /// The panel for the selected cell (closed when nothing is selected).
@@ -16,12 +18,14 @@ pub fn CellDetail(
     let detail = Memo::new(move |_| config.with(|c| c.detail(catalog())));
     let close = move |_| config.update(|c| c.view.selected = None);
     move || {
-        let unit = config.with(|c| c.view.unit);
+        let (unit, thresholds) = config.with(|c| (c.view.unit, c.view.thresholds));
         detail.get().map(|d| match d {
-            Err(reason) => view! {
+            Err(u) => view! {
                 <section class="detail" data-testid="detail" aria-live="polite">
                     <button class="detail__close button" on:click=close aria-label="Close detail">"×"</button>
-                    <p>{reason}</p>
+                    <p class="detail__verdict" data-testid="verdict" data-fit="unsupported"
+                        data-reason="unsupported">{u.text}</p>
+                    <Fixes config=config suggestions=u.suggestions fits=false />
                 </section>
             }
             .into_any(),
@@ -29,6 +33,8 @@ pub fn CellDetail(
                 <section class="detail" data-testid="detail" aria-live="polite">
                     <button class="detail__close button" on:click=close aria-label="Close detail">"×"</button>
                     <h2 class="detail__title">{d.title.clone()}</h2>
+                    <Verdict plan=d.plan.clone() thresholds=thresholds />
+                    <Fixes config=config suggestions=d.suggestions.clone() fits=d.plan.fits />
                     <StackedBar plan=d.plan.clone() unit=unit />
                     <Numbers plan=d.plan.clone() unit=unit />
                     {d.price.clone().map(|p| view! {
@@ -49,6 +55,62 @@ pub fn CellDetail(
             .into_any(),
         })
     }
+}
+
+/// The verdict in words: the band when it fits, else why it does not.
+#[component]
+fn Verdict(
+    /// The plan.
+    plan: Plan,
+    /// The user's bands.
+    thresholds: Thresholds,
+) -> impl IntoView {
+    let band = thresholds.band_of(&plan);
+    let text = if plan.fits {
+        format!(
+            "{} {} — {}",
+            band.symbol(),
+            band.label(),
+            plan.reason_text()
+        )
+    } else {
+        format!("{} does not fit — {}", band.symbol(), plan.reason_text())
+    };
+    view! {
+        <p class="detail__verdict" data-testid="verdict" data-fit=band.as_str()
+            data-reason=plan.reason.as_str()>{text}</p>
+    }
+}
+
+/// One-click changes that make the cell fit (or leave the critical band): each updates the
+/// grid and the link.
+#[component]
+fn Fixes(
+    /// The configuration the changes apply to.
+    config: RwSignal<GridConfig>,
+    /// The planner's suggestions.
+    suggestions: Vec<Suggestion>,
+    /// Whether the plan fits already (then they lead out of the critical band).
+    fits: bool,
+) -> impl IntoView {
+    (!suggestions.is_empty()).then(|| {
+        view! {
+            <div class="fixes" data-testid="to-fit">
+                <h3 class="fixes__title">
+                    {if fits { "To leave the critical band" } else { "To make it fit, change one of" }}
+                </h3>
+                <ul class="fixes__list">
+                    {suggestions.into_iter().map(|s| {
+                        let o = s.overrides.clone();
+                        view! {
+                            <li><button type="button" class="button fixes__button"
+                                on:click=move |_| config.update(|c| c.apply(&o))>{s.label}</button></li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </div>
+        }
+    })
 }
 
 /// The launch command that realises the plan, copyable.
@@ -164,7 +226,15 @@ fn Numbers(
         ),
         (
             "Max context at this concurrency",
-            format!("{} tokens", planner::grid::group_digits(plan.max_context)),
+            format!(
+                "{} tokens{}",
+                planner::grid::group_digits(plan.max_context),
+                if plan.max_context_limited_by() == LimitedBy::Model {
+                    " (the model's limit)"
+                } else {
+                    ""
+                }
+            ),
         ),
     ];
     view! {

@@ -84,14 +84,14 @@ pub(crate) fn GridRow(
     // Built from the values of the moment; later value changes are patched by the table's
     // one effect (`FitGrid`), not per row.
     let (mode, thresholds) = config.with_untracked(|c| (c.view.mode, c.view.thresholds));
-    let (name, first_cells) = grid.with_untracked(|g| {
+    let (name, format_label, first_cells) = grid.with_untracked(|g| {
         let Some(row) = g.rows.get(index) else {
-            return (String::new(), Vec::new());
+            return (String::new(), String::new(), Vec::new());
         };
         let cells = (c0..c1.min(g.columns.len()))
             .map(|c| (g.text(index, c, mode, thresholds), g.columns[c].id.clone()))
             .collect::<Vec<_>>();
-        (row.model_name.clone(), cells)
+        (row.model_name.clone(), row.format_label.clone(), cells)
     });
     // Record what this row shows now, so the next change is patched against it.
     shown.update_value(|m| {
@@ -111,7 +111,7 @@ pub(crate) fn GridRow(
                     })}
                 </th>
             })}
-            <th scope="row" class="grid__format">{key.format.label()}</th>
+            <th scope="row" class="grid__format">{format_label}</th>
             <td class="grid__colspacer" aria-hidden="true"></td>
             {first_cells.into_iter().enumerate().map(|(i, (text, gpu_id))| {
                 cell(gpu_id, text, index, c0 + i)

@@ -16,10 +16,10 @@ pub(crate) fn Tooltip(
     active: RwSignal<Option<Active>>,
 ) -> impl IntoView {
     let content = move || {
-        let (unit, thresholds) = config.with(|c| (c.view.unit, c.view.thresholds));
+        let (unit, look) = config.with(|c| (c.view.unit, (c.view.mode, c.view.thresholds)));
         active.with(|a| {
             let a = a.as_ref()?;
-            grid.with(|g| g.tooltip(&a.model_id, a.format, &a.gpu_id, thresholds, unit))
+            grid.with(|g| g.tooltip(&a.model_id, a.format, &a.gpu_id, look, unit))
         })
     };
     let pos = move || active.with(|a| a.as_ref().map(|a| (a.x, a.y)).unwrap_or((0.0, 0.0)));

@@ -17,6 +17,8 @@ use scenario::Scenario;
 use std::io::Read;
 use std::process::ExitCode;
 
+#[cfg(test)]
+mod property;
 mod scenario;
 
 /// Largest scenario read: a scenario with an inline config.json is a few KiB, and the page
@@ -62,30 +64,22 @@ fn plan_command(path: &str, command_only: bool) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
-    let plan = match scenario.plan() {
-        Ok(plan) => plan,
-        Err(e) => return fail(e),
-    };
-    let command = scenario.launch_command();
     if command_only {
-        return match command {
+        return match scenario.launch_command() {
             Some(c) => {
                 println!("{}", c.to_shell());
                 ExitCode::SUCCESS
             }
-            None => fail("transformers has no server command; load the model in Python"),
+            None => fail(match scenario.plan() {
+                Err(u) => u.reason,
+                Ok(_) => "transformers has no server command; load the model in Python".into(),
+            }),
         };
     }
-    let mut value = match serde_json::to_value(&plan) {
+    let value = match scenario.plan_json(&catalog().gpus) {
         Ok(v) => v,
         Err(e) => return fail(e),
     };
-    if let Some(obj) = value.as_object_mut() {
-        obj.insert(
-            "command".into(),
-            command.map_or(serde_json::Value::Null, |c| c.to_shell().into()),
-        );
-    }
     match serde_json::to_string_pretty(&value) {
         Ok(json) => {
             println!("{json}");
@@ -118,7 +112,7 @@ fn grid_command(query: &str) -> ExitCode {
     for (r, row) in grid.rows.iter().enumerate() {
         print!(
             "{:<34}",
-            format!("{} {}", show(&row.model_name), row.format.label())
+            format!("{} {}", show(&row.model_name), row.format_label)
         );
         for c in 0..row.cells.len() {
             let t = grid.text(r, c, config.view.mode, config.view.thresholds);

@@ -9,7 +9,9 @@ use planner::error::ConfigError;
 use planner::inert;
 use planner::model::config::ModelConfig;
 use planner::plan::ranges::{Field, RangeError};
-use planner::plan::{plan, Plan, Workload};
+use planner::plan::to_fit::{to_fit, Suggestion};
+use planner::plan::{plan, Plan, Reason, Thresholds, Workload};
+use planner::Unsupported;
 use planner::{Engine, KvDtype, WeightFormat};
 use serde::Deserialize;
 use serde_json::Value;
@@ -347,8 +349,57 @@ impl Scenario {
     }
 
     /// Plans the scenario; an unsupported engine/format pair is an error naming `weights`.
-    pub fn plan(&self) -> Result<Plan, ScenarioError> {
+    pub fn plan(&self) -> Result<Plan, Unsupported> {
         plan(&self.model, self.weights, &self.gpu, &self.workload)
-            .map_err(|u| invalid("weights", u.reason))
+    }
+
+    /// The smallest changes that make it fit (or leave the critical band), each verified.
+    pub fn to_fit(&self, gpus: &[Gpu]) -> Vec<Suggestion> {
+        to_fit(
+            &self.model,
+            self.weights,
+            &self.gpu,
+            &self.workload,
+            Thresholds::default(),
+            gpus,
+        )
+    }
+
+    /// The plan as the CLI prints it: the plan's fields, the verdict (`fits`, `status`,
+    /// `reason`, `reason_text`, `max_context_limited_by`), `to_fit` and `command`. A format,
+    /// cache or GPU the engine cannot run is a plan too: `status` and `reason` `unsupported`.
+    pub fn plan_json(&self, gpus: &[Gpu]) -> Result<Value, String> {
+        let mut value = match self.plan() {
+            Ok(p) => {
+                let mut v = serde_json::to_value(&p).map_err(|e| e.to_string())?;
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("reason_text".into(), p.reason_text().into());
+                    o.insert(
+                        "max_context_limited_by".into(),
+                        serde_json::to_value(p.max_context_limited_by())
+                            .map_err(|e| e.to_string())?,
+                    );
+                }
+                v
+            }
+            Err(u) => serde_json::json!({
+                "fits": false,
+                "status": "unsupported",
+                "reason": Reason::Unsupported,
+                "reason_text": u.reason,
+            }),
+        };
+        if let Some(o) = value.as_object_mut() {
+            o.insert(
+                "to_fit".into(),
+                serde_json::to_value(self.to_fit(gpus)).map_err(|e| e.to_string())?,
+            );
+            o.insert(
+                "command".into(),
+                self.launch_command()
+                    .map_or(Value::Null, |c| c.to_shell().into()),
+            );
+        }
+        Ok(value)
     }
 }

@@ -141,10 +141,6 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
             r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":{"memory_bytes":0},"max_context":8}"#,
             "gpu",
         ),
-        (
-            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":"l4-24gb","max_context":8,"weights":"q4_k_m","engine":"transformers"}"#,
-            "weights",
-        ),
     ];
     for (input, field) in cases {
         let (code, out, err) = run(input);

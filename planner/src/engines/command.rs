@@ -53,6 +53,20 @@ pub fn launch_command_with(
         moe: cfg.moe.is_some(),
     };
     let mut comments = Vec::new();
+    // A command for a plan that does not fit says so first: the engine would refuse it.
+    let planned = Workload {
+        mem_fraction_static: sglang_fraction.or(w.mem_fraction_static),
+        ..w.clone()
+    };
+    if let Ok(p) = crate::plan::plan(cfg, format, gpu, &planned) {
+        if !p.fits {
+            comments.push(format!(
+                "does not fit: {} will refuse it or run out of memory. {}",
+                w.engine.name(),
+                p.reason_text()
+            ));
+        }
+    }
     let args = match w.engine {
         Engine::Vllm => vllm::command(&input, &mut comments),
         Engine::Sglang => {
@@ -86,7 +100,7 @@ mod tests {
     #[test]
     fn vllm_command_carries_the_planned_flags() {
         let w = Workload {
-            context: 8192,
+            context: 4096,
             tensor_parallel: 2,
             gpu_memory_utilization: 0.85,
             kv_dtype: KvDtype::Fp8,
@@ -100,7 +114,7 @@ mod tests {
         );
         assert_eq!(
             c.one_line(),
-            "vllm serve meta-llama/Llama-2-13b-hf --max-model-len 8192 --gpu-memory-utilization 0.85 \
+            "vllm serve meta-llama/Llama-2-13b-hf --max-model-len 4096 --gpu-memory-utilization 0.85 \
              --tensor-parallel-size 2 --quantization fp8 --kv-cache-dtype fp8"
         );
         assert!(c.comments.is_empty());
@@ -179,6 +193,32 @@ mod tests {
             "python -m sglang.launch_server --model-path meta-llama/Llama-2-7b-hf \
              --context-length 4096 --mem-fraction-static 0.834 --max-running-requests 8"
         );
+    }
+
+    #[test]
+    fn a_command_that_does_not_fit_starts_with_why() {
+        // Llama-2-13B in FP16 (24.2 GiB of weights) on a 23.6 GiB RTX 4090.
+        let c = cmd(
+            "meta-llama/Llama-2-13b-hf",
+            WeightFormat::Fp16,
+            "rtx-4090-24gb",
+            Workload::default(),
+        );
+        assert!(
+            c.comments[0].starts_with(
+                "does not fit: vLLM will refuse it or run out of memory. the weights alone"
+            ),
+            "{:?}",
+            c.comments
+        );
+        assert!(c.to_shell().starts_with("# does not fit: vLLM"));
+        let fits = cmd(
+            "meta-llama/Llama-2-7b-hf",
+            WeightFormat::Fp16,
+            "rtx-4090-24gb",
+            Workload::default(),
+        );
+        assert!(fits.comments.is_empty(), "{:?}", fits.comments);
     }
 
     #[test]

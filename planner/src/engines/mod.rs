@@ -31,6 +31,13 @@ pub enum Engine {
     Transformers,
 }
 
+impl serde::Serialize for Engine {
+    /// As its id.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
 /// All engines in UI order.
 pub const ALL_ENGINES: [Engine; 4] = [
     Engine::Vllm,
@@ -57,6 +64,16 @@ impl Engine {
             Engine::Sglang => "SGLang",
             Engine::LlamaCpp => "llama.cpp",
             Engine::Transformers => "HF transformers",
+        }
+    }
+
+    /// The engine's name without a version, for sentences.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Vllm => "vLLM",
+            Engine::Sglang => "SGLang",
+            Engine::LlamaCpp => "llama.cpp",
+            Engine::Transformers => "transformers",
         }
     }
 

@@ -21,6 +21,13 @@ pub fn reserves(cfg: &ModelConfig, act_bytes: u64, gpu: &Gpu, w: &Workload) -> R
     }
 }
 
+/// Whether the engine's reserves depend on the context or the concurrency (llama.cpp's
+/// compute buffer spans the cache; transformers prefills the whole prompt): the plan then works
+/// them out again at every point it tries.
+pub fn reserves_vary(engine: Engine) -> bool {
+    matches!(engine, Engine::LlamaCpp | Engine::Transformers)
+}
+
 /// The measured range (or the formula) behind an engine's reserves, in words.
 pub fn range_note(engine: Engine) -> &'static str {
     match engine {

@@ -45,14 +45,23 @@ pub fn supports(engine: Engine, format: WeightFormat) -> Result<(), Unsupported>
 }
 
 /// The nearest format the engine does load, as a hint after a refusal.
-fn equivalent(engine: Engine, format: WeightFormat) -> String {
+/// The format `engine` loads in place of one it cannot: GGUF Q8_0 / Q4_K_M for llama.cpp,
+/// AWQ for SGLang's GGUF, BF16 for transformers' GGUF (it dequantizes them).
+pub fn equivalent_format(engine: Engine, format: WeightFormat) -> Option<WeightFormat> {
     use WeightFormat as F;
-    let alt = match (engine, format) {
+    match (engine, format) {
         (Engine::LlamaCpp, F::Int8 | F::Fp8) => Some(F::Q8_0),
-        (Engine::LlamaCpp, F::Awq | F::Gptq | F::W4a16 | F::Nf4 | F::Nvfp4) => Some(F::Q4KM),
+        (Engine::LlamaCpp, F::Awq | F::Gptq | F::W4a16 | F::W4a16G32 | F::Nf4 | F::Nvfp4) => {
+            Some(F::Q4KM)
+        }
         (Engine::Sglang, f) if f.is_gguf() => Some(F::Awq),
+        (Engine::Transformers, f) if f.is_gguf() => Some(F::Bf16),
         _ => None,
-    };
+    }
+}
+
+fn equivalent(engine: Engine, format: WeightFormat) -> String {
+    let alt = equivalent_format(engine, format);
     if engine == Engine::Transformers && format.is_gguf() {
         return "; it dequantizes a GGUF file to 16-bit on load, so plan BF16 or FP16 for that, or INT4 AWQ for 4-bit".into();
     }

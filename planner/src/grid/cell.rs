@@ -4,7 +4,7 @@ use super::config::Mode;
 use crate::catalog::price::UsdPerHour;
 use crate::engines::support::Unsupported;
 use crate::plan::cost::GPU_COUNTS;
-use crate::plan::{Band, Plan, Thresholds};
+use crate::plan::{Band, LimitedBy, Plan, Thresholds};
 
 /// What one cell displays, shared by the page and the exports so they always agree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,9 +75,24 @@ impl CellText {
                 label: "unsupported",
             },
             Ok(p) => {
-                let band = thresholds.band_of(p);
+                // Each mode shows the band of the number it displays: the plan's own in
+                // utilisation mode, the band at the longest context or the most sequences in
+                // the others; a plan that does not fit says why instead of a band.
+                let (permille, number) = match mode {
+                    Mode::Utilization | Mode::Cost => (p.utilization_permille, u64::from(p.fits)),
+                    Mode::MaxContext => (p.max_context_permille, p.max_context),
+                    Mode::MaxConcurrency => (p.max_concurrency_permille, p.max_concurrency),
+                };
+                let band = if number == 0 {
+                    Band::DoesNotFit
+                } else {
+                    thresholds.band(permille)
+                };
                 let value = match mode {
-                    Mode::Utilization => format!("{}%", (p.utilization * 100.0).round() as u64),
+                    Mode::Utilization => format!("{}%", p.utilization_percent()),
+                    Mode::MaxContext if p.max_context_limited_by() == LimitedBy::Model => {
+                        format!("{} (model max)", group_digits(p.max_context))
+                    }
                     Mode::MaxContext => group_digits(p.max_context),
                     Mode::MaxConcurrency | Mode::Cost => group_digits(p.max_concurrency),
                 };
@@ -85,7 +100,11 @@ impl CellText {
                     fit: band.as_str(),
                     symbol: band.symbol(),
                     value,
-                    label: band.label(),
+                    label: if band == Band::DoesNotFit {
+                        p.reason.short()
+                    } else {
+                        band.label()
+                    },
                 }
             }
         }

@@ -4,8 +4,10 @@
 use super::{GridConfig, Mode};
 use crate::catalog::price::UsdPerHour;
 use crate::catalog::Catalog;
+use crate::catalog::Gpu;
 use crate::engines::command::launch_command;
 use crate::plan::cost::smallest_fit;
+use crate::plan::to_fit::{to_fit, Overrides, Suggestion};
 use crate::plan::{memory_curve, plan, Plan};
 
 /// Points on the detail chart's memory curve.
@@ -53,6 +55,17 @@ pub struct CellDetail {
     pub command: Option<String>,
     /// The price of the configuration, if known.
     pub price: Option<PriceLine>,
+    /// The smallest changes that make it fit (or leave the critical band).
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// A cell the engine cannot run: why, and what it runs instead.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unrunnable {
+    /// "Model · format · GPU: the reason".
+    pub text: String,
+    /// Changes that make it run and fit (the format the engine loads instead, …).
+    pub suggestions: Vec<Suggestion>,
 }
 
 impl GridConfig {
@@ -100,7 +113,7 @@ impl GridConfig {
     /// The detail of the selected cell: `None` when nothing (or nothing on the grid) is
     /// selected, `Err` with the reason when the engine cannot run it. In cost mode it details
     /// the configuration the cell shows (the fewest GPUs that fit).
-    pub fn detail(&self, catalog: &Catalog) -> Option<Result<CellDetail, String>> {
+    pub fn detail(&self, catalog: &Catalog) -> Option<Result<CellDetail, Unrunnable>> {
         let (model_id, format, gpu_id) = self.view.selected.as_ref()?;
         let model = self.find_model(model_id, catalog)?;
         let gpu = self.find_gpu(gpu_id, catalog)?;
@@ -115,10 +128,33 @@ impl GridConfig {
         } else {
             gpu.name.clone()
         };
-        let title = format!("{} · {} · {gpus}", model.name, format.label());
+        let title = format!(
+            "{} · {} · {gpus}",
+            model.name,
+            format.label_for(&model.config)
+        );
+        let candidates: Vec<Gpu> = catalog
+            .gpus
+            .iter()
+            .chain(&self.custom_gpus)
+            .cloned()
+            .collect();
+        let suggestions = to_fit(
+            &model.config,
+            *format,
+            gpu,
+            &w,
+            self.view.thresholds,
+            &candidates,
+        );
         let p = match plan(&model.config, *format, gpu, &w) {
             Ok(p) => p,
-            Err(u) => return Some(Err(format!("{title}: {}", u.reason))),
+            Err(u) => {
+                return Some(Err(Unrunnable {
+                    text: format!("{title}: {}", u.reason),
+                    suggestions,
+                }))
+            }
         };
         // The chart runs past both the chosen context and where the model stops fitting.
         let x_max = (2 * self.workload.context)
@@ -133,7 +169,30 @@ impl GridConfig {
                 .map(|cmd| cmd.to_shell()),
             price: self.price_line(&gpu.id, w.tensor_parallel, catalog),
             plan: p,
+            suggestions,
         }))
+    }
+
+    /// Applies a suggestion for the selected cell: the workload changes, a new format or GPU
+    /// joins the grid, and the selection moves to the cell the suggestion describes.
+    pub fn apply(&mut self, o: &Overrides) {
+        self.workload = o.workload(&self.workload);
+        let Some((model, mut format, mut gpu)) = self.view.selected.clone() else {
+            return;
+        };
+        if let Some(f) = o.weights {
+            if !self.formats.contains(&f) {
+                self.formats.push(f);
+            }
+            format = f;
+        }
+        if let Some(g) = &o.gpu {
+            if !self.gpus.contains(g) {
+                self.gpus.push(g.clone());
+            }
+            gpu = g.clone();
+        }
+        self.view.selected = Some((model, format, gpu));
     }
 }
 

@@ -65,7 +65,7 @@ pub fn to_csv(grid: &Grid, mode: Mode, thresholds: Thresholds, unit: Unit) -> St
     for (r, row) in grid.rows.iter().enumerate() {
         out.push_str(&csv_field(&row.model_id));
         out.push(',');
-        out.push_str(&csv_field(row.format.label()));
+        out.push_str(&csv_field(&row.format_label));
         for c in 0..row.cells.len() {
             out.push(',');
             out.push_str(&csv_field(&cell_words(&grid.text(r, c, mode, thresholds))));
@@ -92,7 +92,7 @@ pub fn to_markdown(grid: &Grid, mode: Mode, thresholds: Thresholds, unit: Unit) 
         out.push_str(&format!(
             "| {} | {} |",
             md_field(&row.model_id),
-            row.format.label()
+            md_field(&row.format_label)
         ));
         for c in 0..row.cells.len() {
             let t = grid.text(r, c, mode, thresholds);

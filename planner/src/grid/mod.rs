@@ -27,6 +27,8 @@ pub struct Row {
     pub model_name: String,
     /// Weight format of this row.
     pub format: WeightFormat,
+    /// Its label for this model ("native (BF16)").
+    pub format_label: String,
     /// One cell per GPU column.
     pub cells: Vec<Result<Plan, Unsupported>>,
     /// In [`Mode::Cost`]: per cell, the GPU count whose plan the cell holds (0: none up to
@@ -199,6 +201,7 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
                 model_id: models[m].id.clone(),
                 model_name: models[m].name.clone(),
                 format,
+                format_label: format.label_for(&models[m].config),
                 // `gpu_order` is a permutation, so every cell is taken exactly once.
                 cells: gpu_order.iter().filter_map(|&g| row[g].take()).collect(),
                 counts: if n.is_empty() {

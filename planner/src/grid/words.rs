@@ -5,17 +5,17 @@ use super::{Grid, GridConfig, Mode};
 use crate::catalog::Catalog;
 use crate::grid::cell::group_digits;
 use crate::model::weights::WeightFormat;
-use crate::plan::{Plan, Thresholds};
+use crate::plan::{LimitedBy, Plan, Thresholds};
 use crate::units::{Bytes, Unit};
 
 /// The numbers behind a plan, in one sentence.
 pub fn describe(p: &Plan, unit: Unit) -> String {
     let b = |n: u64| Bytes(n).display(unit);
     format!(
-        "{} of {} ({:.0}%). Weights {}{}, KV cache {}, activations {}, overhead {}{}. KV capacity {} tokens; {} sequences fit at this context; max context {} at this concurrency.",
+        "{} of {} ({}%). Weights {}{}, KV cache {}, activations {}, overhead {}{}. KV capacity {} tokens; {} sequences fit at this context; max context {} at this concurrency{}.",
         b(p.total_bytes),
         b(p.gpu_memory_bytes),
-        p.utilization * 100.0,
+        p.utilization_percent(),
         b(p.weights_bytes),
         if p.vision_bytes > 0 {
             format!(" (vision encoder {})", b(p.vision_bytes))
@@ -33,34 +33,42 @@ pub fn describe(p: &Plan, unit: Unit) -> String {
         group_digits(p.kv_capacity_tokens),
         p.max_concurrency,
         group_digits(p.max_context),
+        if p.max_context_limited_by() == LimitedBy::Model {
+            " (the model's limit)"
+        } else {
+            ""
+        },
     )
 }
 
 impl Grid {
-    /// The tooltip of cell (model, format, GPU): what it is, its band under `thresholds` (the
-    /// same band as the cell) and its numbers; `None` when the cell is not on the grid.
+    /// The tooltip of cell (model, format, GPU): what it is, the word its cell shows in `mode`
+    /// under `thresholds`, why it does not fit when it does not, and its numbers; `None` when
+    /// the cell is not on the grid.
     pub fn tooltip(
         &self,
         model_id: &str,
         format: WeightFormat,
         gpu_id: &str,
-        thresholds: Thresholds,
+        (mode, thresholds): (Mode, Thresholds),
         unit: Unit,
     ) -> Option<String> {
         let r = *self.row_index.get(&(model_id.to_string(), format))?;
         let c = *self.column_index.get(gpu_id)?;
         let row = self.rows.get(r)?;
         let gpu = &self.columns.get(c)?.name;
-        let (name, label) = (&row.model_name, format.label());
+        let (name, label) = (&row.model_name, &row.format_label);
         let what = match row.counts.get(c) {
             Some(0) => format!("{name} {label} on up to 8 × {gpu}"),
             Some(n) => format!("{name} {label} on {n} × {gpu} (per GPU)"),
             None => format!("{name} {label} on {gpu}"),
         };
+        let word = self.text(r, c, mode, thresholds).label;
         Some(match row.cells.get(c)? {
+            Ok(p) if p.fits => format!("{what}: {word} — {}", describe(p, unit)),
             Ok(p) => format!(
-                "{what}: {} — {}",
-                thresholds.band_of(p).label(),
+                "{what}: {word} — does not fit: {}. {}",
+                p.reason_text(),
                 describe(p, unit)
             ),
             Err(u) => format!("{what}: {}", u.reason),
@@ -132,7 +140,7 @@ mod tests {
                         &row.model_id,
                         row.format,
                         &col.id,
-                        config.view.thresholds,
+                        (config.view.mode, config.view.thresholds),
                         Unit::GiB,
                     )
                     .unwrap();

@@ -124,6 +124,16 @@ impl WeightFormat {
         }
     }
 
+    /// The label for a model: the native row names the type it stands for ("native (BF16)",
+    /// "native (MXFP4)").
+    pub fn label_for(self, cfg: &ModelConfig) -> String {
+        if self == WeightFormat::Native {
+            format!("native ({})", self.resolve(cfg).label())
+        } else {
+            self.label().to_string()
+        }
+    }
+
     /// Parses an id (case-insensitive); `int4` is accepted as AWQ, the common 4-bit serving format.
     pub fn parse(s: &str) -> Option<Self> {
         let s = s.trim().to_ascii_lowercase();

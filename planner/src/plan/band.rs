@@ -53,13 +53,15 @@ impl Thresholds {
         )
     }
 
-    /// Band for a utilisation in per-mille (600 = 60 %); over 1000 never fits.
+    /// Band for a utilisation in per-mille (600 = 60 %), compared in whole percent rounded up
+    /// (the number a cell shows, so "90%" is always critical and "100%" still fits); over
+    /// 100 % never fits.
     pub fn band(self, permille: u64) -> Band {
-        match permille {
-            p if p > 1000 => Band::DoesNotFit,
-            p if p >= self.critical * 10 => Band::Critical,
-            p if p >= self.warning * 10 => Band::Warning,
-            p if p >= self.caution * 10 => Band::Caution,
+        match permille.div_ceil(10) {
+            p if p > 100 => Band::DoesNotFit,
+            p if p >= self.critical => Band::Critical,
+            p if p >= self.warning => Band::Warning,
+            p if p >= self.caution => Band::Caution,
             _ => Band::Safe,
         }
     }
@@ -121,10 +123,10 @@ mod tests {
     #[test]
     fn edited_thresholds_move_the_bands() {
         let t = Thresholds::new(50, 70, 80).unwrap();
-        assert_eq!(t.band(499), Band::Safe);
-        assert_eq!(t.band(500), Band::Caution);
-        assert_eq!(t.band(799), Band::Warning);
-        assert_eq!(t.band(800), Band::Critical);
+        assert_eq!(t.band(490), Band::Safe);
+        assert_eq!(t.band(491), Band::Caution);
+        assert_eq!(t.band(790), Band::Warning);
+        assert_eq!(t.band(791), Band::Critical);
         assert_eq!(t.band(1001), Band::DoesNotFit);
         assert!(Thresholds::new(70, 60, 90).is_none());
         assert!(Thresholds::new(60, 75, 100).is_none());
@@ -132,10 +134,11 @@ mod tests {
 
     #[test]
     fn band_thresholds_follow_the_seed_study() {
-        assert_eq!(Band::from_permille(599), Band::Safe);
-        assert_eq!(Band::from_permille(600), Band::Caution);
+        // Whole percent, rounded up: 59.0 % is safe, 59.1 % shows as 60 % and is caution.
+        assert_eq!(Band::from_permille(590), Band::Safe);
+        assert_eq!(Band::from_permille(591), Band::Caution);
         assert_eq!(Band::from_permille(750), Band::Warning);
-        assert_eq!(Band::from_permille(900), Band::Critical);
+        assert_eq!(Band::from_permille(891), Band::Critical);
         assert_eq!(Band::from_permille(1000), Band::Critical);
         assert_eq!(Band::from_permille(1001), Band::DoesNotFit);
     }

@@ -4,28 +4,41 @@
 
 use crate::catalog::gpu::Arch;
 use crate::catalog::Gpu;
-use crate::engines::reserves::Reserves;
-use crate::engines::rules::{self, sequence_kv, workload_kv};
+use crate::engines::rules::{self, workload_kv};
 use crate::engines::support::{check, check_gpu, Unsupported};
-use crate::engines::{llama_cpp, vllm, Engine};
+use crate::engines::{llama_cpp, Engine};
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::{kv_per_token, KvPerToken};
 use crate::model::weights::{weight_bytes, WeightFormat};
 use crate::units::Bytes;
 use serde::Serialize;
+use size::Sizer;
 
 pub mod band;
 pub mod colocate;
 pub mod cost;
+mod notes;
 pub mod ranges;
+mod size;
+pub mod to_fit;
+pub mod verdict;
 pub mod workload;
 
 pub use band::{Band, Thresholds};
+pub use verdict::{LimitedBy, Reason};
 pub use workload::Workload;
 
 /// The plan for one GPU of the deployment. Bytes are per GPU.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Plan {
+    /// The engine planned for.
+    pub engine: Engine,
+    /// Context asked, tokens per sequence.
+    pub context: u64,
+    /// Sequences asked.
+    pub concurrency: u64,
+    /// The model's `max_position_embeddings`.
+    pub model_max_context: u64,
     /// Weights on the most loaded GPU (the vision encoder included).
     pub weights_bytes: u64,
     /// Of which a multimodal checkpoint's vision encoder and projector.
@@ -47,20 +60,31 @@ pub struct Plan {
     pub gpu_memory_bytes: u64,
     /// What the engine lets weights + activations + KV use.
     pub budget_bytes: u64,
+    /// What that budget holds besides the KV cache (weights, and for vLLM, llama.cpp and
+    /// transformers the activation peak and non-torch memory).
+    pub budget_fixed_bytes: u64,
     /// `total_bytes / gpu_memory_bytes`.
     pub utilization: f64,
-    /// The band (does-not-fit also when the engine's own rule refuses it).
+    /// The band when it fits, else does-not-fit.
     pub status: Band,
-    /// `utilization` in per-mille, rounded up (what the bands compare).
+    /// `utilization` in per-mille, rounded up (the bands compare its whole percent, rounded up).
     pub utilization_permille: u64,
-    /// The engine's own rule accepts the configuration and the context is within the model's.
+    /// The one rule: the engine starts with this configuration and holds `concurrency`
+    /// sequences of `context` tokens ([`Reason::Fits`]).
     pub fits: bool,
+    /// Why it does or does not fit.
+    pub reason: Reason,
     /// KV pool capacity in tokens, engine-wide (vLLM "GPU KV cache size: N tokens").
     pub kv_capacity_tokens: u64,
-    /// Sequences of `context` tokens that fit in the KV pool.
+    /// Most sequences of `context` tokens that fit (by the same rule as `fits`; 0 when the
+    /// context is over the model's).
     pub max_concurrency: u64,
-    /// Longest context that fits at `concurrency` sequences (capped at the model maximum).
+    /// Longest context that fits at `concurrency` sequences (at most the model's).
     pub max_context: u64,
+    /// Utilisation (per-mille) at `max_context` tokens: the band the max-context mode shows.
+    pub max_context_permille: u64,
+    /// Utilisation (per-mille) at `max_concurrency` sequences: the max-concurrency mode's band.
+    pub max_concurrency_permille: u64,
     /// Assumptions and warnings, in plain words.
     pub notes: Vec<String>,
 }
@@ -91,32 +115,6 @@ pub struct Prepared {
     /// llama.cpp's weights on unified memory (Apple): the whole file, mapped once.
     unified: Bytes,
     vision: Bytes,
-}
-
-/// What a multimodal checkpoint's vision encoder costs on this engine, and how to skip it.
-fn vision_note(engine: Engine, cfg: &ModelConfig, bytes: Bytes) -> Option<String> {
-    let v = cfg.vision.as_ref()?;
-    if v.family == crate::model::vision::VisionFamily::Unmodelled {
-        return Some(
-            "this checkpoint has a vision encoder of a family Fitgrid does not model yet: only the language model is counted"
-                .into(),
-        );
-    }
-    let m = v.params as f64 / 1e6;
-    Some(match engine {
-        Engine::Vllm => format!(
-            "the vision encoder and projector ({m:.0} M parameters, {bytes}) are loaded; for text only, --limit-mm-per-prompt '{{\"image\":0}}' (or --language-model-only in newer vLLM) skips them"
-        ),
-        Engine::Sglang => format!(
-            "the vision encoder and projector ({m:.0} M parameters, {bytes}) are loaded, and SGLang lowers its default mem_fraction_static for them"
-        ),
-        Engine::LlamaCpp => format!(
-            "text only: llama.cpp loads the vision encoder ({m:.0} M parameters) from a separate --mmproj file, not counted here"
-        ),
-        Engine::Transformers => format!(
-            "the vision encoder and projector ({m:.0} M parameters, {bytes}) are loaded with the model"
-        ),
-    })
 }
 
 /// The file an engine loads for a format: llama.cpp runs gpt-oss's MXFP4 experts from its
@@ -204,185 +202,106 @@ pub fn plan_prepared(
     w: &Workload,
     with_notes: bool,
 ) -> Plan {
-    let gpu = gpu_spec.memory();
     let context = w.context.max(1);
     let concurrency = w.concurrency.max(1);
-    let mut notes = Vec::new();
-    // Apple silicon's memory is unified: what llama.cpp leaves "on the CPU" is the same pool.
-    let unified = w.engine == Engine::LlamaCpp && gpu_spec.arch() == Arch::Apple;
-    let kv = if unified {
-        prepared.kv_all
-    } else {
-        prepared.kv
-    };
-    let batched = vllm::batch_defaults(gpu_spec).1;
-    let kv_needed = workload_kv(w.engine, kv, context, concurrency, batched);
-    let kv_host = workload_kv(w.engine, prepared.kv_all, context, concurrency, batched)
-        .saturating_sub(kv_needed);
-    let reserves = rules::reserves(cfg, prepared.model_bytes, gpu_spec, w);
-    let Reserves {
-        activation,
-        non_torch,
-        outside_budget,
-        buffers,
-    } = reserves;
-    // Kernel padding depends on the GPU (vLLM's MXFP4 MoE backends), so it is added here.
-    let padding = Bytes(rules::weight_padding(
+    let sizer = Sizer::new(cfg, prepared, gpu_spec, w);
+    let gpu = sizer.gpu;
+    let at = sizer.at(context, concurrency);
+    // What llama.cpp keeps in system RAM: the tensors it leaves there and their layers' KV
+    // (on Apple's unified memory nothing: it is the same pool).
+    let kv_host = workload_kv(
         w.engine,
-        cfg,
-        prepared.format,
-        gpu_spec,
-        w,
-    ));
-    let (own, host_weights) = if unified {
-        (prepared.unified, Bytes::ZERO)
-    } else {
-        (prepared.weights, prepared.host)
-    };
-    let weights = own + prepared.vision + padding + buffers;
-    let host = host_weights + Bytes(if unified { 0 } else { kv_host });
-
-    // vLLM's budget holds the profile-run peak too; SGLang's static pool only weights and KV,
-    // with its activation reserve left free beside it.
-    let fixed = if rules::reserve_in_budget(w.engine) {
-        weights + activation + non_torch
-    } else {
-        weights
-    };
-    let (budget, sglang_fraction) = rules::budget(w.engine, cfg, gpu_spec, &reserves, w);
-    if let (true, Some(frac)) = (with_notes, sglang_fraction) {
-        notes.push(match w.mem_fraction_static {
-            Some(_) => format!("SGLang mem_fraction_static {frac:.3} (set by you)"),
-            None => format!("SGLang's default mem_fraction_static for this GPU and TP: {frac:.3}"),
-        });
-        notes.push(format!(
-            "SGLang pre-allocates its static pool ({budget}, the fraction of the memory free at start); what the weights leave of it becomes KV cache"
-        ));
-        let slack = gpu
-            .saturating_sub(reserves.outside_budget)
-            .saturating_sub(budget);
-        if slack < activation + non_torch {
-            notes.push(format!(
-                "this fraction leaves {slack} beside the pool, less than SGLang's own estimate of {} for activations, CUDA graphs and NCCL: it may run out of memory while capturing CUDA graphs",
-                activation + non_torch
-            ));
-        }
-    }
-    let kv_room = budget.saturating_sub(fixed);
-    let per_token_all = rules::pool_bytes_per_token(w.engine, kv).max(1);
-    let block = w.engine.kv_block_tokens();
-    let kv_capacity_tokens = kv_room.0 / (per_token_all * block) * block;
-    let per_seq = sequence_kv(w.engine, kv, context, batched).max(1);
-    let max_concurrency = kv_room.0 / per_seq;
-    let max_context = max_context_at(
-        w.engine,
-        kv,
+        prepared.kv_all,
+        context,
         concurrency,
-        kv_room.0,
-        batched,
-        cfg.max_position_embeddings,
-    );
-
-    let overhead = non_torch + outside_budget;
-    let total = weights + Bytes(kv_needed) + activation + overhead;
-    let utilization = if gpu.0 == 0 {
-        f64::INFINITY
+        sizer.batched,
+    )
+    .saturating_sub(at.kv);
+    let host = if w.engine == Engine::LlamaCpp && gpu_spec.arch() == Arch::Apple {
+        Bytes::ZERO
     } else {
-        total.0 as f64 / gpu.0 as f64
+        prepared.host + Bytes(kv_host)
     };
-    let permille = if gpu.0 == 0 {
-        u64::MAX
+    let per_token_all = rules::pool_bytes_per_token(w.engine, sizer.kv).max(1);
+    let block = w.engine.kv_block_tokens();
+    let kv_room = at.budget.saturating_sub(at.fixed);
+    let kv_capacity_tokens = kv_room.0 / (per_token_all * block) * block;
+    let max_concurrency = sizer.max_concurrency(context);
+    let max_context = sizer.max_context(concurrency);
+    let permille = |total: Bytes| {
+        if gpu.0 == 0 {
+            u64::MAX
+        } else {
+            ((total.0 as u128 * 1000).div_ceil(gpu.0 as u128)).min(u64::MAX as u128) as u64
+        }
+    };
+    let reason = if context > cfg.max_position_embeddings {
+        Reason::OverModelContext
+    } else if sizer.weights > gpu {
+        Reason::WeightsExceedGpu
+    } else if at.fixed >= at.budget
+        || (w.engine == Engine::Vllm && max_concurrency == 0 && at.in_budget() > at.budget)
+    {
+        // vLLM checks at start that one `--max-model-len` sequence fits its cache
+        // (`kv_cache_utils.py` `check_enough_kv_cache_memory`).
+        Reason::EngineRefuses
+    } else if at.in_budget() > at.budget {
+        Reason::OverEngineBudget
+    } else if at.total > gpu {
+        Reason::OverGpuMemory
     } else {
-        ((total.0 as u128 * 1000).div_ceil(gpu.0 as u128)).min(u64::MAX as u128) as u64
+        Reason::Fits
     };
-    let mut status = Band::from_permille(permille);
-    let in_budget = fixed + Bytes(kv_needed);
-    let refused = in_budget > budget || context > cfg.max_position_embeddings;
-    if refused {
-        status = Band::DoesNotFit;
-    }
-    if with_notes {
-        if in_budget > budget {
-            notes.push(format!(
-                "{} needs {} inside its budget of {}",
-                w.engine.label(),
-                in_budget,
-                budget
-            ));
-        }
-        if context > cfg.max_position_embeddings {
-            notes.push(format!(
-                "context {context} exceeds the model's max_position_embeddings {}",
-                cfg.max_position_embeddings
-            ));
-        }
-        if w.engine == Engine::Vllm {
-            notes.push(format!(
-                "vLLM pre-allocates its whole budget ({budget}); the rest of it becomes KV cache"
-            ));
-            notes.push(format!(
-                "vLLM {}: the profile run's activation peak is {activation}, the larger of the forward pass and the sampler's dummy run over max_num_seqs × vocab logits{}",
-                w.vllm_release.label(),
-                if w.vllm_release == crate::engines::VllmRelease::SortSampler {
-                    ", sorted: 38 B per logit"
-                } else {
-                    ": 15.3 B per logit"
-                }
-            ));
-        }
-        if kv.sliding > 0 {
-            notes.push(format!(
-                "sliding-window layers keep at most {} tokens per sequence",
-                kv.window
-            ));
-        }
-        notes.push(rules::range_note(w.engine).to_string());
-        if kv.state_per_seq > 0 {
-            notes.push(format!(
-                "linear-attention layers keep a constant {} of state per sequence",
-                Bytes(kv.state_per_seq)
-            ));
-        }
-        if cfg.moe.is_some() {
-            notes.push(
-                "MoE: memory holds all experts; only speed depends on the active ones".into(),
-            );
-        }
-        notes.extend(vision_note(w.engine, cfg, prepared.vision));
-        if host.0 > 0 {
-            notes.push(format!(
-                "llama.cpp keeps {host} in system RAM: the token embedding{}",
-                if w.gpu_layers.is_some() || w.cpu_moe_layers > 0 {
-                    ", the layers and experts left on the CPU and their KV cache"
-                } else {
-                    ""
-                }
-            ));
-        }
-        if padding.0 > 0 {
-            notes.push(format!(
-                "vLLM's MXFP4 MoE kernels on this GPU pad the experts by {padding} (mxfp4.py)"
-            ));
-        }
-    }
+    let fits = reason == Reason::Fits;
+    let utilization_permille = permille(at.total);
+    let status = if fits {
+        Band::from_permille(utilization_permille)
+    } else {
+        Band::DoesNotFit
+    };
+    let notes = if with_notes {
+        notes::notes(cfg, prepared, &sizer, &at, w, host)
+    } else {
+        Vec::new()
+    };
     Plan {
-        weights_bytes: weights.0,
+        engine: w.engine,
+        context,
+        concurrency,
+        model_max_context: cfg.max_position_embeddings,
+        weights_bytes: sizer.weights.0,
         vision_bytes: prepared.vision.0,
         host_bytes: host.0,
-        kv_bytes_per_token: kv.total(),
-        kv_cache_bytes: kv_needed,
-        activation_bytes: activation.0,
-        overhead_bytes: overhead.0,
-        total_bytes: total.0,
+        kv_bytes_per_token: sizer.kv.total(),
+        kv_cache_bytes: at.kv,
+        activation_bytes: at.reserves.activation.0,
+        overhead_bytes: (at.reserves.non_torch + at.reserves.outside_budget).0,
+        total_bytes: at.total.0,
         gpu_memory_bytes: gpu.0,
-        budget_bytes: budget.0,
-        utilization,
+        budget_bytes: at.budget.0,
+        budget_fixed_bytes: at.fixed.0,
+        utilization: if gpu.0 == 0 {
+            f64::INFINITY
+        } else {
+            at.total.0 as f64 / gpu.0 as f64
+        },
         status,
-        utilization_permille: permille,
-        fits: !refused,
+        utilization_permille,
+        fits,
+        reason,
         kv_capacity_tokens,
         max_concurrency,
         max_context,
+        max_context_permille: if max_context > 0 {
+            permille(sizer.at(max_context, concurrency).total)
+        } else {
+            0
+        },
+        max_concurrency_permille: if max_concurrency > 0 {
+            permille(sizer.at(context, max_concurrency).total)
+        } else {
+            0
+        },
         notes,
     }
 }
@@ -415,57 +334,4 @@ pub fn memory_curve(
             Some((context, p.total_bytes, p.fits))
         })
         .collect()
-}
-
-/// Largest context (a multiple of the engine's block, at most the model's `limit`) whose
-/// workload KV fits in `room`.
-fn max_context_at(
-    engine: Engine,
-    kv: KvPerToken,
-    concurrency: u64,
-    room: u64,
-    batched: u64,
-    limit: u64,
-) -> u64 {
-    let block = engine.kv_block_tokens();
-    let fits = |c: u64| workload_kv(engine, kv, c, concurrency, batched) <= room;
-    // Most cells either fit the model's whole context or fit nothing: answer those at once.
-    if fits(limit) {
-        return limit;
-    }
-    if !fits(block) {
-        return 0;
-    }
-    // Fast path: full-attention bytes alone bound the answer from above (the other terms only
-    // add memory), and for most models they are the only term; accept the bound when it fits
-    // and one block more does not.
-    if kv.full > 0 {
-        let per_block = kv
-            .full
-            .saturating_mul(concurrency)
-            .saturating_mul(block)
-            .max(1);
-        let c = (room / per_block).saturating_mul(block).min(limit);
-        if c >= block && fits(c) && (c == limit || !fits(c + block)) {
-            return c;
-        }
-    }
-    // Monotone in c: exponential then binary search over whole blocks.
-    let (mut lo, mut hi) = (1u64, 2u64);
-    while fits(hi * block) {
-        lo = hi;
-        if hi >= (1 << 32) {
-            return hi * block;
-        }
-        hi *= 2;
-    }
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if fits(mid * block) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    lo * block
 }
