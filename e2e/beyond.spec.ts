@@ -99,10 +99,10 @@ test('cost mode: fewest GPUs and their price per cell, cheapest per model, edita
 
 test('each cell offers the launch command that realises its plan, copyable', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  await page.goto('/?m=meta-llama/Llama-2-7b-hf&g=h100-sxm-80gb&q=fp8,q4_k_m&ctx=8192&kv=fp8&util=85'
+  await page.goto('/?m=meta-llama/Llama-2-7b-hf&g=h100-sxm-80gb&q=fp8,q4_k_m&ctx=4096&kv=fp8&util=85'
     + '&cell=meta-llama/Llama-2-7b-hf~fp8~h100-sxm-80gb');
   const command = page.getByTestId('command');
-  const vllm = 'vllm serve meta-llama/Llama-2-7b-hf \\\n  --max-model-len 8192 \\\n  --gpu-memory-utilization 0.85'
+  const vllm = 'vllm serve meta-llama/Llama-2-7b-hf \\\n  --max-model-len 4096 \\\n  --gpu-memory-utilization 0.85'
     + ' \\\n  --quantization fp8 \\\n  --kv-cache-dtype fp8';
   await expect(command).toHaveText(vllm);
   await page.locator('button[name=copy-command]').click();
@@ -110,16 +110,16 @@ test('each cell offers the launch command that realises its plan, copyable', asy
 
   await page.locator('select[name=e]').selectOption('sglang');
   await expect(command).toContainText('python -m sglang.launch_server --model-path meta-llama/Llama-2-7b-hf');
-  await expect(command).toContainText('--context-length 8192');
+  await expect(command).toContainText('--context-length 4096');
   await expect(command).toContainText('--kv-cache-dtype fp8_e5m2');
 
-  // llama.cpp, 4 slots of 8,192 tokens: one cache of 32,768 cells.
+  // llama.cpp, 4 slots of 4,096 tokens: one cache of 16,384 cells.
   await page.locator('select[name=e]').selectOption('llama.cpp');
   await page.locator('select[name=kv]').selectOption('q8_0');
   await page.locator('input[name=n]').fill('4');
   await page.locator('td.grid__cell').nth(1).click();
   await expect(page.locator('.detail__title')).toContainText('GGUF Q4_K_M');
-  await expect(command).toContainText('llama-server -m ./Llama-2-7b-hf-Q4_K_M.gguf \\\n  -c 32768 \\\n  -ngl 999 \\\n  --parallel 4');
+  await expect(command).toContainText('llama-server -m ./Llama-2-7b-hf-Q4_K_M.gguf \\\n  -c 16384 \\\n  -ngl 999 \\\n  --parallel 4');
   await expect(command).toContainText('-ctk q8_0 -ctv q8_0');
 
   await page.locator('select[name=e]').selectOption('transformers');

@@ -94,10 +94,11 @@ test('grid modes show max context and max concurrency', async ({ page }) => {
   await page.goto('/?m=meta-llama/Llama-2-7b-hf&q=fp16&g=h100-sxm-80gb');
   await expect(cells(page).locator('.grid__pct')).toHaveText(/\d+%/);
   await page.locator('select[name=mode]').selectOption('ctx');
-  await expect(cells(page).locator('.grid__pct')).toHaveText('4,096'); // capped at the model maximum
+  // Capped at the model maximum, and saying so.
+  await expect(cells(page).locator('.grid__pct')).toHaveText('4,096 (model max)');
   await page.locator('select[name=mode]').selectOption('conc');
   await expect.poll(() => page.url()).toContain('mode=conc');
-  await expect(cells(page).locator('.grid__pct')).not.toHaveText('4,096');
+  await expect(cells(page).locator('.grid__pct')).not.toHaveText('4,096 (model max)');
   const conc = Number((await cells(page).locator('.grid__pct').textContent())!.replace(/,/g, ''));
   expect(conc).toBeGreaterThan(10);
   await expect.poll(() => page.url()).toContain('mode=conc');

@@ -110,7 +110,9 @@ impl<'a> Sizer<'a> {
         }
     }
 
-    /// Memory at `context` tokens × `concurrency` sequences.
+    /// Memory at `context` tokens × `concurrency` sequences. Not inlined: every search calls
+    /// it, and one copy keeps the wasm small.
+    #[inline(never)]
     pub fn at(&self, context: u64, concurrency: u64) -> Sizes {
         let engine = self.w.engine;
         let kv = workload_kv(engine, self.kv, context, concurrency, self.batched);
@@ -179,7 +181,7 @@ impl<'a> Sizer<'a> {
         }
         let s = self.at(context, 1);
         let hint = s.budget.0.saturating_sub(s.fixed.0) / per_seq;
-        largest(u32::MAX as u64, hint, |n| self.fits(context, n))
+        largest(u32::MAX as u64, hint, &|n| self.fits(context, n))
     }
 
     /// Longest context (at most the model's) that fits at `concurrency` sequences.
@@ -197,14 +199,14 @@ impl<'a> Sizer<'a> {
         };
         let per_token = self.kv.full.saturating_mul(n).max(1);
         let hint = room / per_token / block * block;
-        largest(self.limit, hint, |c| self.fits(c, n))
+        largest(self.limit, hint, &|c| self.fits(c, n))
     }
 }
 
 /// Largest `x` in `1..=limit` with `pred(x)`, for a `pred` that is true up to some point and
 /// false after it; 0 when `pred(1)` is false. `hint` is a guess tried first: most answers are
 /// found in two probes.
-pub(super) fn largest(limit: u64, hint: u64, pred: impl Fn(u64) -> bool) -> u64 {
+pub(super) fn largest(limit: u64, hint: u64, pred: &dyn Fn(u64) -> bool) -> u64 {
     if limit == 0 || !pred(1) {
         return 0;
     }
@@ -242,11 +244,15 @@ mod tests {
     fn largest_finds_the_edge_with_or_without_a_good_hint() {
         for edge in [1u64, 2, 15, 16, 17, 1000, 131_071] {
             for hint in [0, 1, edge, edge + 1, edge / 2, 131_072] {
-                assert_eq!(largest(131_072, hint, |x| x <= edge), edge, "{edge} {hint}");
+                assert_eq!(
+                    largest(131_072, hint, &|x| x <= edge),
+                    edge,
+                    "{edge} {hint}"
+                );
             }
         }
-        assert_eq!(largest(100, 5, |_| false), 0);
-        assert_eq!(largest(100, 5, |_| true), 100);
-        assert_eq!(largest(0, 0, |_| true), 0);
+        assert_eq!(largest(100, 5, &|_| false), 0);
+        assert_eq!(largest(100, 5, &|_| true), 100);
+        assert_eq!(largest(0, 0, &|_| true), 0);
     }
 }

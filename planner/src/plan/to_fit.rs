@@ -12,6 +12,7 @@ use crate::model::format::ALL_FORMATS;
 use crate::model::kv_cache::KvDtype;
 use crate::model::weights::{weight_bytes, WeightFormat};
 use crate::plan::ranges::TP_CHOICES;
+use crate::units::Bytes;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
 /// Scenario fields a suggestion changes; the others stay as they are.
@@ -204,20 +205,22 @@ pub fn to_fit(
     if let Some(&k) = kv_choices.iter().find(|&&k| ok(format, gpu, &kv(k))) {
         let label = match k {
             KvDtype::Auto => "the model's own KV cache type".to_string(),
-            k => format!("{} KV cache", k.id().to_uppercase().replace("Q8_0", "q8_0")),
+            // The id as the engine spells it (no case mapping: its tables weigh on the wasm).
+            KvDtype::Fp8 => "FP8 KV cache".to_string(),
+            k => format!("{} KV cache", k.id()),
         };
         offer(label, kv(k));
     }
     // A shorter context at this concurrency, and fewer sequences at this context.
     let context = w.context.max(1);
     let hint = base.as_ref().map_or(0, |p| p.max_context);
-    let c = largest(context - 1, hint, |c| ok(format, gpu, &ctx(c)));
+    let c = largest(context - 1, hint, &|c| ok(format, gpu, &ctx(c)));
     if c > 0 {
         offer(format!("context {} tokens", group_digits(c)), ctx(c));
     }
     let n = w.concurrency.max(1);
     let hint = base.as_ref().map_or(0, |p| p.max_concurrency);
-    let k = largest(n - 1, hint, |k| ok(format, gpu, &seqs(k)));
+    let k = largest(n - 1, hint, &|k| ok(format, gpu, &seqs(k)));
     if k > 0 {
         offer(format!("{k} concurrent sequences"), seqs(k));
     }
@@ -241,16 +244,20 @@ pub fn to_fit(
     let (t, p) = (w.tensor_parallel.max(1), w.pipeline_parallel.max(1));
     let size = |f: WeightFormat| weight_bytes(cfg, f.resolve(cfg), t, p);
     let current = size(format);
-    let mut smaller: Vec<WeightFormat> = ALL_FORMATS
+    // Largest first, without a sort (a second sort routine would weigh on the wasm).
+    let mut smaller: Vec<(Bytes, WeightFormat)> = ALL_FORMATS
         .iter()
-        .copied()
-        .filter(|&f| {
-            f != format && f != WeightFormat::Native && Some(f) != instead && size(f) <= current
+        .map(|&f| (size(f), f))
+        .filter(|&(bytes, f)| {
+            f != format && f != WeightFormat::Native && Some(f) != instead && bytes <= current
         })
         .collect();
-    smaller.sort_by_key(|&f| std::cmp::Reverse(size(f)));
-    if let Some(f) = smaller.into_iter().find(|&f| ok(f, gpu, &weights(f))) {
-        offer(format!("{} weights", f.label()), weights(f));
+    while let Some(i) = (0..smaller.len()).max_by_key(|&i| smaller[i].0) {
+        let (_, f) = smaller.swap_remove(i);
+        if ok(f, gpu, &weights(f)) {
+            offer(format!("{} weights", f.label()), weights(f));
+            break;
+        }
     }
     // A larger budget, only as far as the GPU keeps room for what the engine holds outside it.
     if let (Ok(b), Engine::Vllm | Engine::Sglang) = (&base, w.engine) {
@@ -286,15 +293,11 @@ pub fn to_fit(
         }
     }
     // The smallest GPU with more memory that fits as it is.
-    let mut bigger: Vec<&Gpu> = gpus
+    let bigger = gpus
         .iter()
-        .filter(|g| g.memory_bytes > gpu.memory_bytes)
-        .collect();
-    bigger.sort_by_key(|g| g.memory_bytes);
-    if let Some(g) = bigger
-        .into_iter()
-        .find(|g| ok(format, g, &Overrides::default()))
-    {
+        .filter(|g| g.memory_bytes > gpu.memory_bytes && ok(format, g, &Overrides::default()))
+        .min_by_key(|g| g.memory_bytes);
+    if let Some(g) = bigger {
         offer(
             format!("{} ({} GB)", g.name, g.marketing_gb),
             Overrides {
