@@ -240,7 +240,10 @@ pub fn plan_prepared(
     } else if sizer.weights > gpu {
         Reason::WeightsExceedGpu
     } else if at.fixed >= at.budget
-        || (w.engine == Engine::Vllm && max_concurrency == 0 && at.in_budget() > at.budget)
+        || (w.engine == Engine::Vllm && {
+            let one = sizer.at(context, 1);
+            one.in_budget() > one.budget
+        })
     {
         // vLLM checks at start that one `--max-model-len` sequence fits its cache
         // (`kv_cache_utils.py` `check_enough_kv_cache_memory`).

@@ -215,7 +215,8 @@ pub fn to_fit(
     let context = w.context.max(1);
     let hint = base.as_ref().map_or(0, |p| p.max_context);
     let c = largest(context - 1, hint, &|c| ok(format, gpu, &ctx(c)));
-    if c > 0 {
+    // A context too short to be of use is not offered (under 512 tokens and half the asked).
+    if c > 0 && c >= 512.min(context / 2) {
         offer(format!("context {} tokens", group_digits(c)), ctx(c));
     }
     let n = w.concurrency.max(1);

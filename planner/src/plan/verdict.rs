@@ -103,10 +103,9 @@ impl Plan {
                 b(self.budget_bytes.saturating_sub(self.budget_fixed_bytes))
             ),
             Reason::OverEngineBudget => format!(
-                "over {engine}'s budget: {n} × {ctx} tokens need {} inside its budget of {}; it holds {} such sequences",
+                "over {engine}'s budget: {n} × {ctx} tokens need {} inside its budget of {}",
                 b(self.budget_fixed_bytes.saturating_add(self.kv_cache_bytes)),
-                b(self.budget_bytes),
-                self.max_concurrency
+                b(self.budget_bytes)
             ),
             Reason::OverGpuMemory => format!(
                 "over the GPU's memory: {} needed with what {engine} keeps outside its budget, the GPU has {}",
