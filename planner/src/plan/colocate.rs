@@ -202,12 +202,8 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
                         m.fraction_pct()
                     ))
                 } else if !p.fits {
-                    Some(format!(
-                        "needs {} inside its {}% budget of {budget}",
-                        Bytes(p.weights_bytes + p.activation_bytes + p.kv_cache_bytes)
-                            + Bytes(p.overhead_bytes).saturating_sub(r.outside_budget),
-                        m.fraction_pct()
-                    ))
+                    // The plan's own verdict, as every other view words it.
+                    Some(p.reason_text())
                 } else {
                     None
                 };
@@ -243,10 +239,7 @@ pub fn colocate(members: &[(Option<&ModelConfig>, &Member)], gpu: &Gpu) -> Coloc
             Engine::LlamaCpp | Engine::Transformers => {
                 let footprint = Bytes(p.total_bytes);
                 let problem = if !p.fits {
-                    Some(format!(
-                        "{} alone does not fit this GPU",
-                        m.format.resolve(cfg).label()
-                    ))
+                    Some(p.reason_text())
                 } else if footprint > free {
                     Some(format!("needs {footprint} but only {free} is free"))
                 } else {
