@@ -26,6 +26,19 @@ pub fn add(terms: &[u64]) -> u64 {
     terms.iter().fold(0u64, |a, &b| a.saturating_add(b))
 }
 
+/// Thousands separators for token counts ("131,072").
+pub fn group_digits(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A non-negative number of bytes.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Bytes(pub u64);

@@ -19,18 +19,7 @@ pub struct CellText {
     pub label: &'static str,
 }
 
-/// Thousands separators for token counts.
-pub fn group_digits(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::units::group_digits;
 
 impl CellText {
     /// The text of a cell in `mode` under `thresholds`; in [`Mode::Cost`] `cost` is the GPU

@@ -6,12 +6,12 @@ use super::size::largest;
 use super::{plan_prepared, prepare, Band, Plan, Thresholds, Unsupported, Workload};
 use crate::catalog::Gpu;
 use crate::engines::Engine;
-use crate::grid::group_digits;
 use crate::model::config::ModelConfig;
 use crate::model::format::ALL_FORMATS;
 use crate::model::kv_cache::KvDtype;
 use crate::model::weights::{weight_bytes, WeightFormat};
 use crate::plan::ranges::TP_CHOICES;
+use crate::units::group_digits;
 use crate::units::Bytes;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 

@@ -4,7 +4,7 @@
 //! CLI and the launch command all read it from here.
 
 use super::Plan;
-use crate::grid::group_digits;
+use crate::units::group_digits;
 use crate::units::Bytes;
 use serde::Serialize;
 
