@@ -38,7 +38,7 @@ test('a cell that does not fit says why in the cell, tooltip, detail and exports
   // The way to fit: two GPUs. One click makes the cell fit and lands in the link.
   const fixes = page.getByTestId('to-fit');
   await expect(fixes).toContainText('To make it fit');
-  await fixes.getByRole('button', { name: 'tensor parallel 2 (2 × RTX 3080)' }).click();
+  await fixes.getByRole('button', { name: '2 × RTX 3080 (tensor parallel)' }).click();
   await expect.poll(() => page.url()).toContain('tp=2');
   await expect(awq).not.toHaveAttribute('data-fit', 'does-not-fit');
   await expect(verdict).toHaveAttribute('data-reason', 'fits');
@@ -70,7 +70,13 @@ test('modes show the band of the number they display; custom bands reach the too
   await expect(c).not.toHaveAttribute('data-fit', 'does-not-fit');
   const band = (await c.locator('.grid__band').textContent())!;
   await c.hover();
-  await expect(page.getByTestId('tooltip')).toContainText(`: ${band} — does not fit: over vLLM's budget`);
+  const tip = page.getByTestId('tooltip');
+  await expect(tip).toContainText(`: ${band} — the longest context that fits at 16 sequences is 1,136 tokens`);
+  await expect(tip).toContainText('As asked (16 × 4,096 tokens): does not fit: over the vLLM budget');
+  // The detail says both: what the cell shows in this mode, and the asked scenario's verdict.
+  await c.click();
+  await expect(page.getByTestId('mode-line')).toContainText('the longest context that fits at 16 sequences is 1,136 tokens');
+  await expect(page.getByTestId('verdict')).toHaveAttribute('data-reason', 'over_engine_budget');
   // Custom bands: the tooltip names the band its cell shows.
   await page.goto('/?m=meta-llama/Llama-2-13b-hf&g=rtx-3090-24gb&q=awq&ctx=1024&n=1&bands=10,20,30');
   const tight = cell(page, 'meta-llama/Llama-2-13b-hf', 'awq', 'rtx-3090-24gb');

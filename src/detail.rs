@@ -24,8 +24,8 @@ pub fn CellDetail(
                 <section class="detail" data-testid="detail" aria-live="polite">
                     <button class="detail__close button" on:click=close aria-label="Close detail">"×"</button>
                     <p class="detail__verdict" data-testid="verdict" data-fit="unsupported"
-                        data-reason="unsupported">{u.text}</p>
-                    <Fixes config=config suggestions=u.suggestions fits=false />
+                        data-reason="unsupported">"— unsupported: " {u.text}</p>
+                    <Fixes config=config suggestions=u.suggestions fits=false runs=false />
                 </section>
             }
             .into_any(),
@@ -33,8 +33,11 @@ pub fn CellDetail(
                 <section class="detail" data-testid="detail" aria-live="polite">
                     <button class="detail__close button" on:click=close aria-label="Close detail">"×"</button>
                     <h2 class="detail__title">{d.title.clone()}</h2>
+                    {d.mode_line.clone().map(|l| view! {
+                        <p class="detail__mode" data-testid="mode-line">"In this mode: " {l}</p>
+                    })}
                     <Verdict plan=d.plan.clone() thresholds=thresholds />
-                    <Fixes config=config suggestions=d.suggestions.clone() fits=d.plan.fits />
+                    <Fixes config=config suggestions=d.suggestions.clone() fits=d.plan.fits runs=true />
                     <StackedBar plan=d.plan.clone() unit=unit />
                     <Numbers plan=d.plan.clone() unit=unit />
                     {d.price.clone().map(|p| view! {
@@ -92,12 +95,18 @@ fn Fixes(
     suggestions: Vec<Suggestion>,
     /// Whether the plan fits already (then they lead out of the critical band).
     fits: bool,
+    /// Whether the engine runs it at all (else they make it run).
+    runs: bool,
 ) -> impl IntoView {
     (!suggestions.is_empty()).then(|| {
         view! {
             <div class="fixes" data-testid="to-fit">
                 <h3 class="fixes__title">
-                    {if fits { "To leave the critical band" } else { "To make it fit, change one of" }}
+                    {match (runs, fits) {
+                        (false, _) => "To run it, change one of",
+                        (true, true) => "To leave the critical band, change one of",
+                        (true, false) => "To make it fit, change one of",
+                    }}
                 </h3>
                 <ul class="fixes__list">
                     {suggestions.into_iter().map(|s| {
@@ -270,7 +279,11 @@ fn ContextChart(
         .join(" ");
     let limit_y = y(gpu);
     let budget_y = y(detail.plan.budget_bytes as f64);
-    let first_miss = detail.curve.iter().find(|p| !p.2).map(|p| p.0);
+    // Where it stops fitting is the plan's own max context (the curve is only sampled), and a
+    // plan that fits at no context says so instead.
+    let max = detail.plan.max_context;
+    let first_miss = (max > 0 && max < detail.x_max).then_some(max);
+    let never = max == 0;
     view! {
         <figure class="chart">
             <svg viewBox=format!("0 0 {w} {h}") role="img" data-testid="chart"
@@ -285,7 +298,10 @@ fn ContextChart(
                 <polyline class="chart__line" points=points />
                 {first_miss.map(|c| view! {
                     <line class="chart__miss" x1=x(c) y1=pad x2=x(c) y2=h - pad />
-                    <text class="chart__label" x=x(c) + 4.0 y=pad + 12.0>{format!("stops fitting ≈ {} tokens", planner::grid::group_digits(c))}</text>
+                    <text class="chart__label" x=x(c) + 4.0 y=pad + 12.0>{format!("fits up to {} tokens", planner::grid::group_digits(c))}</text>
+                })}
+                {never.then(|| view! {
+                    <text class="chart__label" x=pad + 6.0 y=pad + 12.0>"does not fit at any context"</text>
                 })}
                 <text class="chart__label" x=pad y=h - pad + 16.0>"0"</text>
                 <text class="chart__label" x=w - pad y=h - pad + 16.0 text-anchor="end">

@@ -147,7 +147,7 @@ pub fn Legend(
                 <span class="grid__symbol" aria-hidden="true">{Band::Critical.symbol()}</span>"critical ≥ " {input(2, "critical")} " %"
             </li>
             <li class="legend__item" data-fit=Band::DoesNotFit.as_str()>
-                <span class="grid__symbol" aria-hidden="true">{Band::DoesNotFit.symbol()}</span>"does not fit: > 100 % or over the engine budget"
+                <span class="grid__symbol" aria-hidden="true">{Band::DoesNotFit.symbol()}</span>"does not fit (the cell says why)"
             </li>
         </ul>
     }

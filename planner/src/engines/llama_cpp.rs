@@ -14,7 +14,9 @@ pub const RANGE_NOTE: &str = "llama.cpp compute buffer: graph_reserve's worst ca
 
 /// GGUF files, and the float types `convert_hf_to_gguf.py` writes.
 pub fn loads(format: WeightFormat) -> bool {
+    // MXFP4 checkpoints run from their MXFP4_MOE GGUF (`plan::engine_format`).
     format.is_gguf()
+        || format == WeightFormat::Mxfp4
         || matches!(
             format,
             WeightFormat::Fp32 | WeightFormat::Fp16 | WeightFormat::Bf16

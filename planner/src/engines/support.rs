@@ -44,7 +44,6 @@ pub fn supports(engine: Engine, format: WeightFormat) -> Result<(), Unsupported>
     }
 }
 
-/// The nearest format the engine does load, as a hint after a refusal.
 /// The format `engine` loads in place of one it cannot: GGUF Q8_0 / Q4_K_M for llama.cpp,
 /// AWQ for SGLang's GGUF, BF16 for transformers' GGUF (it dequantizes them).
 pub fn equivalent_format(engine: Engine, format: WeightFormat) -> Option<WeightFormat> {
@@ -60,6 +59,7 @@ pub fn equivalent_format(engine: Engine, format: WeightFormat) -> Option<WeightF
     }
 }
 
+/// The nearest format the engine does load, as a hint after a refusal.
 fn equivalent(engine: Engine, format: WeightFormat) -> String {
     let alt = equivalent_format(engine, format);
     if engine == Engine::Transformers && format.is_gguf() {

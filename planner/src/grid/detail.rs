@@ -57,6 +57,8 @@ pub struct CellDetail {
     pub price: Option<PriceLine>,
     /// The smallest changes that make it fit (or leave the critical band).
     pub suggestions: Vec<Suggestion>,
+    /// In the max-context and max-concurrency modes, what the cell shows, in words.
+    pub mode_line: Option<String>,
 }
 
 /// A cell the engine cannot run: why, and what it runs instead.
@@ -168,6 +170,7 @@ impl GridConfig {
             command: launch_command(&model.id, &model.config, *format, gpu, &w)
                 .map(|cmd| cmd.to_shell()),
             price: self.price_line(&gpu.id, w.tensor_parallel, catalog),
+            mode_line: super::words::mode_line(&p, self.view.mode),
             plan: p,
             suggestions,
         }))

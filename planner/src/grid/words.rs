@@ -5,6 +5,7 @@ use super::{Grid, GridConfig, Mode};
 use crate::catalog::Catalog;
 use crate::grid::cell::group_digits;
 use crate::model::weights::WeightFormat;
+use crate::plan::verdict::sequences;
 use crate::plan::{LimitedBy, Plan, Thresholds};
 use crate::units::{Bytes, Unit};
 
@@ -12,7 +13,7 @@ use crate::units::{Bytes, Unit};
 pub fn describe(p: &Plan, unit: Unit) -> String {
     let b = |n: u64| Bytes(n).display(unit);
     format!(
-        "{} of {} ({}%). Weights {}{}, KV cache {}, activations {}, overhead {}{}. KV capacity {} tokens; {} sequences fit at this context; max context {} at this concurrency{}.",
+        "{} of {} ({}%). Weights {}{}, KV cache {}, activations {}, overhead {}{}. KV capacity {} tokens; {} at this context; max context {} at this concurrency{}.",
         b(p.total_bytes),
         b(p.gpu_memory_bytes),
         p.utilization_percent(),
@@ -31,7 +32,7 @@ pub fn describe(p: &Plan, unit: Unit) -> String {
             String::new()
         },
         group_digits(p.kv_capacity_tokens),
-        p.max_concurrency,
+        sequences(p.max_concurrency, "fit", "fits"),
         group_digits(p.max_context),
         if p.max_context_limited_by() == LimitedBy::Model {
             " (the model's limit)"
@@ -39,6 +40,36 @@ pub fn describe(p: &Plan, unit: Unit) -> String {
             ""
         },
     )
+}
+
+/// What a cell shows in the max-context and max-concurrency modes, in words: the number, where
+/// it comes from and the utilisation there (the band the cell shows is that one's).
+pub fn mode_line(p: &Plan, mode: Mode) -> Option<String> {
+    match mode {
+        Mode::MaxContext if p.max_context > 0 => Some(format!(
+            "the longest context that fits at {} is {} tokens{}, {}% of the GPU",
+            sequences(p.concurrency, "", "").trim_end(),
+            group_digits(p.max_context),
+            if p.max_context_limited_by() == LimitedBy::Model {
+                " (the model's limit)"
+            } else {
+                ""
+            },
+            p.max_context_permille.div_ceil(10)
+        )),
+        Mode::MaxContext => Some("not even one block of context fits".into()),
+        Mode::MaxConcurrency if p.max_concurrency > 0 => Some(format!(
+            "{} of {} tokens, {}% of the GPU",
+            sequences(p.max_concurrency, "fit", "fits"),
+            group_digits(p.context),
+            p.max_concurrency_permille.div_ceil(10)
+        )),
+        Mode::MaxConcurrency => Some(format!(
+            "no sequence of {} tokens fits",
+            group_digits(p.context)
+        )),
+        _ => None,
+    }
 }
 
 impl Grid {
@@ -59,19 +90,32 @@ impl Grid {
         let gpu = &self.columns.get(c)?.name;
         let (name, label) = (&row.model_name, &row.format_label);
         let what = match row.counts.get(c) {
-            Some(0) => format!("{name} {label} on up to 8 × {gpu}"),
+            Some(0) => format!("{name} {label} does not fit on up to 8 × {gpu}; on one"),
             Some(n) => format!("{name} {label} on {n} × {gpu} (per GPU)"),
             None => format!("{name} {label} on {gpu}"),
         };
         let word = self.text(r, c, mode, thresholds).label;
         Some(match row.cells.get(c)? {
-            Ok(p) if p.fits => format!("{what}: {word} — {}", describe(p, unit)),
-            Ok(p) => format!(
-                "{what}: {word} — does not fit: {}. {}",
-                p.reason_text(),
-                describe(p, unit)
-            ),
-            Err(u) => format!("{what}: {}", u.reason),
+            Ok(p) => {
+                // In the max-context and max-concurrency modes the word is the band of the
+                // number shown; the asked scenario's verdict follows.
+                let shown = mode_line(p, mode)
+                    .map(|l| {
+                        format!(
+                            "{l}. As asked ({} × {} tokens): ",
+                            p.concurrency,
+                            group_digits(p.context)
+                        )
+                    })
+                    .unwrap_or_default();
+                let verdict = if p.fits {
+                    "fits".to_string()
+                } else {
+                    format!("does not fit: {}", p.reason_text())
+                };
+                format!("{what}: {word} — {shown}{verdict}. {}", describe(p, unit))
+            }
+            Err(u) => format!("{what}: unsupported — {}", u.reason),
         })
     }
 }
@@ -90,7 +134,8 @@ impl GridConfig {
             }
             Mode::Cost => format!(
                 "Fewest GPUs of each type (1, 2, 4 or 8, tensor parallel) that serve {} × {} tokens, and their price per hour",
-                self.workload.concurrency, self.workload.context
+                self.workload.concurrency,
+                group_digits(self.workload.context)
             ),
         }
     }

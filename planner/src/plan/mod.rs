@@ -225,9 +225,15 @@ pub fn plan_prepared(
     let per_token_all = rules::pool_bytes_per_token(w.engine, sizer.kv).max(1);
     let block = w.engine.kv_block_tokens();
     let kv_room = at.budget.saturating_sub(at.fixed);
-    let kv_capacity_tokens = kv_room.0 / (per_token_all * block) * block;
     let max_concurrency = sizer.max_concurrency(context);
     let max_context = sizer.max_context(concurrency);
+    // vLLM and SGLang pre-allocate a pool; llama.cpp and transformers hold what the largest
+    // cache that fits at this concurrency holds (their compute buffers grow with it).
+    let kv_capacity_tokens = if rules::reserves_vary(w.engine) {
+        max_context.saturating_mul(concurrency)
+    } else {
+        kv_room.0 / (per_token_all * block) * block
+    };
     let permille = |total: Bytes| {
         if gpu.0 == 0 {
             u64::MAX
@@ -239,7 +245,7 @@ pub fn plan_prepared(
         Reason::OverModelContext
     } else if sizer.weights > gpu {
         Reason::WeightsExceedGpu
-    } else if at.fixed >= at.budget
+    } else if (at.fixed >= at.budget && w.engine != Engine::Transformers)
         || (w.engine == Engine::Vllm && {
             let one = sizer.at(context, 1);
             one.in_budget() > one.budget

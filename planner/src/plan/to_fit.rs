@@ -191,7 +191,13 @@ pub fn to_fit(
         .filter(|&t| t > w.tensor_parallel.max(1))
         .find(|&t| ok(format, gpu, &tp(t)))
     {
-        offer(format!("tensor parallel {t} ({t} × {})", gpu.name), tp(t));
+        // How each engine spreads a model over GPUs.
+        let how = match w.engine {
+            Engine::Vllm | Engine::Sglang => "tensor parallel",
+            Engine::LlamaCpp => "layers split",
+            Engine::Transformers => "device_map",
+        };
+        offer(format!("{t} × {} ({how})", gpu.name), tp(t));
     }
     // An 8-bit KV cache where the engine keeps one; a cache type the engine refuses goes back
     // to the model's own.
@@ -223,7 +229,10 @@ pub fn to_fit(
     let hint = base.as_ref().map_or(0, |p| p.max_concurrency);
     let k = largest(n - 1, hint, &|k| ok(format, gpu, &seqs(k)));
     if k > 0 {
-        offer(format!("{k} concurrent sequences"), seqs(k));
+        offer(
+            super::verdict::sequences(k, "at once", "at a time"),
+            seqs(k),
+        );
     }
     // What the engine loads instead of a format it cannot, then the next smaller format the
     // engine loads that fits.
@@ -294,13 +303,19 @@ pub fn to_fit(
         }
     }
     // The smallest GPU with more memory that fits as it is.
+    // Of the same vendor (a different stack is not a small change), whole devices only.
     let bigger = gpus
         .iter()
-        .filter(|g| g.memory_bytes > gpu.memory_bytes && ok(format, g, &Overrides::default()))
+        .filter(|g| {
+            g.memory_bytes > gpu.memory_bytes
+                && (gpu.vendor.is_empty() || g.vendor == gpu.vendor)
+                && !g.id.contains("gcd")
+                && ok(format, g, &Overrides::default())
+        })
         .min_by_key(|g| g.memory_bytes);
     if let Some(g) = bigger {
         offer(
-            format!("{} ({} GB)", g.name, g.marketing_gb),
+            format!("{} ({})", g.name, Bytes(g.memory_bytes)),
             Overrides {
                 gpu: Some(g.id.clone()),
                 ..Overrides::default()

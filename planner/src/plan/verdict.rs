@@ -58,6 +58,15 @@ impl Reason {
     }
 }
 
+/// "1 sequence fits", "3 sequences fit".
+pub fn sequences(n: u64, plural_verb: &str, singular_verb: &str) -> String {
+    if n == 1 {
+        format!("1 sequence {singular_verb}")
+    } else {
+        format!("{} sequences {plural_verb}", group_digits(n))
+    }
+}
+
 /// Whether the longest context that fits is bounded by memory or by the model itself.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -103,7 +112,7 @@ impl Plan {
                 b(self.budget_bytes.saturating_sub(self.budget_fixed_bytes))
             ),
             Reason::OverEngineBudget => format!(
-                "over {engine}'s budget: {n} × {ctx} tokens need {} inside its budget of {}",
+                "over the {engine} budget: {n} × {ctx} tokens need {} inside its budget of {}",
                 b(self.budget_fixed_bytes.saturating_add(self.kv_cache_bytes)),
                 b(self.budget_bytes)
             ),
