@@ -4,7 +4,10 @@
 use std::{env, fs, path::Path};
 
 /// Fields the planner and the page never read at run time (the data files keep them).
-const DOC_ONLY: [&str; 9] = [
+const DOC_ONLY: [&str; 12] = [
+    "tflops_source",
+    "tflops_quote",
+    "tflops_notes",
     "arch_source",
     "vision_source",
     "notes",

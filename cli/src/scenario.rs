@@ -212,6 +212,7 @@ impl Scenario {
                     memory_bytes,
                     bandwidth_gbps: None,
                     arch,
+                    ..Gpu::default()
                 }
             }
         };

@@ -115,6 +115,39 @@ fn gpus_are_sourced_and_below_their_marketing_size() {
     }
 }
 
+#[test]
+fn gpu_throughput_and_bandwidth_are_sourced() {
+    let (cat, _) = load();
+    let data = raw("gpus");
+    for g in &cat.gpus {
+        assert!(g.bandwidth_gbps.is_some(), "{}: no bandwidth", g.id);
+        let any = g.fp16_gflops.or(g.fp32_gflops).is_some();
+        let source = raw_field(&data, &g.id, "tflops_source")
+            .as_str()
+            .unwrap_or("");
+        assert!(
+            any && source.starts_with("http"),
+            "{}: throughput unsourced",
+            g.id
+        );
+        // Dense figures: FP8 is at most twice FP16, and INT8 at most twice FP8 or FP16.
+        if let (Some(h), Some(e)) = (g.fp16_gflops, g.fp8_gflops) {
+            assert!(
+                e <= 2 * h + h / 10,
+                "{}: FP8 {e} vs FP16 {h} (a sparse figure?)",
+                g.id
+            );
+        }
+    }
+    let gpu = |id: &str| cat.gpu(id).unwrap();
+    // H100 SXM datasheet: BF16 1,979 TFLOPS with sparsity → 989.4 dense; Ada whitepaper: RTX
+    // 4090 FP16 with FP32 accumulate 165.2 dense (GeForce halves it against FP16 accumulate).
+    assert_eq!(gpu("h100-sxm-80gb").fp16_gflops, Some(989_400));
+    assert_eq!(gpu("rtx-4090-24gb").fp16_gflops, Some(165_200));
+    // One MI250X GCD reads half the board's 3.2768 TB/s.
+    assert_eq!(gpu("mi250x-gcd-64gb").bandwidth_gbps, Some(1638));
+}
+
 /// Elements the Hub's safetensors "total" counts: MXFP4 experts are stored as packed U8 blocks
 /// plus one U8 scale per 32 weights, and the Hub counts them as n + n/32 (gpt-oss-20b:
 /// 19,110,297,600 expert weights → "U8 19,707,494,400" on the model page; the remaining

@@ -291,6 +291,7 @@ pub fn custom_gpu(name: &str, memory_mib: u64, bandwidth_gbps: Option<u64>) -> O
         memory_bytes: memory_mib * MIB,
         bandwidth_gbps,
         arch: String::new(),
+        ..Gpu::default()
     })
 }
 

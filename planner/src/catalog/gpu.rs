@@ -40,6 +40,19 @@ pub struct Gpu {
     /// Memory bandwidth, GB/s (datasheet).
     #[serde(default)]
     pub bandwidth_gbps: Option<u64>,
+    /// Dense tensor FP16/BF16 throughput with FP32 accumulate, GFLOPS (vendor datasheet or
+    /// architecture whitepaper, `tflops_source` in `gpus.json`): what prefill is bound by.
+    #[serde(default)]
+    pub fp16_gflops: Option<u64>,
+    /// Dense FP8 tensor throughput, GFLOPS (Ada, Hopper, Blackwell, MI300).
+    #[serde(default)]
+    pub fp8_gflops: Option<u64>,
+    /// Dense INT8 tensor (or DP4A) throughput, GOPS.
+    #[serde(default)]
+    pub int8_gops: Option<u64>,
+    /// FP32 (non-tensor) throughput, GFLOPS: Apple publishes only this.
+    #[serde(default)]
+    pub fp32_gflops: Option<u64>,
     /// Architecture: `sm_XY` for an NVIDIA compute capability X.Y (NVIDIA's CUDA GPUs table),
     /// `gfxNNN` for an AMD LLVM target (ROCm's GPU specifications), `apple` for Metal; empty
     /// when unknown (a GPU the user described).

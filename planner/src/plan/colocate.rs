@@ -310,6 +310,7 @@ mod tests {
             memory_bytes: gib * GIB,
             bandwidth_gbps: None,
             arch: String::new(),
+            ..Gpu::default()
         }
     }
 
