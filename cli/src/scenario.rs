@@ -66,6 +66,12 @@ enum GpuSpec {
         /// `sm_XY` (NVIDIA compute capability), `gfxNNN` (AMD) or `apple`; unknown if absent.
         #[serde(default)]
         arch: Option<String>,
+        /// Memory bandwidth, GB/s (for speed).
+        #[serde(default)]
+        bandwidth_gb_s: Option<f64>,
+        /// Dense FP16/BF16 tensor throughput, TFLOPS (for speed).
+        #[serde(default)]
+        fp16_tflops: Option<f64>,
     },
 }
 
@@ -183,7 +189,19 @@ impl Scenario {
                 memory_bytes,
                 name,
                 arch,
+                bandwidth_gb_s,
+                fp16_tflops,
             } => {
+                // Positive and below any device's (100 TB/s, 100 PFLOPS), else refused by name.
+                let positive = |field: &str, v: Option<f64>, max: f64| match v {
+                    Some(x) if !(x.is_finite() && x > 0.0 && x <= max) => Err(invalid(
+                        field,
+                        format!("must be a positive number up to {max}, got {x}"),
+                    )),
+                    _ => Ok(v),
+                };
+                let bandwidth = positive("gpu.bandwidth_gb_s", bandwidth_gb_s, 100_000.0)?;
+                let tflops = positive("gpu.fp16_tflops", fp16_tflops, 100_000.0)?;
                 if memory_bytes < 1 << 20 {
                     return Err(invalid(
                         "gpu",
@@ -210,7 +228,8 @@ impl Scenario {
                     vendor: String::new(),
                     marketing_gb: memory_bytes.div_ceil(1_000_000_000),
                     memory_bytes,
-                    bandwidth_gbps: None,
+                    bandwidth_gbps: bandwidth.map(|b| b.round() as u64),
+                    fp16_gflops: tflops.map(|t| (t * 1000.0).round() as u64),
                     arch,
                     ..Gpu::default()
                 }

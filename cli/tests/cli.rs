@@ -141,6 +141,10 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
             r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":{"memory_bytes":0},"max_context":8}"#,
             "gpu",
         ),
+        (
+            r#"{"model":"Qwen/Qwen2.5-0.5B","gpu":{"memory_bytes":8000000000,"bandwidth_gb_s":-3},"max_context":8}"#,
+            "gpu.bandwidth_gb_s",
+        ),
     ];
     for (input, field) in cases {
         let (code, out, err) = run(input);
