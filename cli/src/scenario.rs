@@ -9,6 +9,7 @@ use planner::error::ConfigError;
 use planner::inert;
 use planner::model::config::ModelConfig;
 use planner::plan::ranges::{Field, RangeError};
+use planner::plan::speed::speed;
 use planner::plan::to_fit::{to_fit, Suggestion};
 use planner::plan::{plan, Plan, Reason, Thresholds, Workload};
 use planner::Unsupported;
@@ -399,6 +400,22 @@ impl Scenario {
                         serde_json::to_value(p.max_context_limited_by())
                             .map_err(|e| e.to_string())?,
                     );
+                    // How fast (llama.cpp only so far; null where no measured efficiency or
+                    // GPU figure backs a number).
+                    let s = speed(&self.model, self.weights, &self.gpu, &self.workload, &p);
+                    o.insert(
+                        "decode_tokens_per_s".into(),
+                        s.map(|s| s.decode_tokens_per_s).into(),
+                    );
+                    o.insert(
+                        "decode_tokens_per_s_total".into(),
+                        s.map(|s| s.decode_tokens_per_s_total).into(),
+                    );
+                    o.insert(
+                        "prefill_tokens_per_s".into(),
+                        s.and_then(|s| s.prefill_tokens_per_s).into(),
+                    );
+                    o.insert("ttft_ms".into(), s.and_then(|s| s.ttft_ms).into());
                 }
                 v
             }

@@ -1,8 +1,11 @@
 //! llama.cpp `llama-server`: GGUF files, one KV cache of `-c` cells shared by `--parallel`
 //! slots, a compute buffer per ubatch, and the `--fit` margin left free.
 
+use super::efficiency::Efficiency;
 use super::reserves::Reserves;
 use super::shell::{gguf_file, gguf_type, CommandInput};
+use crate::catalog::gpu::Arch;
+use crate::catalog::Gpu;
 use crate::model::config::ModelConfig;
 use crate::model::kv_cache::{KvDtype, KvPerToken};
 use crate::model::weights::{weight_parts, WeightFormat};
@@ -253,4 +256,48 @@ pub fn command(c: &CommandInput, comments: &mut Vec<String>) -> Vec<String> {
         ));
     }
     args
+}
+
+/// llama.cpp's decode and prefill efficiency, calibrated on the single-GPU Llama-3-8B rows of
+/// XiongjieDai/GPU-Benchmarks-on-LLM-Inference (llama-bench, builds 2795–2843, no flash
+/// attention; `planner/tests/data/speed.csv`) and checked on every other row there:
+/// - batch-1 decode reaches 92 % of a GDDR or workstation card's bandwidth on F16, 80 % of
+///   Apple's unified memory, and only 52 % of an A100/H100's HBM (its kernels do not fill
+///   those at batch 1), with 2 ms per token of fixed cost;
+/// - K-quants and MXFP4 decode at 91 % of F16's speed per byte, Q8_0 at 95 %, Q4_0 at par;
+/// - prefill (pp512) reaches 90 % of the dense FP16 tensor rate on GeForce/workstation cards
+///   in F16 and 70 % on quantized weights, 30 % on A100/H100, 60 % of Apple's FP32 rate;
+/// - a layer split adds 0.44 ms per GPU: gpt-oss-120b tg1024 at 82.44, 76.84 and 73.43 t/s
+///   on 2, 4 and 6 GPUs (ggml-org/llama.cpp#19922).
+pub fn efficiency(gpu: &Gpu, format: WeightFormat) -> Efficiency {
+    use WeightFormat as F;
+    let apple = gpu.arch() == Arch::Apple;
+    let hbm = gpu.class == "datacenter" && gpu.bandwidth_gbps.unwrap_or(0) >= 1500;
+    let sixteen = matches!(format, F::Fp32 | F::Fp16 | F::Bf16 | F::Native);
+    Efficiency {
+        memory: if apple {
+            0.80
+        } else if hbm {
+            0.52
+        } else {
+            0.92
+        },
+        format: match format {
+            F::Q8_0 => 0.95,
+            F::Q4_0 => 1.0,
+            f if f.is_gguf() || f == F::Mxfp4 => 0.91,
+            _ => 1.0,
+        },
+        compute: Some(if apple {
+            0.60
+        } else if hbm {
+            0.30
+        } else if sixteen {
+            0.90
+        } else {
+            0.70
+        }),
+        step_s: 0.002,
+        hop_s: 0.000_44,
+    }
 }

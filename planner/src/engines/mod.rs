@@ -8,6 +8,7 @@
 //! [`support`] says which formats each one loads.
 
 pub mod command;
+pub mod efficiency;
 pub mod llama_cpp;
 pub mod reserves;
 pub mod rules;

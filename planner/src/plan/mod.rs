@@ -20,6 +20,7 @@ pub mod cost;
 mod notes;
 pub mod ranges;
 mod size;
+pub mod speed;
 pub mod to_fit;
 pub mod verdict;
 pub mod workload;

@@ -1,0 +1,213 @@
+//! How fast a plan runs: decode tokens/s per sequence and in total, prefill tokens/s and time
+//! to first token. A roofline with the engine's measured efficiency: a decode step reads the
+//! weights it needs (MoE: only the experts the batch routes to) and every sequence's KV cache,
+//! at the share of the GPU's bandwidth the engine reaches, or computes at the share of its
+//! dense tensor throughput, whichever is slower, plus the engine's fixed cost per step. Each
+//! engine's efficiencies are in its own file, with the measurements they come from.
+
+use super::{engine_format, Plan, Workload};
+use crate::catalog::Gpu;
+use crate::engines::efficiency::Efficiency;
+use crate::engines::{llama_cpp, Engine};
+use crate::model::config::ModelConfig;
+use crate::model::weights::{weight_parts, WeightFormat};
+use serde::Serialize;
+
+/// The speed of a plan at its context and concurrency.
+#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+pub struct Speed {
+    /// Decode tokens/s of one sequence, every sequence `context` tokens deep.
+    pub decode_tokens_per_s: f64,
+    /// Decode tokens/s of all `concurrency` sequences together.
+    pub decode_tokens_per_s_total: f64,
+    /// Prefill tokens/s for one `context`-token prompt (`None`: the GPU's throughput is not in
+    /// the catalogue).
+    pub prefill_tokens_per_s: Option<f64>,
+    /// Time to the first token of a `context`-token prompt, ms.
+    pub ttft_ms: Option<f64>,
+}
+
+/// The engine's efficiency on `gpu` for `format`; `None` where no measured run backs one.
+fn efficiency(engine: Engine, gpu: &Gpu, format: WeightFormat) -> Option<Efficiency> {
+    match engine {
+        Engine::LlamaCpp => Some(llama_cpp::efficiency(gpu, format)),
+        // Too few published runs that isolate decode or prefill were found to measure these by
+        // (two vLLM batch-1 runs; serving benchmarks mix prefill into their throughput).
+        Engine::Vllm | Engine::Sglang | Engine::Transformers => None,
+    }
+}
+
+/// Parameters a token touches on one GPU (all but the routed experts it is not sent to), and
+/// the bytes a step of `batch` tokens reads there: MoE layers read each expert the batch routes
+/// to once, `E · (1 − (1 − k/E)^batch)` of them on average.
+fn weights_read(cfg: &ModelConfig, format: WeightFormat, batch: u64, split: u64) -> (f64, f64) {
+    let parts = weight_parts(cfg, format);
+    let (routed_share, active_share) = match &cfg.moe {
+        Some(m) if m.num_experts > 0 => {
+            let k = m.experts_per_token.min(m.num_experts) as f64 / m.num_experts as f64;
+            (1.0 - (1.0 - k).powf(batch.max(1) as f64), k)
+        }
+        _ => (1.0, 1.0),
+    };
+    // The embedding is a lookup (one row a token); the output layer is read whole.
+    let bytes = (parts.output + parts.layers) as f64 + parts.experts as f64 * routed_share;
+    let params = cfg.param_count() as f64;
+    let routed_params = cfg.moe.as_ref().map_or(0.0, |m| {
+        (m.num_experts * cfg.moe_layer_count() * 3) as f64
+            * cfg.hidden_size as f64
+            * m.expert_intermediate as f64
+    });
+    let active = params - routed_params * (1.0 - active_share);
+    (bytes / split as f64, active / split as f64)
+}
+
+/// The speed of `plan` (of `cfg` as `format` on `gpu` under `w`); `None` when the GPU has no
+/// bandwidth figure or the engine no measured efficiency.
+pub fn speed(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu: &Gpu,
+    w: &Workload,
+    plan: &Plan,
+) -> Option<Speed> {
+    let format = engine_format(format.resolve(cfg), w.engine);
+    let eff = efficiency(w.engine, gpu, format)?;
+    let bandwidth = gpu.bandwidth_gbps? as f64 * 1e9;
+    // Tensor FP16 throughput; Apple publishes only FP32, at which its GPUs also run FP16.
+    // A GPU without tensor cores (P40, GTX 1080 Ti) runs llama.cpp's prefill on integer dot
+    // products, not modelled: no prefill figure there.
+    let apple = gpu.arch() == crate::catalog::gpu::Arch::Apple;
+    let flops = if apple {
+        gpu.fp32_gflops.or(gpu.fp16_gflops)
+    } else {
+        gpu.fp16_gflops
+    }
+    .map(|g| g as f64 * 1e9);
+    let n = w.concurrency.max(1);
+    let gpus = w.tensor_parallel.max(1) * w.pipeline_parallel.max(1);
+    // vLLM and SGLang split every matrix over TP ranks, which read in parallel; llama.cpp's
+    // split puts whole layers on each GPU, which take their turn: one token still reads the
+    // whole model at one GPU's speed, plus a hop between GPUs.
+    let (split, hops) = match w.engine {
+        Engine::LlamaCpp => (1, gpus - 1),
+        _ => (w.tensor_parallel.max(1), w.pipeline_parallel.max(1) - 1),
+    };
+    let (weights, active) = weights_read(cfg, format, n, split);
+    // Every sequence's cache is read once per step (per GPU: the plan's share).
+    let kv = plan.kv_cache_bytes as f64;
+    let memory_s = (weights / eff.format + kv) / (bandwidth * eff.memory);
+    let compute_s = match (flops, eff.compute) {
+        (Some(f), Some(c)) => 2.0 * active * n as f64 / (f * c),
+        _ => 0.0,
+    };
+    let step = memory_s.max(compute_s) + eff.step_s + hops as f64 * eff.hop_s;
+    // Prefill: every prompt token through every active weight, plus causal attention over the
+    // tokens before it (on average half the prompt).
+    let context = w.context.max(1) as f64;
+    let attention =
+        2.0 * (cfg.num_layers * cfg.num_heads * cfg.head_dim) as f64 * context / split as f64;
+    // MoE prefill runs grouped expert matrices whose efficiency no measured run gives yet.
+    let prefill = match (flops, eff.compute, &cfg.moe) {
+        (Some(f), Some(c), None) => Some(f * c / (2.0 * active + attention)),
+        _ => None,
+    };
+    Some(Speed {
+        decode_tokens_per_s: 1.0 / step,
+        decode_tokens_per_s_total: n as f64 / step,
+        prefill_tokens_per_s: prefill,
+        ttft_ms: prefill.map(|p| (context / p + step) * 1e3),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+    use crate::plan::plan;
+
+    fn at(model: &str, format: WeightFormat, gpu: &str, w: Workload) -> Speed {
+        let c = catalog();
+        let (m, g) = (c.model(model).unwrap(), c.gpu(gpu).unwrap());
+        let p = plan(&m.config, format, g, &w).unwrap();
+        speed(&m.config, format, g, &w, &p).unwrap()
+    }
+
+    fn llama(context: u64, concurrency: u64, gpus: u64) -> Workload {
+        Workload {
+            engine: Engine::LlamaCpp,
+            context,
+            concurrency,
+            tensor_parallel: gpus,
+            ..Workload::default()
+        }
+    }
+
+    #[test]
+    fn decode_is_bandwidth_bound_but_not_bandwidth_over_bytes() {
+        // Llama-3-8B Q4_K_M on an RTX 4090: 4.9 GB at 1,008 GB/s would be 206 t/s; llama.cpp
+        // reaches 92 % of the bandwidth at 91 % per byte plus 2 ms a token: ~127 t/s
+        // (measured 130.58, XiongjieDai/GPU-Benchmarks-on-LLM-Inference).
+        let s = at(
+            "meta-llama/Meta-Llama-3-8B",
+            WeightFormat::Q4KM,
+            "rtx-4090-24gb",
+            llama(512, 1, 1),
+        );
+        assert!((120.0..135.0).contains(&s.decode_tokens_per_s), "{s:?}");
+        // Long contexts read the KV cache too: slower at 32k.
+        let deep = at(
+            "meta-llama/Meta-Llama-3-8B",
+            WeightFormat::Q4KM,
+            "rtx-4090-24gb",
+            llama(32_768, 1, 1),
+        );
+        assert!(
+            deep.decode_tokens_per_s < 0.8 * s.decode_tokens_per_s,
+            "{deep:?}"
+        );
+    }
+
+    #[test]
+    fn a_layer_split_gives_no_decode_speed_up_and_moe_reads_only_its_experts() {
+        let one = at(
+            "meta-llama/Meta-Llama-3-8B",
+            WeightFormat::Q8_0,
+            "rtx-3090-24gb",
+            llama(512, 1, 1),
+        );
+        let two = at(
+            "meta-llama/Meta-Llama-3-8B",
+            WeightFormat::Q8_0,
+            "rtx-3090-24gb",
+            llama(512, 1, 2),
+        );
+        assert!(two.decode_tokens_per_s <= one.decode_tokens_per_s);
+        // Qwen3-30B-A3B routes 8 of 128 experts: a token reads ~3B parameters' worth, so it
+        // decodes several times faster than a dense model of its 30B parameters would.
+        let moe = at(
+            "Qwen/Qwen3-30B-A3B",
+            WeightFormat::Q4KM,
+            "rtx-a6000-48gb",
+            llama(512, 1, 1),
+        );
+        let dense = at(
+            "meta-llama/Meta-Llama-3-8B",
+            WeightFormat::Q4KM,
+            "rtx-a6000-48gb",
+            llama(512, 1, 1),
+        );
+        assert!(
+            moe.decode_tokens_per_s > dense.decode_tokens_per_s,
+            "{moe:?} {dense:?}"
+        );
+        // More sequences route to more experts: per-sequence speed drops, the total rises.
+        let eight = at(
+            "Qwen/Qwen3-30B-A3B",
+            WeightFormat::Q4KM,
+            "rtx-a6000-48gb",
+            llama(512, 8, 1),
+        );
+        assert!(eight.decode_tokens_per_s < moe.decode_tokens_per_s);
+        assert!(eight.decode_tokens_per_s_total > moe.decode_tokens_per_s_total);
+    }
+}
