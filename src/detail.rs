@@ -40,6 +40,7 @@ pub fn CellDetail(
                     <Fixes config=config suggestions=d.suggestions.clone() fits=d.plan.fits runs=true />
                     <StackedBar plan=d.plan.clone() unit=unit />
                     <Numbers plan=d.plan.clone() unit=unit />
+                    <SpeedLine speed=d.speed />
                     {d.price.clone().map(|p| view! {
                         <p class="detail__price" data-testid="price">
                             {p.text}
@@ -252,6 +253,31 @@ fn Numbers(
         </dl>
     }
     .into_any()
+}
+
+/// Decode and prefill speed, where the planner has a measured efficiency for the engine.
+#[component]
+fn SpeedLine(
+    /// The planner's speed, if any.
+    speed: Option<planner::plan::speed::Speed>,
+) -> impl IntoView {
+    let text = match speed {
+        Some(s) => {
+            let mut t = format!(
+                "Decode ≈ {:.0} tokens/s per sequence ({:.0} in total)",
+                s.decode_tokens_per_s, s.decode_tokens_per_s_total
+            );
+            if let (Some(p), Some(ttft)) = (s.prefill_tokens_per_s, s.ttft_ms) {
+                t.push_str(&format!(
+                    "; prefill ≈ {p:.0} tokens/s, first token after ≈ {:.1} s",
+                    ttft / 1000.0
+                ));
+            }
+            t
+        }
+        None => "Speed: modelled for llama.cpp only so far (README, \"Speed\").".into(),
+    };
+    view! { <p class="detail__speed" data-testid="speed">{text}</p> }
 }
 
 /// Memory against context length, with the GPU limit and the engine budget (plain SVG).

@@ -209,14 +209,20 @@ fn llama_cpp_speed_replays_published_llama_bench_rows() {
         let mean = e.iter().map(|x| x.2).sum::<f64>() / e.len().max(1) as f64;
         let max = e.iter().map(|x| x.2).fold(0.0, f64::max);
         let naive: Vec<f64> = e.iter().filter_map(|x| x.3).collect();
-        let naive_mean = naive.iter().sum::<f64>() / naive.len().max(1) as f64;
+        let naive = if naive.is_empty() {
+            "—".to_string()
+        } else {
+            format!(
+                "{:.1} %",
+                100.0 * naive.iter().sum::<f64>() / naive.len() as f64
+            )
+        };
         println!(
-            "| llama.cpp {metric} {} | {} | {:.1} % | {:.1} % | naive {:.1} % |",
+            "| llama.cpp {metric} {} | {} | {:.1} % | {:.1} % | naive {naive} |",
             if cal { "calibration" } else { "held out" },
             e.len(),
             100.0 * mean,
             100.0 * max,
-            100.0 * naive_mean
         );
         (e.len(), mean)
     };

@@ -57,6 +57,8 @@ pub struct CellDetail {
     pub price: Option<PriceLine>,
     /// The smallest changes that make it fit (or leave the critical band).
     pub suggestions: Vec<Suggestion>,
+    /// How fast it runs (`None`: no measured efficiency for this engine, or no GPU figure).
+    pub speed: Option<crate::plan::speed::Speed>,
     /// In the max-context and max-concurrency modes, what the cell shows, in words.
     pub mode_line: Option<String>,
 }
@@ -171,6 +173,7 @@ impl GridConfig {
                 .map(|cmd| cmd.to_shell()),
             price: self.price_line(&gpu.id, w.tensor_parallel, catalog),
             mode_line: super::words::mode_line(&p, self.view.mode),
+            speed: crate::plan::speed::speed(&model.config, *format, gpu, &w, &p),
             plan: p,
             suggestions,
         }))

@@ -45,7 +45,7 @@ fn weights_read(cfg: &ModelConfig, format: WeightFormat, batch: u64, split: u64)
     let (routed_share, active_share) = match &cfg.moe {
         Some(m) if m.num_experts > 0 => {
             let k = m.experts_per_token.min(m.num_experts) as f64 / m.num_experts as f64;
-            (1.0 - (1.0 - k).powf(batch.max(1) as f64), k)
+            (1.0 - (1.0 - k).powi(batch.clamp(1, 1 << 20) as i32), k)
         }
         _ => (1.0, 1.0),
     };
