@@ -58,7 +58,7 @@ pub fn launch_command_with(
         mem_fraction_static: sglang_fraction.or(w.mem_fraction_static),
         ..w.clone()
     };
-    if let Ok(p) = crate::plan::plan(cfg, format, gpu, &planned) {
+    if let Ok(p) = crate::plan::plan_with(cfg, format, gpu, &planned, false) {
         if !p.fits {
             comments.push(format!(
                 "does not fit: {} will refuse it or run out of memory. {}",

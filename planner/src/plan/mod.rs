@@ -97,9 +97,21 @@ pub fn plan(
     gpu_spec: &Gpu,
     w: &Workload,
 ) -> Result<Plan, Unsupported> {
+    plan_with(cfg, format, gpu_spec, w, true)
+}
+
+/// [`plan`], with or without its notes: the verdicts that only read the numbers (the chart's
+/// points, suggestions, a command's "does not fit" line) skip formatting them.
+pub(crate) fn plan_with(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu_spec: &Gpu,
+    w: &Workload,
+    with_notes: bool,
+) -> Result<Plan, Unsupported> {
     let prepared = prepare(cfg, format, w)?;
     prepared.runs_on(gpu_spec, w)?;
-    Ok(plan_prepared(cfg, &prepared, gpu_spec, w, true))
+    Ok(plan_prepared(cfg, &prepared, gpu_spec, w, with_notes))
 }
 
 /// The GPU-independent part of a plan (weights and KV layout): computed once per model and
@@ -331,7 +343,7 @@ pub fn memory_curve(
     (1..=points)
         .filter_map(|i| {
             let context = max * i / points;
-            let p = plan(
+            let p = plan_with(
                 cfg,
                 format,
                 gpu,
@@ -339,6 +351,7 @@ pub fn memory_curve(
                     context,
                     ..w.clone()
                 },
+                false,
             )
             .ok()?;
             Some((context, p.total_bytes, p.fits))

@@ -3,7 +3,7 @@
 //! verified by planning it. The page offers them as one-click changes, the CLI as `to_fit`.
 
 use super::size::largest;
-use super::{plan_prepared, prepare, Band, Plan, Thresholds, Unsupported, Workload};
+use super::{Band, Plan, Thresholds, Unsupported, Workload};
 use crate::catalog::Gpu;
 use crate::engines::Engine;
 use crate::model::config::ModelConfig;
@@ -147,9 +147,7 @@ fn quick(
     gpu: &Gpu,
     w: &Workload,
 ) -> Result<Plan, Unsupported> {
-    let p = prepare(cfg, format, w)?;
-    p.runs_on(gpu, w)?;
-    Ok(plan_prepared(cfg, &p, gpu, w, false))
+    super::plan_with(cfg, format, gpu, w, false)
 }
 
 /// The smallest change of each kind that makes `cfg` as `format` on `gpu` under `w` fit (and,
