@@ -112,6 +112,7 @@ pub fn Legend(
                 caution,
                 warning,
                 critical,
+                speed,
             } = c.view.thresholds;
             let (a, b, d) = match which {
                 0 => (v, warning, critical),
@@ -119,7 +120,7 @@ pub fn Legend(
                 _ => (caution, warning, v),
             };
             // Only increasing thresholds below 100 % are taken; anything else is ignored.
-            if let Some(next) = Thresholds::new(a, b, d) {
+            if let Some(next) = Thresholds::new(a, b, d).and_then(|t| t.with_speed(speed)) {
                 c.view.thresholds = next;
             }
         });

@@ -9,7 +9,6 @@ use planner::error::ConfigError;
 use planner::inert;
 use planner::model::config::ModelConfig;
 use planner::plan::ranges::{Field, RangeError};
-use planner::plan::speed::speed;
 use planner::plan::to_fit::{to_fit, Suggestion};
 use planner::plan::{plan, Plan, Reason, Thresholds, Workload};
 use planner::Unsupported;
@@ -93,8 +92,12 @@ struct Input {
     mem_fraction_static: Option<f64>,
     flash_attention: Option<bool>,
     gpu_layers: Option<u64>,
+    /// `--n-cpu-moe`; `experts_on_cpu` is the same field under the name the docs use.
+    #[serde(alias = "experts_on_cpu")]
     cpu_moe_layers: Option<u64>,
     vllm_version: Option<String>,
+    system_memory_bytes: Option<u64>,
+    system_bandwidth_gb_s: Option<f64>,
 }
 
 /// A parsed scenario, ready to plan.
@@ -323,6 +326,26 @@ impl Scenario {
                 )
             })?,
         };
+        // System RAM for llama.cpp's offload: its size and bandwidth (GB/s, rounded to whole).
+        let system_memory_bytes = match input.system_memory_bytes {
+            Some(0) => {
+                return Err(invalid(
+                    "system_memory_bytes",
+                    "must be above 0".to_string(),
+                ))
+            }
+            v => v,
+        };
+        let system_bandwidth_gbps = match input.system_bandwidth_gb_s {
+            None => None,
+            Some(b) if b.is_finite() && (1.0..=100_000.0).contains(&b) => Some(b.round() as u64),
+            Some(b) => {
+                return Err(invalid(
+                    "system_bandwidth_gb_s",
+                    format!("must be a number from 1 to 100000, got {b}"),
+                ))
+            }
+        };
         // SGLang's `--mem-fraction-static`; absent: SGLang's own default for the GPU.
         let mem_fraction_static = match input.mem_fraction_static {
             None => None,
@@ -354,6 +377,8 @@ impl Scenario {
                 gpu_layers,
                 cpu_moe_layers,
                 vllm_release,
+                system_memory_bytes,
+                system_bandwidth_gbps,
             },
         })
     }
@@ -400,9 +425,9 @@ impl Scenario {
                         serde_json::to_value(p.max_context_limited_by())
                             .map_err(|e| e.to_string())?,
                     );
-                    // How fast (llama.cpp only so far; null where no measured efficiency or
-                    // GPU figure backs a number).
-                    let s = speed(&self.model, self.weights, &self.gpu, &self.workload, &p);
+                    // How fast (null where no measured efficiency or GPU figure backs a number),
+                    // flat beside the plan's own `speed` object.
+                    let s = p.speed;
                     o.insert(
                         "decode_tokens_per_s".into(),
                         s.map(|s| s.decode_tokens_per_s).into(),
@@ -416,6 +441,9 @@ impl Scenario {
                         s.and_then(|s| s.prefill_tokens_per_s).into(),
                     );
                     o.insert("ttft_ms".into(), s.and_then(|s| s.ttft_ms).into());
+                    // Where the bytes are: on each GPU, and (llama.cpp) in system RAM.
+                    o.insert("gpu_bytes".into(), p.total_bytes.into());
+                    o.insert("cpu_bytes".into(), p.host_bytes.into());
                 }
                 v
             }

@@ -126,6 +126,17 @@ pub enum Unit {
     GB,
 }
 
+/// A rate with sensible digits: 1,234 · 56.7 · 0.85.
+pub fn rate(x: f64) -> String {
+    if x >= 100.0 {
+        group_digits(x.round() as u64)
+    } else if x >= 10.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

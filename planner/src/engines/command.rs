@@ -38,6 +38,30 @@ pub fn launch_command_with(
     super::support::check(cfg, resolved, w).ok()?;
     let native = format == WeightFormat::Native;
     super::support::check_gpu(w.engine, resolved, native, w.kv_dtype, gpu).ok()?;
+    let mut comments = Vec::new();
+    // A command for a plan that does not fit says so first: the engine would refuse it.
+    let planned = Workload {
+        mem_fraction_static: sglang_fraction.or(w.mem_fraction_static),
+        ..w.clone()
+    };
+    let plan = crate::plan::plan_with(cfg, format, gpu, &planned, false).ok();
+    if let Some(p) = plan.as_ref().filter(|p| !p.fits) {
+        comments.push(format!(
+            "does not fit: {} will refuse it or run out of memory. {}",
+            w.engine.name(),
+            p.reason_text()
+        ));
+    }
+    // A plan that fits only with layers in system RAM pins the placement `--fit` chose, so
+    // the command starts what was planned whatever the build's defaults.
+    let placed = plan.and_then(|p| p.offload).map(|o| {
+        comments.push(format!(
+            "{} in system RAM (what llama.cpp's --fit picks itself)",
+            o.describe()
+        ));
+        o.apply(w)
+    });
+    let w = placed.as_ref().unwrap_or(w);
     let input = CommandInput {
         model_id,
         model: shell_word(model_id),
@@ -52,21 +76,6 @@ pub fn launch_command_with(
         native: native || format.resolve(cfg) == WeightFormat::Native.resolve(cfg),
         moe: cfg.moe.is_some(),
     };
-    let mut comments = Vec::new();
-    // A command for a plan that does not fit says so first: the engine would refuse it.
-    let planned = Workload {
-        mem_fraction_static: sglang_fraction.or(w.mem_fraction_static),
-        ..w.clone()
-    };
-    if let Ok(p) = crate::plan::plan_with(cfg, format, gpu, &planned, false) {
-        if !p.fits {
-            comments.push(format!(
-                "does not fit: {} will refuse it or run out of memory. {}",
-                w.engine.name(),
-                p.reason_text()
-            ));
-        }
-    }
     let args = match w.engine {
         Engine::Vllm => vllm::command(&input, &mut comments),
         Engine::Sglang => {

@@ -14,6 +14,17 @@ pub struct Efficiency {
     pub compute: Option<f64>,
     /// Fixed cost of one decode step (launches, sampling, scheduling), seconds.
     pub step_s: f64,
+    /// Fixed cost of each layer in a decode step (its kernels' launch and latency floor, which
+    /// CUDA graphs shorten but do not remove), seconds.
+    pub layer_s: f64,
+    /// Extra fixed cost of each MoE layer (routing, permuting tokens to experts, grouped
+    /// matrices), seconds.
+    pub moe_layer_s: f64,
     /// Extra cost per GPU a request passes when the model is split by layers, seconds.
     pub hop_s: f64,
+    /// Cost of one all-reduce across tensor-parallel ranks (two a layer), seconds.
+    pub allreduce_s: f64,
+    /// Share of the system RAM's bandwidth the engine's CPU kernels reach on the layers and
+    /// experts left in system RAM.
+    pub host_memory: f64,
 }

@@ -258,6 +258,13 @@ pub fn command(c: &CommandInput, comments: &mut Vec<String>) -> Vec<String> {
     args
 }
 
+/// Share of the nominal system RAM bandwidth (channels × MT/s × 8 bytes) llama.cpp's CPU
+/// kernels reach when decoding the layers and experts left there: 0.7, the middle of the
+/// "typically 60–80% of the spec sheet" that the llmfit estimator documents (AlexsJones/llmfit
+/// #703), below the 85–95 % of *measured* (STREAM) bandwidth that x86 CPUs reach
+/// (ggml-org/llama.cpp#25976), since measured bandwidth is itself below the nominal.
+pub const HOST_MEMORY: f64 = 0.7;
+
 /// llama.cpp's decode and prefill efficiency, calibrated on the single-GPU Llama-3-8B rows of
 /// XiongjieDai/GPU-Benchmarks-on-LLM-Inference (llama-bench, builds 2795–2843, no flash
 /// attention; `planner/tests/data/speed.csv`) and checked on every other row there:
@@ -298,6 +305,12 @@ pub fn efficiency(gpu: &Gpu, format: WeightFormat) -> Efficiency {
             0.70
         }),
         step_s: 0.002,
+        // Within the 2 ms a token: measured on whole models, not per layer.
+        layer_s: 0.0,
+        moe_layer_s: 0.0,
         hop_s: 0.000_44,
+        // llama.cpp's tensor split (`-sm row`) is not planned: layers only.
+        allreduce_s: 0.0,
+        host_memory: HOST_MEMORY,
     }
 }

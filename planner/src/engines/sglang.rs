@@ -186,6 +186,15 @@ pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<Stri
     }
 }
 
+/// SGLang's decode efficiency: vLLM's ([`super::vllm::efficiency`]). Both run CUDA graphs over
+/// FlashInfer/FlashAttention kernels, and SGLang's own comparison measures them within 7 % of
+/// each other at 4 requests/s on one A100 (median TPOT 13.17 vs 14.14 ms, Llama-3.1-8B,
+/// `benchmark/benchmark_vllm_060/README.md`); SGLang runs of other models and GPUs are replayed
+/// against it in `tests/speed_serving.rs`.
+pub fn efficiency() -> super::efficiency::Efficiency {
+    super::vllm::efficiency()
+}
+
 /// `python -m sglang.launch_server` (`server_args.py`): `--model-path`, `--context-length`,
 /// `--mem-fraction-static`, `--tp`, `--kv-cache-dtype`, `--dtype`, `--quantization`.
 pub fn command(c: &CommandInput, fraction: f64, comments: &mut Vec<String>) -> Vec<String> {

@@ -2,6 +2,7 @@
 //! GPU; weights, the profile run's activation peak and non-torch memory come out of it, and the
 //! rest becomes KV cache. CUDA context and CUDA graphs sit outside it.
 
+use super::efficiency::Efficiency;
 use super::reserves::Reserves;
 use super::shell::{checkpoint_comment, gguf_file, gguf_type, trim_fraction, CommandInput};
 use super::VllmRelease;
@@ -257,6 +258,33 @@ pub fn budget(gpu: Bytes, w: &Workload) -> Bytes {
 pub fn sliding_tokens(window: u64, batched: u64, context: u64, block: u64) -> u64 {
     let t = (window.saturating_sub(1) + batched).min(context);
     (t.div_ceil(block) + 1) * block
+}
+
+/// vLLM's decode efficiency (CUDA graphs on, its default), from three batch-1 runs in
+/// `planner/tests/data/speed_serving.csv` marked `calibration`; every other row there is
+/// checked against it:
+/// - Llama-3.1-8B BF16 at "about 75 tokens/sec" on an A100 40GB (johnmusgrave.com, vLLM 0.23)
+///   and at a 6.48 ms TPOT on an H100 SXM (yobitelcomm bench, vLLM 0.21): the same ~15.2 GB a
+///   token at 1,555 and 3,350 GB/s solve to 77 % of the bandwidth (the author's own "roughly
+///   77% of the GPU's memory-bandwidth ceiling") plus 19 µs for each of its 32 layers;
+/// - gpt-oss-20b at 220.8 tokens/s per request on an H200 (sariekr/gpu_conc, vLLM ~0.10): the
+///   ~1 ms of weights it reads leave 127 µs for each of its 24 MoE layers (routing and the
+///   MXFP4 expert kernels), which no bandwidth shortens.
+///
+/// Tensor parallel's all-reduces are not measured apart from that (their cost is inside the
+/// MoE rows' TP 8 replays). Prefill is not modelled for vLLM (no run isolates it).
+pub fn efficiency() -> Efficiency {
+    Efficiency {
+        memory: 0.77,
+        format: 1.0,
+        compute: None,
+        step_s: 0.0,
+        layer_s: 0.000_019,
+        moe_layer_s: 0.000_127,
+        hop_s: 0.0,
+        allreduce_s: 0.0,
+        host_memory: 0.0,
+    }
 }
 
 /// `vllm serve` (`vllm/engine/arg_utils.py`): `--max-model-len`, `--gpu-memory-utilization`,

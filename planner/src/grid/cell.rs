@@ -4,7 +4,8 @@ use super::config::Mode;
 use crate::catalog::price::UsdPerHour;
 use crate::engines::support::Unsupported;
 use crate::plan::cost::GPU_COUNTS;
-use crate::plan::{Band, LimitedBy, Plan, Thresholds};
+use crate::plan::{Band, LimitedBy, Plan, SpeedBand, Thresholds};
+use crate::units::rate;
 
 /// What one cell displays, shared by the page and the exports so they always agree.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,17 +64,57 @@ impl CellText {
                 value: "—".into(),
                 label: "unsupported",
             },
+            Ok(p) if mode == Mode::Speed => {
+                let band = thresholds.band_of(p);
+                let value = match p.speed {
+                    Some(s) if p.concurrency > 1 => format!(
+                        "{} t/s · {}",
+                        rate(s.decode_tokens_per_s),
+                        rate(s.decode_tokens_per_s_total)
+                    ),
+                    Some(s) => format!("{} t/s", rate(s.decode_tokens_per_s)),
+                    None => "—".into(),
+                };
+                if band == Band::DoesNotFit {
+                    return CellText {
+                        fit: band.as_str(),
+                        symbol: band.symbol(),
+                        value: "—".into(),
+                        label: p.reason.short(),
+                    };
+                }
+                let speed = thresholds.speed_band(p);
+                CellText {
+                    fit: speed.as_str(),
+                    symbol: if band == Band::Offload {
+                        band.symbol()
+                    } else {
+                        speed.symbol()
+                    },
+                    value,
+                    label: match (band == Band::Offload, speed) {
+                        (true, SpeedBand::Fast) => "offload to RAM, fast enough",
+                        (true, SpeedBand::Slow) => "offload to RAM, too slow",
+                        (true, SpeedBand::Unknown) => "offload to RAM, no speed figure",
+                        (false, s) => s.label(),
+                    },
+                }
+            }
             Ok(p) => {
                 // Each mode shows the band of the number it displays: the plan's own in
                 // utilisation mode, the band at the longest context or the most sequences in
                 // the others; a plan that does not fit says why instead of a band.
                 let (permille, number) = match mode {
-                    Mode::Utilization | Mode::Cost => (p.utilization_permille, u64::from(p.fits)),
+                    Mode::Utilization | Mode::Cost | Mode::Speed => {
+                        (p.utilization_permille, u64::from(p.fits))
+                    }
                     Mode::MaxContext => (p.max_context_permille, p.max_context),
                     Mode::MaxConcurrency => (p.max_concurrency_permille, p.max_concurrency),
                 };
                 let band = if number == 0 {
                     Band::DoesNotFit
+                } else if p.offload.is_some() {
+                    Band::Offload
                 } else {
                     thresholds.band(permille)
                 };
@@ -83,7 +124,9 @@ impl CellText {
                         format!("{} (model max)", group_digits(p.max_context))
                     }
                     Mode::MaxContext => group_digits(p.max_context),
-                    Mode::MaxConcurrency | Mode::Cost => group_digits(p.max_concurrency),
+                    Mode::MaxConcurrency | Mode::Cost | Mode::Speed => {
+                        group_digits(p.max_concurrency)
+                    }
                 };
                 CellText {
                     fit: band.as_str(),

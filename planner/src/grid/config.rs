@@ -77,13 +77,17 @@ pub enum Mode {
     /// The smallest count of this GPU (1, 2, 4, 8 with tensor parallelism) that fits, and
     /// its price per hour.
     Cost,
+    /// Decode tokens/s per user at the chosen context and concurrency (and in total), against
+    /// the user's target.
+    Speed,
 }
 
 /// All modes in UI order.
-pub const ALL_MODES: [Mode; 4] = [
+pub const ALL_MODES: [Mode; 5] = [
     Mode::Utilization,
     Mode::MaxContext,
     Mode::MaxConcurrency,
+    Mode::Speed,
     Mode::Cost,
 ];
 
@@ -95,6 +99,7 @@ impl Mode {
             Mode::MaxContext => "ctx",
             Mode::MaxConcurrency => "conc",
             Mode::Cost => "cost",
+            Mode::Speed => "speed",
         }
     }
     /// Parses a URL id.
@@ -108,6 +113,7 @@ impl Mode {
             Mode::MaxContext => "Max context",
             Mode::MaxConcurrency => "Max concurrency",
             Mode::Cost => "Cheapest GPUs ($/h)",
+            Mode::Speed => "Speed (tokens/s per user)",
         }
     }
 }

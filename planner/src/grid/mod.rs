@@ -5,7 +5,7 @@ use crate::catalog::{Catalog, Gpu};
 use crate::engines::support::Unsupported;
 use crate::model::weights::WeightFormat;
 use crate::plan::cost::{Cheapest, Counts};
-use crate::plan::{plan_prepared, prepare, Band, Plan, Thresholds, Workload};
+use crate::plan::{offload, plan_prepared, prepare, Band, Plan, Thresholds, Workload};
 
 pub mod cell;
 pub mod colo;
@@ -127,7 +127,8 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
                         .iter()
                         .map(|g| {
                             p.runs_on(g, workload)?;
-                            Ok(plan_prepared(&m.config, &p, g, workload, false))
+                            let plan = plan_prepared(&m.config, &p, g, workload, false);
+                            Ok(offload::fit(&m.config, f, g, workload, false, plan))
                         })
                         .collect(),
                     Err(u) => vec![Err(u); gpus.len()],

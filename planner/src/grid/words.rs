@@ -3,10 +3,10 @@
 
 use super::{Grid, GridConfig, Mode};
 use crate::catalog::Catalog;
-use crate::grid::cell::group_digits;
 use crate::model::weights::WeightFormat;
 use crate::plan::verdict::sequences;
 use crate::plan::{LimitedBy, Plan, Thresholds};
+use crate::units::{group_digits, rate};
 use crate::units::{Bytes, Unit};
 
 /// The numbers behind a plan, in one sentence.
@@ -68,7 +68,54 @@ pub fn mode_line(p: &Plan, mode: Mode) -> Option<String> {
             "no sequence of {} tokens fits",
             group_digits(p.context)
         )),
+        Mode::Speed => Some(speed_line(p)),
         _ => None,
+    }
+}
+
+/// A plan's speed in one sentence: decode per user and in total with every sequence at the
+/// asked context, prefill and time to first token of one such prompt, or why there is none.
+pub fn speed_line(p: &Plan) -> String {
+    let Some(s) = p.speed else {
+        return format!(
+            "no speed figure: {}",
+            if p.offload.is_some() || p.host_bytes > p.weights_bytes / 8 {
+                "give the system RAM bandwidth for the part in system RAM"
+            } else {
+                "no published measurement backs this engine's efficiency on this GPU yet"
+            }
+        );
+    };
+    let mut line = format!(
+        "decode {} tokens/s per sequence at {} tokens deep",
+        rate(s.decode_tokens_per_s),
+        group_digits(p.context)
+    );
+    if p.concurrency > 1 {
+        line.push_str(&format!(
+            ", {} in total for {}",
+            rate(s.decode_tokens_per_s_total),
+            sequences(p.concurrency, "", "").trim_end()
+        ));
+    }
+    match (s.prefill_tokens_per_s, s.ttft_ms) {
+        (Some(pf), Some(t)) => line.push_str(&format!(
+            "; prefill {} tokens/s, first token after {} of a {}-token prompt",
+            rate(pf),
+            duration_ms(t),
+            group_digits(p.context)
+        )),
+        _ => line.push_str("; no prefill figure (no measured prefill efficiency here)"),
+    }
+    line
+}
+
+/// Milliseconds below ten seconds, seconds above.
+fn duration_ms(ms: f64) -> String {
+    if ms < 10_000.0 {
+        format!("{} ms", group_digits(ms.round() as u64))
+    } else {
+        format!("{:.1} s", ms / 1000.0)
     }
 }
 
@@ -132,6 +179,12 @@ impl GridConfig {
             Mode::MaxConcurrency => {
                 format!("Concurrent sequences of {} tokens that fit", self.workload.context)
             }
+            Mode::Speed => format!(
+                "Decode tokens/s per user with {} sequences of {} tokens (total after ·); » at least {} per user",
+                self.workload.concurrency,
+                group_digits(self.workload.context),
+                self.view.thresholds.speed
+            ),
             Mode::Cost => format!(
                 "Fewest GPUs of each type (1, 2, 4 or 8, tensor parallel) that serve {} × {} tokens, and their price per hour",
                 self.workload.concurrency,

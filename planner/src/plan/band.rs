@@ -15,6 +15,9 @@ pub enum Band {
     Warning,
     /// 90–100 %.
     Critical,
+    /// Fits only with layers or experts in system RAM (llama.cpp `--fit`, `-ngl`,
+    /// `--n-cpu-moe`): runs, slower.
+    Offload,
     /// Over 100 %, or the engine refuses the configuration.
     DoesNotFit,
 }
@@ -28,6 +31,8 @@ pub struct Thresholds {
     pub warning: u64,
     /// Start of "critical" (default 90).
     pub critical: u64,
+    /// Speed mode: decode tokens/s each user must get (default 20).
+    pub speed: u64,
 }
 
 impl Default for Thresholds {
@@ -37,9 +42,14 @@ impl Default for Thresholds {
             caution: 60,
             warning: 75,
             critical: 90,
+            speed: DEFAULT_SPEED,
         }
     }
 }
+
+/// The speed mode's default target: 20 decode tokens/s per user, a little faster than people
+/// read (the issue's own example of a user's choice; change it in the legend or with `tps=`).
+pub const DEFAULT_SPEED: u64 = 20;
 
 impl Thresholds {
     /// Builds thresholds if they are strictly increasing and below 100 %.
@@ -49,8 +59,25 @@ impl Thresholds {
                 caution,
                 warning,
                 critical,
+                speed: DEFAULT_SPEED,
             },
         )
+    }
+
+    /// The same bands with another speed target (tokens/s per user, at least 1).
+    pub fn with_speed(self, speed: u64) -> Option<Self> {
+        (1..=100_000)
+            .contains(&speed)
+            .then_some(Thresholds { speed, ..self })
+    }
+
+    /// Speed mode's band of a plan that fits: at or above the target, below it, or no figure.
+    pub fn speed_band(self, plan: &super::Plan) -> SpeedBand {
+        match plan.speed.map(|s| s.decode_tokens_per_s) {
+            None => SpeedBand::Unknown,
+            Some(t) if t >= self.speed as f64 => SpeedBand::Fast,
+            Some(_) => SpeedBand::Slow,
+        }
     }
 
     /// Band for a utilisation in per-mille (600 = 60 %), compared in whole percent rounded up
@@ -66,12 +93,55 @@ impl Thresholds {
         }
     }
 
-    /// The band of a plan under these thresholds (an engine refusal stays does-not-fit).
+    /// The band of a plan under these thresholds (an engine refusal stays does-not-fit; a plan
+    /// that fits only with layers or experts in system RAM is [`Band::Offload`]).
     pub fn band_of(self, plan: &super::Plan) -> Band {
-        if plan.fits {
-            self.band(plan.utilization_permille)
-        } else {
+        if !plan.fits {
             Band::DoesNotFit
+        } else if plan.offload.is_some() {
+            Band::Offload
+        } else {
+            self.band(plan.utilization_permille)
+        }
+    }
+}
+
+/// Speed mode: whether a plan that fits reaches the user's tokens/s per user.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum SpeedBand {
+    /// At or above the target.
+    Fast,
+    /// Below it.
+    Slow,
+    /// No measured efficiency or bandwidth to give a figure.
+    Unknown,
+}
+
+impl SpeedBand {
+    /// Stable token for `data-fit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SpeedBand::Fast => "fast",
+            SpeedBand::Slow => "slow",
+            SpeedBand::Unknown => "no-speed",
+        }
+    }
+
+    /// A symbol that carries the band without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            SpeedBand::Fast => "»",
+            SpeedBand::Slow => "▽",
+            SpeedBand::Unknown => "?",
+        }
+    }
+
+    /// The band in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            SpeedBand::Fast => "fast enough",
+            SpeedBand::Slow => "too slow",
+            SpeedBand::Unknown => "no speed figure",
         }
     }
 }
@@ -89,6 +159,7 @@ impl Band {
             Band::Caution => "caution",
             Band::Warning => "warning",
             Band::Critical => "critical",
+            Band::Offload => "offload",
             Band::DoesNotFit => "does-not-fit",
         }
     }
@@ -100,6 +171,7 @@ impl Band {
             Band::Caution => "◐",
             Band::Warning => "▲",
             Band::Critical => "‼",
+            Band::Offload => "⇅",
             Band::DoesNotFit => "✗",
         }
     }
@@ -111,6 +183,7 @@ impl Band {
             Band::Caution => "caution",
             Band::Warning => "warning",
             Band::Critical => "critical",
+            Band::Offload => "offload to RAM",
             Band::DoesNotFit => "does not fit",
         }
     }

@@ -18,6 +18,7 @@ pub mod band;
 pub mod colocate;
 pub mod cost;
 mod notes;
+pub mod offload;
 pub mod ranges;
 mod size;
 pub mod speed;
@@ -25,7 +26,9 @@ pub mod to_fit;
 pub mod verdict;
 pub mod workload;
 
-pub use band::{Band, Thresholds};
+pub use band::{Band, SpeedBand, Thresholds};
+pub use offload::Offload;
+pub use speed::Speed;
 pub use verdict::{LimitedBy, Reason};
 pub use workload::Workload;
 
@@ -86,6 +89,14 @@ pub struct Plan {
     pub max_context_permille: u64,
     /// Utilisation (per-mille) at `max_concurrency` sequences: the max-concurrency mode's band.
     pub max_concurrency_permille: u64,
+    /// System RAM given for what llama.cpp keeps there (`None`: not given, not checked).
+    pub system_memory_bytes: Option<u64>,
+    /// The layers and experts llama.cpp's `--fit` moved to system RAM to fit (`None`: none
+    /// moved, or the user set `-ngl` / `--n-cpu-moe` themselves).
+    pub offload: Option<Offload>,
+    /// How fast it runs at `context` and `concurrency` (`None`: no measured efficiency or
+    /// bandwidth backs a figure; see [`speed::speed`]).
+    pub speed: Option<Speed>,
     /// Assumptions and warnings, in plain words.
     pub notes: Vec<String>,
 }
@@ -111,7 +122,8 @@ pub(crate) fn plan_with(
 ) -> Result<Plan, Unsupported> {
     let prepared = prepare(cfg, format, w)?;
     prepared.runs_on(gpu_spec, w)?;
-    Ok(plan_prepared(cfg, &prepared, gpu_spec, w, with_notes))
+    let p = plan_prepared(cfg, &prepared, gpu_spec, w, with_notes);
+    Ok(offload::fit(cfg, format, gpu_spec, w, with_notes, p))
 }
 
 /// The GPU-independent part of a plan (weights and KV layout): computed once per model and
@@ -271,6 +283,8 @@ pub fn plan_prepared(
         Reason::OverEngineBudget
     } else if at.total > gpu {
         Reason::OverGpuMemory
+    } else if w.engine == Engine::LlamaCpp && w.system_memory_bytes.is_some_and(|r| host.0 > r) {
+        Reason::OverSystemMemory
     } else {
         Reason::Fits
     };
@@ -286,7 +300,7 @@ pub fn plan_prepared(
     } else {
         Vec::new()
     };
-    Plan {
+    let mut plan = Plan {
         engine: w.engine,
         context,
         concurrency,
@@ -324,8 +338,13 @@ pub fn plan_prepared(
         } else {
             0
         },
+        system_memory_bytes: w.system_memory_bytes,
+        offload: None,
+        speed: None,
         notes,
-    }
+    };
+    plan.speed = speed::speed(cfg, prepared.format, gpu_spec, w, &plan);
+    plan
 }
 
 /// Total per-GPU memory at `points` contexts from one block to `max` (for the detail chart):

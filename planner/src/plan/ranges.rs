@@ -24,13 +24,19 @@ pub enum Field {
     GpuLayers,
     /// llama.cpp `--n-cpu-moe`: layers whose experts stay on the CPU.
     CpuMoeLayers,
+    /// System RAM free for the engine, GiB.
+    SystemMemoryGib,
+    /// System RAM bandwidth, GB/s.
+    SystemBandwidth,
+    /// Speed mode's target, decode tokens/s per user.
+    SpeedTarget,
 }
 
 /// The table: each field's smallest and largest value. Context reaches past every catalogued
 /// model's limit (Llama 4 Scout states 10,485,760 tokens); concurrency past vLLM's default
 /// `max_num_seqs` of 1,024 by far; TP past any single node; a budget under 10 % leaves no
 /// engine room to start.
-const RANGES: [(Field, u64, u64); 9] = [
+const RANGES: [(Field, u64, u64); 12] = [
     (Field::Context, 1, 10_000_000),
     (Field::Concurrency, 1, 100_000),
     (Field::TensorParallel, 1, 1024),
@@ -42,6 +48,10 @@ const RANGES: [(Field, u64, u64); 9] = [
     // Layer counts stop at the config reader's own bound on `num_hidden_layers`.
     (Field::GpuLayers, 0, 2048),
     (Field::CpuMoeLayers, 0, 2048),
+    // Past any one machine's RAM (64 TiB) and bandwidth (a 12-channel DDR5 socket: ~600 GB/s).
+    (Field::SystemMemoryGib, 1, 65_536),
+    (Field::SystemBandwidth, 1, 100_000),
+    (Field::SpeedTarget, 1, 100_000),
 ];
 
 /// The tensor-parallel sizes the page offers (the server sizes GPUs are rented in; any TP that
@@ -92,6 +102,9 @@ impl Field {
             Field::MemFractionStaticPct => "SGLang mem_fraction_static (%)",
             Field::GpuLayers => "GPU layers (-ngl)",
             Field::CpuMoeLayers => "layers with experts on the CPU (--n-cpu-moe)",
+            Field::SystemMemoryGib => "system RAM (GiB)",
+            Field::SystemBandwidth => "system RAM bandwidth (GB/s)",
+            Field::SpeedTarget => "speed target (tokens/s per user)",
         }
     }
 

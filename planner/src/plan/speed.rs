@@ -8,7 +8,7 @@
 use super::{engine_format, Plan, Workload};
 use crate::catalog::Gpu;
 use crate::engines::efficiency::Efficiency;
-use crate::engines::{llama_cpp, Engine};
+use crate::engines::{llama_cpp, sglang, vllm, Engine};
 use crate::model::config::ModelConfig;
 use crate::model::weights::{weight_parts, WeightFormat};
 use serde::Serialize;
@@ -31,16 +31,31 @@ pub struct Speed {
 fn efficiency(engine: Engine, gpu: &Gpu, format: WeightFormat) -> Option<Efficiency> {
     match engine {
         Engine::LlamaCpp => Some(llama_cpp::efficiency(gpu, format)),
-        // Too few published runs that isolate decode or prefill were found to measure these by
-        // (two vLLM batch-1 runs; serving benchmarks mix prefill into their throughput).
-        Engine::Vllm | Engine::Sglang | Engine::Transformers => None,
+        Engine::Vllm => Some(vllm::efficiency()),
+        Engine::Sglang => Some(sglang::efficiency()),
+        // No published run of `generate()` isolates its decode or prefill speed.
+        Engine::Transformers => None,
     }
 }
 
-/// Parameters a token touches on one GPU (all but the routed experts it is not sent to), and
-/// the bytes a step of `batch` tokens reads there: MoE layers read each expert the batch routes
-/// to once, `E · (1 − (1 − k/E)^batch)` of them on average.
-fn weights_read(cfg: &ModelConfig, format: WeightFormat, batch: u64, split: u64) -> (f64, f64) {
+/// The bytes one decode step of `batch` tokens reads from the weights, on the GPU and in
+/// system RAM, and the parameters a token multiplies (per GPU). MoE layers read each expert
+/// the batch routes to once, `E · (1 − (1 − k/E)^batch)` of them on average; the embedding is
+/// a lookup (one row a token); llama.cpp's layers and experts left in system RAM (`-ngl`,
+/// `--n-cpu-moe`, as its `load_tensors` places them) are read there.
+struct Reads {
+    gpu: f64,
+    host: f64,
+    active: f64,
+}
+
+fn weights_read(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    w: &Workload,
+    batch: u64,
+    split: u64,
+) -> Reads {
     let parts = weight_parts(cfg, format);
     let (routed_share, active_share) = match &cfg.moe {
         Some(m) if m.num_experts > 0 => {
@@ -49,8 +64,30 @@ fn weights_read(cfg: &ModelConfig, format: WeightFormat, batch: u64, split: u64)
         }
         _ => (1.0, 1.0),
     };
-    // The embedding is a lookup (one row a token); the output layer is read whole.
-    let bytes = (parts.output + parts.layers) as f64 + parts.experts as f64 * routed_share;
+    let n = cfg.num_layers.max(1);
+    let (on_gpu, output_on_gpu, cpu_moe) = if w.engine == Engine::LlamaCpp {
+        let on = w.gpu_layers.unwrap_or(n).min(n);
+        (on, w.gpu_layers.is_none_or(|g| g > n), w.cpu_moe_layers)
+    } else {
+        (n, true, 0)
+    };
+    let moe_layers: Vec<u64> = (0..n)
+        .filter(|&i| cfg.moe_layers.get(i as usize).copied().unwrap_or(false))
+        .collect();
+    let per_moe = parts.experts as f64 / (moe_layers.len() as f64).max(1.0);
+    let experts_host = moe_layers
+        .iter()
+        .filter(|&&i| i < n - on_gpu || i < cpu_moe)
+        .count() as f64
+        * per_moe;
+    let layers_host = parts.layers as f64 * (n - on_gpu) as f64 / n as f64;
+    let output_host = if output_on_gpu {
+        0.0
+    } else {
+        parts.output as f64
+    };
+    let host = (layers_host + output_host) + experts_host * routed_share;
+    let all = (parts.output + parts.layers) as f64 + parts.experts as f64 * routed_share;
     let params = cfg.param_count() as f64;
     let routed_params = cfg.moe.as_ref().map_or(0.0, |m| {
         (m.num_experts * cfg.moe_layer_count() * 3) as f64
@@ -58,11 +95,16 @@ fn weights_read(cfg: &ModelConfig, format: WeightFormat, batch: u64, split: u64)
             * m.expert_intermediate as f64
     });
     let active = params - routed_params * (1.0 - active_share);
-    (bytes / split as f64, active / split as f64)
+    Reads {
+        gpu: (all - host) / split as f64,
+        host,
+        active: active / split as f64,
+    }
 }
 
 /// The speed of `plan` (of `cfg` as `format` on `gpu` under `w`); `None` when the GPU has no
-/// bandwidth figure or the engine no measured efficiency.
+/// bandwidth figure, the engine no measured efficiency, or part of the model sits in system
+/// RAM whose bandwidth was not given.
 pub fn speed(
     cfg: &ModelConfig,
     format: WeightFormat,
@@ -92,23 +134,55 @@ pub fn speed(
         Engine::LlamaCpp => (1, gpus - 1),
         _ => (w.tensor_parallel.max(1), w.pipeline_parallel.max(1) - 1),
     };
-    let (weights, active) = weights_read(cfg, format, n, split);
-    // Every sequence's cache is read once per step (per GPU: the plan's share).
+    let reads = weights_read(cfg, format, w, n, split);
+    // Every sequence's cache is read once per step: the GPU's share there, the rest (layers
+    // left in system RAM keep their cache with them) from RAM. Unified memory is one pool.
     let kv = plan.kv_cache_bytes as f64;
-    let memory_s = (weights / eff.format + kv) / (bandwidth * eff.memory);
+    let n_layers = cfg.num_layers.max(1);
+    let on_gpu = if w.engine == Engine::LlamaCpp {
+        w.gpu_layers.unwrap_or(n_layers).min(n_layers)
+    } else {
+        n_layers
+    };
+    let (host_weights, host_kv) = if apple {
+        (0.0, 0.0)
+    } else {
+        let kv_host = kv * (n_layers - on_gpu) as f64 / on_gpu.max(1) as f64;
+        (reads.host, kv_host)
+    };
+    let gpu_weights = reads.gpu + if apple { reads.host } else { 0.0 };
+    let memory_s = (gpu_weights / eff.format + kv) / (bandwidth * eff.memory);
+    let host_s = if host_weights + host_kv > 0.0 {
+        let ram = w.system_bandwidth_gbps? as f64 * 1e9;
+        (host_weights / eff.format + host_kv) / (ram * eff.host_memory)
+    } else {
+        0.0
+    };
     let compute_s = match (flops, eff.compute) {
-        (Some(f), Some(c)) => 2.0 * active * n as f64 / (f * c),
+        (Some(f), Some(c)) => 2.0 * reads.active * n as f64 / (f * c),
         _ => 0.0,
     };
-    let step = memory_s.max(compute_s) + eff.step_s + hops as f64 * eff.hop_s;
+    let allreduce = if split > 1 {
+        2.0 * n_layers as f64 * eff.allreduce_s
+    } else {
+        0.0
+    };
+    let layers_s = n_layers as f64 * eff.layer_s + cfg.moe_layer_count() as f64 * eff.moe_layer_s;
+    let step = memory_s.max(compute_s)
+        + host_s
+        + eff.step_s
+        + layers_s
+        + hops as f64 * eff.hop_s
+        + allreduce;
     // Prefill: every prompt token through every active weight, plus causal attention over the
     // tokens before it (on average half the prompt).
     let context = w.context.max(1) as f64;
     let attention =
         2.0 * (cfg.num_layers * cfg.num_heads * cfg.head_dim) as f64 * context / split as f64;
-    // MoE prefill runs grouped expert matrices whose efficiency no measured run gives yet.
+    // MoE prefill runs grouped expert matrices whose efficiency no measured run gives yet;
+    // a prompt through layers in system RAM neither.
     let prefill = match (flops, eff.compute, &cfg.moe) {
-        (Some(f), Some(c), None) => Some(f * c / (2.0 * active + attention)),
+        (Some(f), Some(c), None) if host_s == 0.0 => Some(f * c / (2.0 * reads.active + attention)),
         _ => None,
     };
     Some(Speed {
@@ -128,8 +202,7 @@ mod tests {
     fn at(model: &str, format: WeightFormat, gpu: &str, w: Workload) -> Speed {
         let c = catalog();
         let (m, g) = (c.model(model).unwrap(), c.gpu(gpu).unwrap());
-        let p = plan(&m.config, format, g, &w).unwrap();
-        speed(&m.config, format, g, &w, &p).unwrap()
+        plan(&m.config, format, g, &w).unwrap().speed.unwrap()
     }
 
     fn llama(context: u64, concurrency: u64, gpus: u64) -> Workload {

@@ -26,6 +26,8 @@ pub enum Reason {
     OverEngineBudget,
     /// Inside the engine's budget, but everything together exceeds the GPU's memory.
     OverGpuMemory,
+    /// The GPU holds its share, but what llama.cpp keeps in system RAM exceeds the RAM given.
+    OverSystemMemory,
     /// The engine cannot run this format, cache type or GPU at all.
     Unsupported,
 }
@@ -40,6 +42,7 @@ impl Reason {
             Reason::EngineRefuses => "engine_refuses",
             Reason::OverEngineBudget => "over_engine_budget",
             Reason::OverGpuMemory => "over_gpu_memory",
+            Reason::OverSystemMemory => "over_system_memory",
             Reason::Unsupported => "unsupported",
         }
     }
@@ -53,6 +56,7 @@ impl Reason {
             Reason::EngineRefuses => "engine refuses",
             Reason::OverEngineBudget => "over budget",
             Reason::OverGpuMemory => "over GPU memory",
+            Reason::OverSystemMemory => "over system RAM",
             Reason::Unsupported => "unsupported",
         }
     }
@@ -87,10 +91,19 @@ impl Plan {
         let ctx = group_digits(self.context);
         match self.reason {
             Reason::Fits => format!(
-                "fits: {engine} starts and holds {n} × {ctx} tokens ({} of {}, {}%)",
+                "fits{}: {engine} starts and holds {n} × {ctx} tokens ({} of {}, {}%{})",
+                if self.offload.is_some() {
+                    " with offload"
+                } else {
+                    ""
+                },
                 b(self.total_bytes),
                 b(self.gpu_memory_bytes),
-                self.utilization_percent()
+                self.utilization_percent(),
+                match self.offload {
+                    Some(o) => format!("; {} in system RAM: {}", b(self.host_bytes), o.flags()),
+                    None => String::new(),
+                }
             ),
             Reason::OverModelContext => format!(
                 "over the model's context: {ctx} tokens asked, the model's max_position_embeddings is {}",
@@ -120,6 +133,11 @@ impl Plan {
                 "over the GPU's memory: {} needed with what {engine} keeps outside its budget, the GPU has {}",
                 b(self.total_bytes),
                 b(self.gpu_memory_bytes)
+            ),
+            Reason::OverSystemMemory => format!(
+                "over system RAM: {engine} keeps {} there, {} given",
+                b(self.host_bytes),
+                b(self.system_memory_bytes.unwrap_or(0))
             ),
             Reason::Unsupported => "unsupported".into(),
         }

@@ -32,6 +32,12 @@ pub struct Workload {
     pub cpu_moe_layers: u64,
     /// Which vLLM release's profile run (its sampler) applies.
     pub vllm_release: crate::engines::VllmRelease,
+    /// System RAM free for the engine, bytes; `None`: not given, so llama.cpp's `--fit` is not
+    /// planned (a model that does not fit the GPU does not fit).
+    pub system_memory_bytes: Option<u64>,
+    /// System RAM bandwidth, GB/s (e.g. 89.6 for dual-channel DDR5-5600: 5,600 MT/s × 8 bytes
+    /// × 2 channels); `None`: the speed of a plan with layers in RAM is not given.
+    pub system_bandwidth_gbps: Option<u64>,
 }
 
 impl Default for Workload {
@@ -49,6 +55,8 @@ impl Default for Workload {
             gpu_layers: None,
             cpu_moe_layers: 0,
             vllm_release: Default::default(),
+            system_memory_bytes: None,
+            system_bandwidth_gbps: None,
         }
     }
 }
@@ -62,5 +70,6 @@ impl std::hash::Hash for Workload {
         self.mem_fraction_static.map(f64::to_bits).hash(h);
         (self.flash_attention, self.gpu_layers, self.cpu_moe_layers).hash(h);
         self.vllm_release.hash(h);
+        (self.system_memory_bytes, self.system_bandwidth_gbps).hash(h);
     }
 }

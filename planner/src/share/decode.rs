@@ -145,6 +145,24 @@ pub(super) fn apply(
             Ok(n) => cfg.workload.cpu_moe_layers = n,
             Err(e) => note(key, value, format!("{e}; using 0")),
         },
+        "ram" => match Field::SystemMemoryGib.parse(value) {
+            Ok(n) => cfg.workload.system_memory_bytes = Some(n << 30),
+            Err(e) => note(key, value, format!("{e}; leaving system RAM out")),
+        },
+        "rambw" => match Field::SystemBandwidth.parse(value) {
+            Ok(n) => cfg.workload.system_bandwidth_gbps = Some(n),
+            Err(e) => note(key, value, format!("{e}; leaving it out")),
+        },
+        "tps" => match Field::SpeedTarget.parse(value) {
+            Ok(n) => {
+                cfg.view.thresholds = cfg.view.thresholds.with_speed(n).unwrap_or_default();
+            }
+            Err(e) => note(
+                key,
+                value,
+                format!("{e}; using {}", crate::plan::band::DEFAULT_SPEED),
+            ),
+        },
         "vr" => match crate::engines::VllmRelease::parse(value) {
             Some(r) => cfg.workload.vllm_release = r,
             None => note(
@@ -171,7 +189,10 @@ pub(super) fn apply(
             let parts: Option<Vec<u64>> = value.split(',').map(|p| p.trim().parse().ok()).collect();
             match parts.as_deref() {
                 Some(&[a, b, c]) if Thresholds::new(a, b, c).is_some() => {
-                    cfg.view.thresholds = Thresholds::new(a, b, c).unwrap_or_default()
+                    let speed = cfg.view.thresholds.speed;
+                    cfg.view.thresholds = Thresholds::new(a, b, c)
+                        .and_then(|t| t.with_speed(speed))
+                        .unwrap_or_default()
                 }
                 _ => note(
                     key,

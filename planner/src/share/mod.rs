@@ -54,6 +54,12 @@ impl GridConfig {
         if self.workload.cpu_moe_layers > 0 {
             s.append_pair("cmoe", &self.workload.cpu_moe_layers.to_string());
         }
+        if let Some(b) = self.workload.system_memory_bytes {
+            s.append_pair("ram", &(b >> 30).to_string());
+        }
+        if let Some(b) = self.workload.system_bandwidth_gbps {
+            s.append_pair("rambw", &b.to_string());
+        }
         // View settings only when they differ from the default, to keep links short.
         let d = GridConfig::default();
         if self.view.thresholds != d.view.thresholds {
@@ -62,6 +68,9 @@ impl GridConfig {
                 "bands",
                 &format!("{},{},{}", t.caution, t.warning, t.critical),
             );
+        }
+        if self.view.thresholds.speed != d.view.thresholds.speed {
+            s.append_pair("tps", &self.view.thresholds.speed.to_string());
         }
         if self.view.mode != d.view.mode {
             s.append_pair("mode", self.view.mode.id());

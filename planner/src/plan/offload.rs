@@ -1,0 +1,167 @@
+//! llama.cpp's `--fit` (on by default; `src/llama.cpp` `llama_params_fit_impl`, ggml-org/llama.cpp
+//! 2025-12 and later): when the model does not fit the GPU with every layer on it and the user
+//! set neither `-ngl` nor tensor overrides, llama.cpp keeps the dense part on the GPU and moves
+//! the sparse MoE tensors to system RAM ("for a MoE model, same as dense model but with all MoE
+//! tensors in system memory"), filling the GPU back to front; a dense model keeps its last
+//! layers on the GPU. The planner finds the same largest GPU share in whole layers: for an MoE
+//! model the fewest layers whose experts stay in RAM (`--n-cpu-moe`), then, if even that is
+//! too much, the most layers on the GPU (`-ngl`) with every expert in RAM. It is planned only
+//! when the user gives the system RAM, which the rest must fit.
+
+use super::{plan_prepared, prepare, Plan, Reason, Workload};
+use crate::catalog::gpu::Arch;
+use crate::catalog::Gpu;
+use crate::engines::Engine;
+use crate::model::config::ModelConfig;
+use crate::model::weights::WeightFormat;
+use serde::Serialize;
+
+/// What `--fit` moved to system RAM, as the flags that reproduce it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Offload {
+    /// Repeating layers on the GPU (`-ngl`; `None`: all of them).
+    pub gpu_layers: Option<u64>,
+    /// Layers whose routed experts stay in system RAM (`--n-cpu-moe`).
+    pub cpu_moe_layers: u64,
+    /// The model's repeating layers.
+    pub layers: u64,
+}
+
+impl Offload {
+    /// The llama.cpp flags that pin this placement.
+    pub fn flags(self) -> String {
+        match self.gpu_layers {
+            Some(n) if self.cpu_moe_layers > 0 => {
+                format!("-ngl {n} --n-cpu-moe {}", self.cpu_moe_layers)
+            }
+            Some(n) => format!("-ngl {n}"),
+            None => format!("--n-cpu-moe {}", self.cpu_moe_layers),
+        }
+    }
+
+    /// The placement in words: "experts of 12 of 48 layers in system RAM".
+    pub fn describe(self) -> String {
+        let layers = self.layers;
+        match self.gpu_layers {
+            Some(n) if self.cpu_moe_layers > 0 => {
+                format!("{n} of {layers} layers on the GPU, every layer's experts in system RAM")
+            }
+            Some(n) => format!("{n} of {layers} layers on the GPU, the rest in system RAM"),
+            None => format!(
+                "the experts of {} of {layers} layers in system RAM",
+                self.cpu_moe_layers
+            ),
+        }
+    }
+
+    /// The workload with these flags set.
+    pub fn apply(self, w: &Workload) -> Workload {
+        Workload {
+            gpu_layers: self.gpu_layers,
+            cpu_moe_layers: self.cpu_moe_layers,
+            ..w.clone()
+        }
+    }
+}
+
+/// Reasons that more room on the GPU would cure.
+fn over_gpu(r: Reason) -> bool {
+    matches!(
+        r,
+        Reason::WeightsExceedGpu
+            | Reason::EngineRefuses
+            | Reason::OverEngineBudget
+            | Reason::OverGpuMemory
+    )
+}
+
+/// `plan` as llama.cpp's `--fit` would start it: unchanged when it fits, when the engine is not
+/// llama.cpp, on unified memory (Apple: RAM is the GPU's memory), when the user placed the
+/// layers themselves or gave no system RAM; else the plan with the largest GPU share that fits
+/// (or, when none fits the RAM too, the one that fits the GPU, which then says so).
+pub fn fit(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu: &Gpu,
+    w: &Workload,
+    with_notes: bool,
+    plan: Plan,
+) -> Plan {
+    let applies = w.engine == Engine::LlamaCpp
+        && gpu.arch() != Arch::Apple
+        && w.gpu_layers.is_none()
+        && w.cpu_moe_layers == 0
+        && w.system_memory_bytes.is_some()
+        && over_gpu(plan.reason);
+    if !applies {
+        return plan;
+    }
+    let layers = cfg.num_layers.max(1);
+    let at = |o: Offload, notes: bool| -> Option<Plan> {
+        let w = o.apply(w);
+        let p = prepare(cfg, format, &w).ok()?;
+        Some(plan_prepared(cfg, &p, gpu, &w, notes))
+    };
+    let gpu_ok = |o: Offload| at(o, false).is_some_and(|p| !over_gpu(p.reason));
+    let moe = cfg.moe.is_some() && cfg.moe_layer_count() > 0;
+    let all_experts = Offload {
+        gpu_layers: None,
+        cpu_moe_layers: layers,
+        layers,
+    };
+    let chosen = if moe && gpu_ok(all_experts) {
+        // Fewest layers with experts in RAM (more in RAM only ever frees the GPU).
+        let n = smallest(1, layers, |n| {
+            gpu_ok(Offload {
+                cpu_moe_layers: n,
+                ..all_experts
+            })
+        });
+        Offload {
+            cpu_moe_layers: n,
+            ..all_experts
+        }
+    } else {
+        let with = |n: u64| Offload {
+            gpu_layers: Some(n),
+            cpu_moe_layers: if moe { layers } else { 0 },
+            layers,
+        };
+        if !gpu_ok(with(0)) {
+            return plan;
+        }
+        // Most layers on the GPU: the smallest count of layers left in RAM.
+        let off = smallest(1, layers, |k| gpu_ok(with(layers - k)));
+        with(layers - off)
+    };
+    match at(chosen, with_notes) {
+        Some(mut p) => {
+            p.offload = Some(chosen);
+            if with_notes {
+                p.notes.push(format!(
+                    "llama.cpp's --fit (on by default) starts it with {} ({}), {} in system RAM",
+                    chosen.describe(),
+                    chosen.flags(),
+                    crate::units::Bytes(p.host_bytes)
+                ));
+            }
+            p
+        }
+        None => plan,
+    }
+}
+
+/// The smallest `n` in `lo..=hi` for which `ok` holds, `ok` being monotone (false then true);
+/// `hi` when none before it does.
+fn smallest(lo: u64, hi: u64, ok: impl Fn(u64) -> bool) -> u64 {
+    let (mut lo, mut hi) = (lo, hi);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    hi
+}
