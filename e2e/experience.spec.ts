@@ -76,7 +76,7 @@ test('cell detail: breakdown, budget, numbers, notes and a memory-vs-context cha
   await expect(d.getByTestId('Max context at this concurrency')).toContainText('tokens');
   await expect(d.locator('.detail__notes li').first()).toBeVisible();
   const chart = d.getByTestId('chart');
-  await expect(chart.locator('polyline')).toHaveCount(1);
+  await expect(chart.locator('.chart__line')).toHaveCount(1);
   await expect(chart.locator('.chart__limit')).toHaveCount(1);
   // Llama-2's 4,096-token maximum is reachable on an L40, so the line stays under the limit…
   await page.locator('tr[data-model="meta-llama/Llama-2-13b-hf"][data-format="fp16"] td[data-gpu="rtx-4090-24gb"]').click();

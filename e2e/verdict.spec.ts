@@ -98,7 +98,7 @@ test('the native row names its type; an engine that cannot load a format says wh
   await expect(page.getByTestId('verdict')).toContainText('GGUF Q4_K_M is its nearest equivalent');
   await page.getByTestId('to-fit').getByRole('button', { name: /GGUF Q4_K_M weights/ }).click();
   await expect.poll(() => page.url()).toContain('q4_k_m');
-  // llama.cpp cells say how fast they run (the planner's speed model; vLLM's is not measured yet).
-  await expect(page.getByTestId('speed')).toContainText(/Decode ≈ \d+ tokens\/s per sequence/);
+  // Cells say how fast they run (the planner's speed model).
+  await expect(page.getByTestId('speed')).toContainText(/decode \d[\d,.]* tokens\/s per sequence/);
   await expect(cell(page, 'meta-llama/Llama-3.1-8B-Instruct', 'q4_k_m', 'rtx-4090-24gb')).toHaveAttribute('data-fit', /safe|caution|warning/);
 });

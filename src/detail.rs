@@ -3,7 +3,6 @@
 
 use crate::url_state;
 use leptos::prelude::*;
-use planner::grid::detail::CellDetail as Detail;
 use planner::plan::to_fit::Suggestion;
 use planner::plan::{LimitedBy, Thresholds};
 use planner::{catalog, Bytes, GridConfig, Plan, Unit};
@@ -40,7 +39,8 @@ pub fn CellDetail(
                     <Fixes config=config suggestions=d.suggestions.clone() fits=d.plan.fits runs=true />
                     <StackedBar plan=d.plan.clone() unit=unit />
                     <Numbers plan=d.plan.clone() unit=unit />
-                    <SpeedLine speed=d.speed />
+                    <p class="detail__speed" data-testid="speed">{d.speed_line.clone()}</p>
+                    {crate::charts::speed_chart(&d, thresholds.speed)}
                     {d.price.clone().map(|p| view! {
                         <p class="detail__price" data-testid="price">
                             {p.text}
@@ -49,7 +49,7 @@ pub fn CellDetail(
                             })}
                         </p>
                     })}
-                    <ContextChart detail=d.clone() unit=unit />
+                    {crate::charts::context_chart(&d, unit)}
                     <Command command=d.command.clone() />
                     <ul class="detail__notes">
                         {d.plan.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}
@@ -251,91 +251,6 @@ fn Numbers(
         <dl class="numbers">
             {rows.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd data-testid=k>{v}</dd> }).collect_view()}
         </dl>
-    }
-    .into_any()
-}
-
-/// Decode and prefill speed, where the planner has a measured efficiency for the engine.
-#[component]
-fn SpeedLine(
-    /// The planner's speed, if any.
-    speed: Option<planner::plan::speed::Speed>,
-) -> impl IntoView {
-    let text = match speed {
-        Some(s) => {
-            let mut t = format!(
-                "Decode ≈ {:.0} tokens/s per sequence ({:.0} in total)",
-                s.decode_tokens_per_s, s.decode_tokens_per_s_total
-            );
-            if let (Some(p), Some(ttft)) = (s.prefill_tokens_per_s, s.ttft_ms) {
-                t.push_str(&format!(
-                    "; prefill ≈ {p:.0} tokens/s, first token after ≈ {:.1} s",
-                    ttft / 1000.0
-                ));
-            }
-            t
-        }
-        None => "Speed: modelled for llama.cpp only so far (README, \"Speed\").".into(),
-    };
-    view! { <p class="detail__speed" data-testid="speed">{text}</p> }
-}
-
-/// Memory against context length, with the GPU limit and the engine budget (plain SVG).
-#[component]
-fn ContextChart(
-    /// The detail with its curve.
-    detail: Detail,
-    /// Units for the axis labels.
-    unit: Unit,
-) -> impl IntoView {
-    let (w, h, pad) = (560.0, 220.0, 44.0);
-    let gpu = detail.plan.gpu_memory_bytes as f64;
-    let y_max = detail
-        .curve
-        .iter()
-        .map(|p| p.1 as f64)
-        .fold(gpu * 1.1, f64::max);
-    let x = |c: u64| pad + (c as f64 / detail.x_max.max(1) as f64) * (w - 2.0 * pad);
-    let y = |b: f64| h - pad - (b / y_max) * (h - 2.0 * pad);
-    let points: String = detail
-        .curve
-        .iter()
-        .map(|(c, b, _)| format!("{:.1},{:.1}", x(*c), y(*b as f64)))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let limit_y = y(gpu);
-    let budget_y = y(detail.plan.budget_bytes as f64);
-    // Where it stops fitting is the plan's own max context (the curve is only sampled), and a
-    // plan that fits at no context says so instead.
-    let max = detail.plan.max_context;
-    let first_miss = (max > 0 && max < detail.x_max).then_some(max);
-    let never = max == 0;
-    view! {
-        <figure class="chart">
-            <svg viewBox=format!("0 0 {w} {h}") role="img" data-testid="chart"
-                aria-label="Memory per GPU against context length">
-                <line class="chart__axis" x1=pad y1=h - pad x2=w - pad y2=h - pad />
-                <line class="chart__axis" x1=pad y1=pad x2=pad y2=h - pad />
-                <line class="chart__limit" x1=pad y1=limit_y x2=w - pad y2=limit_y />
-                <text class="chart__label" x=w - pad y=limit_y - 4.0 text-anchor="end">
-                    {format!("GPU {}", Bytes(gpu as u64).display(unit))}
-                </text>
-                <line class="chart__budget" x1=pad y1=budget_y x2=w - pad y2=budget_y />
-                <polyline class="chart__line" points=points />
-                {first_miss.map(|c| view! {
-                    <line class="chart__miss" x1=x(c) y1=pad x2=x(c) y2=h - pad />
-                    <text class="chart__label" x=x(c) + 4.0 y=pad + 12.0>{format!("fits up to {} tokens", planner::grid::group_digits(c))}</text>
-                })}
-                {never.then(|| view! {
-                    <text class="chart__label" x=pad + 6.0 y=pad + 12.0>"does not fit at any context"</text>
-                })}
-                <text class="chart__label" x=pad y=h - pad + 16.0>"0"</text>
-                <text class="chart__label" x=w - pad y=h - pad + 16.0 text-anchor="end">
-                    {format!("{} tokens", planner::grid::group_digits(detail.x_max))}
-                </text>
-            </svg>
-            <figcaption>"Memory per GPU as the context grows (concurrency fixed); dashed: engine budget."</figcaption>
-        </figure>
     }
     .into_any()
 }

@@ -116,6 +116,14 @@ pub fn EngineKnobs(
                 get=|c| c.workload.gpu_layers set=|c, n| c.workload.gpu_layers = n />
             <NumberField config name="cmoe" label="Experts on CPU (--n-cpu-moe)" field=Field::CpuMoeLayers
                 get=|c| Some(c.workload.cpu_moe_layers) set=|c, n| c.workload.cpu_moe_layers = n.unwrap_or(0) />
+            // Given: llama.cpp's --fit may keep layers or experts there (the cell says ⇅ offload);
+            // the bandwidth prices their speed (nominal: channels × MT/s × 8 bytes).
+            <NumberField config name="ram" label="System RAM GiB (offload)" field=Field::SystemMemoryGib
+                empty="not given" get=|c| c.workload.system_memory_bytes.map(|b| b >> 30)
+                set=|c, n| c.workload.system_memory_bytes = n.map(|g| g << 30) />
+            <NumberField config name="rambw" label="RAM bandwidth GB/s" field=Field::SystemBandwidth
+                empty="e.g. 90" get=|c| c.workload.system_bandwidth_gbps
+                set=|c, n| c.workload.system_bandwidth_gbps = n />
         </Show>
     }
 }

@@ -11,6 +11,7 @@ use planner::{catalog, evaluate, Engine, GridConfig, KvDtype};
 use wasm_bindgen::JsCast;
 
 mod byo;
+mod charts;
 mod colo;
 mod detail;
 mod grid_focus;
@@ -55,7 +56,8 @@ pub fn remove_boot_message() {
 /// Shows an error banner instead of a blank page if anything ever panics.
 pub fn install_panic_banner() {
     std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
+        // The message and where it happened, for a bug report (the banner says what to do).
+        web_sys::console::error_1(&info.to_string().into());
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
             return;
         };

@@ -5,7 +5,7 @@ use crate::url_state;
 use leptos::prelude::*;
 use planner::grid::export::{to_csv, to_markdown};
 use planner::grid::{Mode, Sort, Theme};
-use planner::plan::{Band, Thresholds};
+use planner::plan::{Band, SpeedBand, Thresholds};
 use planner::{Grid, GridConfig, Unit};
 
 /// A `data:` URL for a download link.
@@ -133,19 +133,49 @@ pub fn Legend(
                 on:change=move |ev| set(which, event_target_value(&ev)) />
         }
     };
+    let set_speed = move |value: String| {
+        if let Ok(v) = value.trim().parse::<u64>() {
+            config.update(|c| {
+                if let Some(next) = c.view.thresholds.with_speed(v) {
+                    c.view.thresholds = next;
+                }
+            });
+        }
+    };
+    // One static list: the stylesheet shows the memory bands or the speed target by mode
+    // (`data-mode`), and the offload band with llama.cpp (`data-llama`).
     view! {
-        <ul class="legend" aria-label="Legend">
-            <li class="legend__item" data-fit=Band::Safe.as_str()>
+        <ul class="legend" aria-label="Legend"
+            data-mode=move || config.with(|c| c.view.mode.id())
+            data-llama=move || config.with(|c| (c.workload.engine == planner::Engine::LlamaCpp).to_string())>
+            <li class="legend__item" data-fit=Band::Safe.as_str() data-for="memory">
                 <span class="grid__symbol" aria-hidden="true">{Band::Safe.symbol()}</span>"safe < " {move || t().caution} " %"
             </li>
-            <li class="legend__item" data-fit=Band::Caution.as_str()>
+            <li class="legend__item" data-fit=Band::Caution.as_str() data-for="memory">
                 <span class="grid__symbol" aria-hidden="true">{Band::Caution.symbol()}</span>"caution ≥ " {input(0, "caution")} " %"
             </li>
-            <li class="legend__item" data-fit=Band::Warning.as_str()>
+            <li class="legend__item" data-fit=Band::Warning.as_str() data-for="memory">
                 <span class="grid__symbol" aria-hidden="true">{Band::Warning.symbol()}</span>"warning ≥ " {input(1, "warning")} " %"
             </li>
-            <li class="legend__item" data-fit=Band::Critical.as_str()>
+            <li class="legend__item" data-fit=Band::Critical.as_str() data-for="memory">
                 <span class="grid__symbol" aria-hidden="true">{Band::Critical.symbol()}</span>"critical ≥ " {input(2, "critical")} " %"
+            </li>
+            <li class="legend__item" data-fit=SpeedBand::Fast.as_str() data-for="speed">
+                <span class="grid__symbol" aria-hidden="true">{SpeedBand::Fast.symbol()}</span>"fast enough ≥ "
+                <input type="number" class="legend__input" name="tps" min="1" max="100000" step="1"
+                    aria-label="speed target, decode tokens/s per user"
+                    prop:value=move || t().speed.to_string()
+                    on:change=move |ev| set_speed(event_target_value(&ev)) />
+                " tokens/s per user"
+            </li>
+            <li class="legend__item" data-fit=SpeedBand::Slow.as_str() data-for="speed">
+                <span class="grid__symbol" aria-hidden="true">{SpeedBand::Slow.symbol()}</span>"too slow"
+            </li>
+            <li class="legend__item" data-fit=SpeedBand::Unknown.as_str() data-for="speed">
+                <span class="grid__symbol" aria-hidden="true">{SpeedBand::Unknown.symbol()}</span>"no speed figure"
+            </li>
+            <li class="legend__item" data-fit=Band::Offload.as_str() data-for="llama">
+                <span class="grid__symbol" aria-hidden="true">{Band::Offload.symbol()}</span>"offload: fits with layers in system RAM"
             </li>
             <li class="legend__item" data-fit=Band::DoesNotFit.as_str()>
                 <span class="grid__symbol" aria-hidden="true">{Band::DoesNotFit.symbol()}</span>"does not fit (the cell says why)"

@@ -200,3 +200,58 @@ fn a_scenario_without_max_context_is_refused_not_defaulted() {
     assert_eq!(code, 2);
     assert!(err.contains("`max_context` is required"), "{err}");
 }
+
+#[test]
+fn offload_and_speed_fields() {
+    // Qwen3-30B-A3B Q4_K_M (~17 GiB) on a 12 GB card with 64 GiB of RAM at 90 GB/s: llama.cpp's
+    // --fit keeps some layers' experts in RAM; the plan says which, where the bytes are and
+    // how fast, and the command pins the flag.
+    let scenario = |extra: &str| {
+        format!(
+            r#"{{"model":"Qwen/Qwen3-30B-A3B","weights":"q4_k_m","gpu":"rtx-3060-12gb",
+            "engine":"llama.cpp","max_context":4096{extra}}}"#
+        )
+    };
+    let (code, out, err) = run(&scenario(
+        r#","system_memory_bytes":68719476736,"system_bandwidth_gb_s":90"#,
+    ));
+    assert_eq!(code, 0, "{err}");
+    let p: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(p["fits"], true);
+    assert_eq!(p["status"], "offload");
+    let n = p["offload"]["cpu_moe_layers"].as_u64().unwrap();
+    assert!((1..48).contains(&n), "{p}");
+    assert!(p["cpu_bytes"].as_u64().unwrap() > 4 << 30);
+    assert!(p["gpu_bytes"].as_u64().unwrap() <= p["gpu_memory_bytes"].as_u64().unwrap());
+    let decode = p["decode_tokens_per_s"].as_f64().unwrap();
+    assert!((5.0..200.0).contains(&decode), "{decode}");
+    assert!(p["command"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("--n-cpu-moe {n}")));
+    // `experts_on_cpu` is the same field; set by the user, --fit is not planned.
+    let (code, out, _) = run(&scenario(
+        r#","experts_on_cpu":40,"system_memory_bytes":68719476736"#,
+    ));
+    assert_eq!(code, 0);
+    let p: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(p["offload"].is_null());
+    assert!(
+        p["cpu_bytes"].as_u64().unwrap() > 8 << 30,
+        "40 layers' experts in RAM"
+    );
+    assert!(
+        p["decode_tokens_per_s"].is_null(),
+        "no RAM bandwidth, no figure"
+    );
+    // Without RAM it does not fit; with too little it says so.
+    let (_, out, _) = run(&scenario(""));
+    let p: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(p["fits"], false);
+    let (_, out, _) = run(&scenario(r#","system_memory_bytes":4294967296"#));
+    let p: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(p["reason"], "over_system_memory");
+    let (code, _, err) = run(&scenario(r#","system_bandwidth_gb_s":-3"#));
+    assert_eq!(code, 2);
+    assert!(err.contains("system_bandwidth_gb_s"), "{err}");
+}

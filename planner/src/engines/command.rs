@@ -56,7 +56,7 @@ pub fn launch_command_with(
     // the command starts what was planned whatever the build's defaults.
     let placed = plan.and_then(|p| p.offload).map(|o| {
         comments.push(format!(
-            "{} in system RAM (what llama.cpp's --fit picks itself)",
+            "{}: what llama.cpp's --fit picks itself",
             o.describe()
         ));
         o.apply(w)

@@ -24,6 +24,9 @@ pub struct Efficiency {
     pub hop_s: f64,
     /// Cost of one all-reduce across tensor-parallel ranks (two a layer), seconds.
     pub allreduce_s: f64,
+    /// Cost of handing a step between the GPU and the CPU and back (synchronising, copying the
+    /// activations), paid at each layer whose experts sit in system RAM, seconds.
+    pub host_round_trip_s: f64,
     /// Share of the system RAM's bandwidth the engine's CPU kernels reach on the layers and
     /// experts left in system RAM.
     pub host_memory: f64,

@@ -265,6 +265,14 @@ pub fn command(c: &CommandInput, comments: &mut Vec<String>) -> Vec<String> {
 /// (ggml-org/llama.cpp#25976), since measured bandwidth is itself below the nominal.
 pub const HOST_MEMORY: f64 = 0.7;
 
+/// Each layer whose experts stay in system RAM (`--n-cpu-moe`) hands the step to the CPU and
+/// back: 264 µs a layer, from one named run, Qwen3-30B-A3B Q4_K_M with `--n-cpu-moe 36` at
+/// 36.7 tokens/s on an RTX 2080 with ~102 GB/s of RAM (AlexsJones/llmfit#755), whose bytes at
+/// those bandwidths take 17.7 ms of its 27.2. The other offload rows of
+/// `planner/tests/data/speed_offload.csv` check it. A dense model's `-ngl` split keeps its CPU
+/// layers together in front: one hand-over, inside the fixed cost per token.
+pub const HOST_ROUND_TRIP_S: f64 = 0.000_264;
+
 /// llama.cpp's decode and prefill efficiency, calibrated on the single-GPU Llama-3-8B rows of
 /// XiongjieDai/GPU-Benchmarks-on-LLM-Inference (llama-bench, builds 2795–2843, no flash
 /// attention; `planner/tests/data/speed.csv`) and checked on every other row there:
@@ -312,5 +320,6 @@ pub fn efficiency(gpu: &Gpu, format: WeightFormat) -> Efficiency {
         // llama.cpp's tensor split (`-sm row`) is not planned: layers only.
         allreduce_s: 0.0,
         host_memory: HOST_MEMORY,
+        host_round_trip_s: HOST_ROUND_TRIP_S,
     }
 }

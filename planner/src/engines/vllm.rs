@@ -284,6 +284,7 @@ pub fn efficiency() -> Efficiency {
         hop_s: 0.0,
         allreduce_s: 0.0,
         host_memory: 0.0,
+        host_round_trip_s: 0.0,
     }
 }
 

@@ -217,7 +217,8 @@ impl Default for GridConfig {
 
 impl GridConfig {
     /// A fingerprint of everything [`crate::grid::evaluate`] reads: what is planned, cost
-    /// mode (a different computation) and, when sorting by fit, the bands that define the
+    /// mode (a different computation), speed mode (speeds are computed only there) and, when
+    /// sorting by fit, the bands that define the
     /// order. Theme, units, embedding, the selected cell, the other modes, and the bands under
     /// another sort leave it unchanged, so the page re-plans nothing when only they change.
     pub fn compute_fingerprint(&self) -> u64 {
@@ -234,6 +235,7 @@ impl GridConfig {
             (&g.id, &g.name, g.memory_bytes, g.bandwidth_gbps).hash(&mut h);
         }
         (self.view.mode == Mode::Cost, self.view.sort).hash(&mut h);
+        (self.view.mode == Mode::Speed).hash(&mut h);
         if self.view.sort == Sort::Fit {
             self.view.thresholds.hash(&mut h);
         }

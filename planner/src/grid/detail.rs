@@ -57,8 +57,11 @@ pub struct CellDetail {
     pub price: Option<PriceLine>,
     /// The smallest changes that make it fit (or leave the critical band).
     pub suggestions: Vec<Suggestion>,
-    /// How fast it runs (`None`: no measured efficiency for this engine, or no GPU figure).
-    pub speed: Option<crate::plan::speed::Speed>,
+    /// How fast it runs, in one sentence (or why there is no figure).
+    pub speed_line: String,
+    /// `(sequences, tokens/s per sequence, in total, fits)` for the speed chart (empty: no
+    /// speed figure).
+    pub speed_curve: Vec<(u64, f64, f64, bool)>,
     /// In the max-context and max-concurrency modes, what the cell shows, in words.
     pub mode_line: Option<String>,
 }
@@ -173,7 +176,8 @@ impl GridConfig {
                 .map(|cmd| cmd.to_shell()),
             price: self.price_line(&gpu.id, w.tensor_parallel, catalog),
             mode_line: super::words::mode_line(&p, self.view.mode),
-            speed: crate::plan::speed::speed(&model.config, *format, gpu, &w, &p),
+            speed_line: super::words::speed_line(&p),
+            speed_curve: crate::plan::speed::speed_curve(&model.config, *format, gpu, &w, &p),
             plan: p,
             suggestions,
         }))

@@ -5,6 +5,7 @@ use crate::catalog::{Catalog, Gpu};
 use crate::engines::support::Unsupported;
 use crate::model::weights::WeightFormat;
 use crate::plan::cost::{Cheapest, Counts};
+use crate::plan::speed;
 use crate::plan::{offload, plan_prepared, prepare, Band, Plan, Thresholds, Workload};
 
 pub mod cell;
@@ -110,6 +111,7 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         .collect();
     let workload = &config.workload;
     let cost = config.view.mode == Mode::Cost;
+    let speed_mode = config.view.mode == Mode::Speed;
     // cells[m][f][g] and, in cost mode, counts[m][f][g], in the chosen order.
     let mut counts: Vec<Vec<Vec<u64>>> = Vec::new();
     let mut cells: Vec<Vec<Vec<Result<Plan, Unsupported>>>> = Vec::new();
@@ -122,13 +124,26 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
                 m_cells.push(c);
                 m_counts.push(n);
             } else {
+                // What a decode step reads is the same on every GPU of the row.
+                let reads = speed_mode.then(|| speed::reads(&m.config, f, workload));
                 m_cells.push(match prepare(&m.config, f, workload) {
                     Ok(p) => gpus
                         .iter()
                         .map(|g| {
                             p.runs_on(g, workload)?;
                             let plan = plan_prepared(&m.config, &p, g, workload, false);
-                            Ok(offload::fit(&m.config, f, g, workload, false, plan))
+                            let mut plan = offload::fit(&m.config, f, g, workload, false, plan);
+                            plan.speed = match (&reads, plan.offload) {
+                                (None, _) => None,
+                                (Some(r), None) => {
+                                    speed::speed_with(r, &m.config, g, workload, &plan)
+                                }
+                                // An offloaded plan's own workload places its layers.
+                                (Some(_), Some(o)) => {
+                                    speed::speed(&m.config, f, g, &o.apply(workload), &plan)
+                                }
+                            };
+                            Ok(plan)
                         })
                         .collect(),
                     Err(u) => vec![Err(u); gpus.len()],

@@ -343,7 +343,10 @@ pub fn plan_prepared(
         speed: None,
         notes,
     };
-    plan.speed = speed::speed(cfg, prepared.format, gpu_spec, w, &plan);
+    // Speed only for full plans (detail, CLI); the grid asks for it in its speed mode.
+    if with_notes {
+        plan.speed = speed::speed(cfg, prepared.format, gpu_spec, w, &plan);
+    }
     plan
 }
 

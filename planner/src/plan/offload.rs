@@ -137,6 +137,9 @@ pub fn fit(
     match at(chosen, with_notes) {
         Some(mut p) => {
             p.offload = Some(chosen);
+            if p.fits {
+                p.status = crate::plan::Band::Offload;
+            }
             if with_notes {
                 p.notes.push(format!(
                     "llama.cpp's --fit (on by default) starts it with {} ({}), {} in system RAM",
@@ -164,4 +167,99 @@ fn smallest(lo: u64, hi: u64, ok: impl Fn(u64) -> bool) -> u64 {
         }
     }
     hi
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+    use crate::engines::command::launch_command;
+    use crate::plan::{plan, Band, Thresholds};
+
+    fn llama(ram_gib: Option<u64>) -> Workload {
+        Workload {
+            engine: Engine::LlamaCpp,
+            context: 4096,
+            system_memory_bytes: ram_gib.map(|g| g << 30),
+            system_bandwidth_gbps: Some(90),
+            ..Workload::default()
+        }
+    }
+
+    fn at(model: &str, gpu: &str, w: &Workload) -> Plan {
+        let c = catalog();
+        plan(
+            &c.model(model).unwrap().config,
+            WeightFormat::Q4KM,
+            c.gpu(gpu).unwrap(),
+            w,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_moe_model_keeps_the_fewest_expert_layers_in_ram() {
+        let (model, gpu) = ("Qwen/Qwen3-30B-A3B", "rtx-3060-12gb");
+        // ~17 GiB of Q4_K_M weights on a 12 GB card: no fit on the GPU alone.
+        assert!(!at(model, gpu, &llama(None)).fits);
+        let p = at(model, gpu, &llama(Some(64)));
+        let o = p.offload.expect("--fit moves experts");
+        assert!(
+            p.fits && o.gpu_layers.is_none() && o.cpu_moe_layers > 0,
+            "{o:?}"
+        );
+        assert_eq!(Thresholds::default().band_of(&p), Band::Offload);
+        assert!(p.host_bytes > 4 << 30 && p.host_bytes < 64 << 30);
+        // The largest GPU share: one layer fewer in RAM no longer fits the GPU.
+        let fewer = Workload {
+            cpu_moe_layers: o.cpu_moe_layers - 1,
+            ..llama(Some(64))
+        };
+        assert!(!at(model, gpu, &fewer).fits);
+        // It has a speed (RAM bandwidth given), slower than on a GPU that holds it all.
+        let s = p.speed.unwrap();
+        let whole = at(model, "rtx-3090-24gb", &llama(Some(64)));
+        assert!(whole.offload.is_none());
+        assert!(s.decode_tokens_per_s < whole.speed.unwrap().decode_tokens_per_s);
+        // The command pins what --fit chose.
+        let c = catalog();
+        let cmd = launch_command(
+            model,
+            &c.model(model).unwrap().config,
+            WeightFormat::Q4KM,
+            c.gpu(gpu).unwrap(),
+            &llama(Some(64)),
+        )
+        .unwrap()
+        .to_shell();
+        assert!(
+            cmd.contains(&format!("--n-cpu-moe {}", o.cpu_moe_layers)),
+            "{cmd}"
+        );
+        assert!(!cmd.contains("does not fit"), "{cmd}");
+    }
+
+    #[test]
+    fn a_dense_model_keeps_its_last_layers_on_the_gpu_and_the_rest_must_fit_the_ram() {
+        let (model, gpu) = ("meta-llama/Meta-Llama-3-70B", "rtx-4090-24gb");
+        let p = at(model, gpu, &llama(Some(64)));
+        let o = p.offload.expect("--fit moves layers");
+        let n = o.gpu_layers.unwrap();
+        assert!(p.fits && n > 10 && n < 80, "{o:?}");
+        let more = Workload {
+            gpu_layers: Some(n + 1),
+            ..llama(Some(64))
+        };
+        assert!(!at(model, gpu, &more).fits);
+        // ~40 GiB of weights do not go into 16 GiB of RAM beside a 24 GB card.
+        let small = at(model, gpu, &llama(Some(16)));
+        assert_eq!(small.reason, Reason::OverSystemMemory);
+        assert!(small.reason_text().contains("over system RAM"));
+        // Without the RAM bandwidth no speed is claimed for the part in RAM.
+        let unknown = Workload {
+            system_bandwidth_gbps: None,
+            ..llama(Some(64))
+        };
+        assert!(at(model, gpu, &unknown).speed.is_none());
+    }
 }

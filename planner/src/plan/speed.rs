@@ -43,19 +43,24 @@ fn efficiency(engine: Engine, gpu: &Gpu, format: WeightFormat) -> Option<Efficie
 /// the batch routes to once, `E · (1 − (1 − k/E)^batch)` of them on average; the embedding is
 /// a lookup (one row a token); llama.cpp's layers and experts left in system RAM (`-ngl`,
 /// `--n-cpu-moe`, as its `load_tensors` places them) are read there.
-struct Reads {
+pub struct Reads {
+    /// The file the engine loads.
+    format: WeightFormat,
     gpu: f64,
     host: f64,
     active: f64,
+    /// MoE layers whose experts are read in system RAM.
+    host_moe_layers: u64,
+    /// MoE layers in all.
+    moe_layers: u64,
 }
 
-fn weights_read(
-    cfg: &ModelConfig,
-    format: WeightFormat,
-    w: &Workload,
-    batch: u64,
-    split: u64,
-) -> Reads {
+/// What a decode step of `w`'s batch reads of `cfg` as `format`, on any GPU: the grid works it
+/// out once per row and prices every GPU column with [`speed_with`].
+pub fn reads(cfg: &ModelConfig, format: WeightFormat, w: &Workload) -> Reads {
+    let format = engine_format(format.resolve(cfg), w.engine);
+    let batch = w.concurrency.max(1);
+    let split = split_and_hops(w).0;
     let parts = weight_parts(cfg, format);
     let (routed_share, active_share) = match &cfg.moe {
         Some(m) if m.num_experts > 0 => {
@@ -96,9 +101,16 @@ fn weights_read(
     });
     let active = params - routed_params * (1.0 - active_share);
     Reads {
+        format,
+        moe_layers: moe_layers.len() as u64,
         gpu: (all - host) / split as f64,
         host,
         active: active / split as f64,
+        // Layers wholly in RAM run their experts there too: no hand-over inside them.
+        host_moe_layers: moe_layers
+            .iter()
+            .filter(|&&i| i >= n - on_gpu && i < cpu_moe)
+            .count() as u64,
     }
 }
 
@@ -112,8 +124,29 @@ pub fn speed(
     w: &Workload,
     plan: &Plan,
 ) -> Option<Speed> {
-    let format = engine_format(format.resolve(cfg), w.engine);
-    let eff = efficiency(w.engine, gpu, format)?;
+    speed_with(&reads(cfg, format, w), cfg, gpu, w, plan)
+}
+
+/// vLLM and SGLang split every matrix over TP ranks, which read in parallel; llama.cpp's split
+/// puts whole layers on each GPU, which take their turn: one token still reads the whole model
+/// at one GPU's speed, plus a hop between GPUs. `(split, hops)`.
+fn split_and_hops(w: &Workload) -> (u64, u64) {
+    let gpus = w.tensor_parallel.max(1) * w.pipeline_parallel.max(1);
+    match w.engine {
+        Engine::LlamaCpp => (1, gpus - 1),
+        _ => (w.tensor_parallel.max(1), w.pipeline_parallel.max(1) - 1),
+    }
+}
+
+/// [`speed`] from the row's [`reads`].
+pub fn speed_with(
+    reads: &Reads,
+    cfg: &ModelConfig,
+    gpu: &Gpu,
+    w: &Workload,
+    plan: &Plan,
+) -> Option<Speed> {
+    let eff = efficiency(w.engine, gpu, reads.format)?;
     let bandwidth = gpu.bandwidth_gbps? as f64 * 1e9;
     // Tensor FP16 throughput; Apple publishes only FP32, at which its GPUs also run FP16.
     // A GPU without tensor cores (P40, GTX 1080 Ti) runs llama.cpp's prefill on integer dot
@@ -126,15 +159,7 @@ pub fn speed(
     }
     .map(|g| g as f64 * 1e9);
     let n = w.concurrency.max(1);
-    let gpus = w.tensor_parallel.max(1) * w.pipeline_parallel.max(1);
-    // vLLM and SGLang split every matrix over TP ranks, which read in parallel; llama.cpp's
-    // split puts whole layers on each GPU, which take their turn: one token still reads the
-    // whole model at one GPU's speed, plus a hop between GPUs.
-    let (split, hops) = match w.engine {
-        Engine::LlamaCpp => (1, gpus - 1),
-        _ => (w.tensor_parallel.max(1), w.pipeline_parallel.max(1) - 1),
-    };
-    let reads = weights_read(cfg, format, w, n, split);
+    let (split, hops) = split_and_hops(w);
     // Every sequence's cache is read once per step: the GPU's share there, the rest (layers
     // left in system RAM keep their cache with them) from RAM. Unified memory is one pool.
     let kv = plan.kv_cache_bytes as f64;
@@ -155,6 +180,7 @@ pub fn speed(
     let host_s = if host_weights + host_kv > 0.0 {
         let ram = w.system_bandwidth_gbps? as f64 * 1e9;
         (host_weights / eff.format + host_kv) / (ram * eff.host_memory)
+            + reads.host_moe_layers as f64 * eff.host_round_trip_s
     } else {
         0.0
     };
@@ -167,7 +193,7 @@ pub fn speed(
     } else {
         0.0
     };
-    let layers_s = n_layers as f64 * eff.layer_s + cfg.moe_layer_count() as f64 * eff.moe_layer_s;
+    let layers_s = n_layers as f64 * eff.layer_s + reads.moe_layers as f64 * eff.moe_layer_s;
     let step = memory_s.max(compute_s)
         + host_s
         + eff.step_s
@@ -191,6 +217,42 @@ pub fn speed(
         prefill_tokens_per_s: prefill,
         ttft_ms: prefill.map(|p| (context / p + step) * 1e3),
     })
+}
+
+/// Decode speed against concurrency for the detail chart: `(sequences, tokens/s per sequence,
+/// tokens/s in total, fits)` at 1, 2, 4, … sequences up to twice the asked count or the most
+/// that fit (at least 8, at most 1,024), and at the asked count itself.
+pub fn speed_curve(
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    gpu: &Gpu,
+    w: &Workload,
+    plan: &Plan,
+) -> Vec<(u64, f64, f64, bool)> {
+    let asked = w.concurrency.max(1);
+    let upto = (2 * asked).max(plan.max_concurrency).clamp(8, 1024);
+    let mut counts: Vec<u64> = (0..11).map(|i| 1u64 << i).filter(|&c| c <= upto).collect();
+    // The asked count in its place (no sort: one sort instantiation less in the wasm).
+    if let Err(i) = counts.binary_search(&asked) {
+        counts.insert(i, asked);
+    }
+    counts
+        .into_iter()
+        .filter_map(|n| {
+            let at = Workload {
+                concurrency: n,
+                ..w.clone()
+            };
+            let p = super::plan_with(cfg, format, gpu, &at, false).ok()?;
+            let s = speed(cfg, format, gpu, &at, &p)?;
+            Some((
+                n,
+                s.decode_tokens_per_s,
+                s.decode_tokens_per_s_total,
+                p.fits,
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]

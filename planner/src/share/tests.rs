@@ -35,10 +35,12 @@ fn edited_config_round_trips() {
             gpu_memory_utilization: 0.85,
             mem_fraction_static: Some(0.8),
             flash_attention: false,
+            system_memory_bytes: Some(96 << 30),
+            system_bandwidth_gbps: Some(90),
             ..Default::default()
         },
         view: crate::grid::ViewSettings {
-            thresholds: Thresholds::new(50, 70, 85).unwrap(),
+            thresholds: Thresholds::new(50, 70, 85).unwrap().with_speed(35).unwrap(),
             mode: Mode::MaxContext,
             sort: Sort::Fit,
             unit: Unit::GB,
@@ -322,6 +324,31 @@ fn engine_settings_travel_and_bad_ones_are_named() {
     assert_eq!(notes.len(), 2, "{notes:?}");
     assert!(
         notes[0].to_string().contains("SGLang's default"),
+        "{}",
+        notes[0]
+    );
+}
+
+#[test]
+fn speed_target_and_system_ram_travel_and_bad_ones_are_named() {
+    // Order does not matter: the bands keep the speed target, the target keeps the bands.
+    let (c, notes) = GridConfig::from_query("v=1&tps=40&bands=50,70,85&ram=64&rambw=90", catalog());
+    assert!(notes.is_empty(), "{notes:?}");
+    assert_eq!(c.view.thresholds.speed, 40);
+    assert_eq!(c.view.thresholds.caution, 50);
+    assert_eq!(c.workload.system_memory_bytes, Some(64 << 30));
+    assert_eq!(c.workload.system_bandwidth_gbps, Some(90));
+    let q = c.to_query();
+    assert!(
+        q.contains("&ram=64&rambw=90") && q.contains("&tps=40"),
+        "{q}"
+    );
+    let (c, notes) = GridConfig::from_query("v=1&tps=0&ram=-1&rambw=fast", catalog());
+    assert_eq!(c.view.thresholds.speed, crate::plan::band::DEFAULT_SPEED);
+    assert_eq!(c.workload.system_memory_bytes, None);
+    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert!(
+        notes[0].to_string().contains("speed target"),
         "{}",
         notes[0]
     );

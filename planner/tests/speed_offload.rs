@@ -1,0 +1,70 @@
+//! Replays published llama.cpp decode speeds with part of the model in system RAM
+//! (`data/speed_offload.csv`: `-ngl` below the layer count, or `--n-cpu-moe`), each with its
+//! page and quoted line. llama.cpp's GPU efficiency comes from the single-GPU llama-bench rows,
+//! its CPU share of RAM bandwidth from a published rule (`engines::llama_cpp::HOST_MEMORY`), the
+//! cost of a layer whose experts are in RAM from the one row of llmfit#755
+//! (`HOST_ROUND_TRIP_S`); the error that counts is on the other rows. `--nocapture` prints them.
+
+use planner::catalog::Gpu;
+use planner::{catalog, plan, Engine, WeightFormat, Workload};
+
+#[test]
+fn offloaded_decode_replays_published_runs() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/speed_offload.csv");
+    let mut reader = csv::Reader::from_path(path).expect("speed_offload.csv readable");
+    let h = reader.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let mut errors = Vec::new();
+    for r in reader.records().map(|r| r.unwrap()) {
+        let value: f64 = r[col("value")].parse().unwrap();
+        assert!(r[col("source_url")].starts_with("https://"));
+        assert!(r[col("quote")].contains(&r[col("value")]), "{r:?}");
+        let m = catalog().model(&r[col("catalog_model")]).unwrap();
+        let format = match &r[col("weight_format")] {
+            "MXFP4" => WeightFormat::Mxfp4,
+            _ => WeightFormat::Q4KM,
+        };
+        // The source's GPU (not in the catalogue) by the bandwidth it states; memory large
+        // enough that the plan is priced (the row says it ran).
+        let gpu = Gpu {
+            id: "row-gpu".into(),
+            name: r[col("gpu")].into(),
+            class: "consumer".into(),
+            memory_bytes: 8 << 30,
+            bandwidth_gbps: Some(r[col("gpu_bandwidth_gb_s")].parse().unwrap()),
+            ..Gpu::default()
+        };
+        let w = Workload {
+            engine: Engine::LlamaCpp,
+            // llmfit's bench: ctx 4096, one slot, short prompts and generations.
+            context: 512,
+            concurrency: 1,
+            gpu_layers: r[col("gpu_layers")].parse().ok(),
+            cpu_moe_layers: r[col("cpu_moe_layers")].parse().unwrap(),
+            system_bandwidth_gbps: Some(r[col("ram_bandwidth_gb_s")].parse().unwrap()),
+            ..Workload::default()
+        };
+        let p = plan(&m.config, format, &gpu, &w).unwrap();
+        assert!(p.host_bytes > 0, "{} keeps part in RAM", m.id);
+        let s = p.speed.expect("a speed with the RAM bandwidth given");
+        let e = s.decode_tokens_per_s / value - 1.0;
+        println!(
+            "{} {}: measured {value:.1}, planned {:.1} ({:+.0} %)",
+            m.id,
+            r[col("notes")].rsplit(" | ").next().unwrap_or(""),
+            s.decode_tokens_per_s,
+            100.0 * e
+        );
+        if !r[col("source_url")].ends_with("/pull/755") {
+            errors.push(e.abs());
+        }
+    }
+    let mean = errors.iter().sum::<f64>() / errors.len() as f64;
+    println!(
+        "offload decode, held out: n {}, mean {:.1} %",
+        errors.len(),
+        100.0 * mean
+    );
+    assert!(errors.len() >= 7);
+    assert!(mean <= 0.25, "{mean}");
+}

@@ -1,0 +1,205 @@
+//! The detail panel's two charts: memory against context, and decode speed against
+//! concurrency, each drawn as one SVG string set as its figure's markup. A view per line and
+//! label costs ~2.5 KB gzip of wasm more, over the size budget. This is the one place the app
+//! writes markup (`tests/source_rules.rs` allows it here only): every coordinate is a number
+//! formatted here, and every label goes through [`escape`] although the planner writes them
+//! from numbers and fixed words (no model or GPU name reaches a chart).
+
+use leptos::prelude::*;
+use planner::grid::detail::CellDetail;
+use planner::grid::group_digits;
+use planner::units::rate;
+use planner::{Bytes, Unit};
+use std::fmt::Write;
+
+/// One shape of a chart; `class` styles it (`chart__axis`, `chart__line`, …).
+pub enum Shape {
+    /// A straight line from (x1, y1) to (x2, y2).
+    Line(&'static str, f64, f64, f64, f64),
+    /// A polyline through `x,y x,y …`.
+    Poly(&'static str, String),
+    /// A label at (x, y); `end` anchors it at its end.
+    Text(f64, f64, bool, String),
+}
+
+/// Text as markup-inert characters.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The SVG markup of `shapes` in a `width × height` box, with its test id and accessible name.
+fn svg((width, height): (f64, f64), test_id: &str, label: &str, shapes: Vec<Shape>) -> String {
+    let mut s = format!(
+        r#"<svg viewBox="0 0 {width} {height}" role="img" data-testid="{test_id}" aria-label="{label}">"#
+    );
+    for shape in shapes {
+        let _ = match shape {
+            Shape::Line(class, x1, y1, x2, y2) => write!(
+                s,
+                r#"<line class="{class}" x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}"/>"#
+            ),
+            Shape::Poly(class, points) => {
+                write!(
+                    s,
+                    r#"<polyline class="{class}" fill="none" points="{points}"/>"#
+                )
+            }
+            Shape::Text(x, y, end, text) => write!(
+                s,
+                r#"<text class="chart__label" x="{x:.1}" y="{y:.1}"{}>{}</text>"#,
+                if end { r#" text-anchor="end""# } else { "" },
+                escape(&text)
+            ),
+        };
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// A figure of `svg` markup and a caption.
+fn figure(markup: String, caption: &'static str) -> impl IntoView {
+    view! {
+        <figure class="chart">
+            <div class="chart__svg" inner_html=markup></div>
+            <figcaption>{caption}</figcaption>
+        </figure>
+    }
+}
+
+const W: f64 = 560.0;
+const PAD: f64 = 44.0;
+
+/// `x,y x,y …` for a polyline.
+fn points(xy: impl Iterator<Item = (f64, f64)>) -> String {
+    let mut s = String::new();
+    for (x, y) in xy {
+        let _ = write!(s, "{x:.1},{y:.1} ");
+    }
+    s
+}
+
+/// The axes, a labelled horizontal line and the labels at both ends of the x axis.
+fn frame(
+    h: f64,
+    (class, y, label): (&'static str, f64, String),
+    left: String,
+    right: String,
+) -> Vec<Shape> {
+    let (bottom, r) = (h - PAD, W - PAD);
+    vec![
+        Shape::Line("chart__axis", PAD, bottom, r, bottom),
+        Shape::Line("chart__axis", PAD, PAD, PAD, bottom),
+        Shape::Line(class, PAD, y, r, y),
+        Shape::Text(r, y - 4.0, true, label),
+        Shape::Text(PAD, bottom + 16.0, false, left),
+        Shape::Text(r, bottom + 16.0, true, right),
+    ]
+}
+
+/// Memory per GPU against context length, with the GPU's memory, the engine's budget and the
+/// plan's own longest context marked.
+pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
+    let h = 220.0;
+    let gpu = d.plan.gpu_memory_bytes as f64;
+    let y_max = d.curve.iter().map(|p| p.1 as f64).fold(gpu * 1.1, f64::max);
+    let x = |c: u64| PAD + (c as f64 / d.x_max.max(1) as f64) * (W - 2.0 * PAD);
+    let y = |b: f64| h - PAD - (b / y_max) * (h - 2.0 * PAD);
+    let mut shapes = frame(
+        h,
+        (
+            "chart__limit",
+            y(gpu),
+            format!("GPU {}", Bytes(gpu as u64).display(unit)),
+        ),
+        "0".into(),
+        format!("{} tokens", group_digits(d.x_max)),
+    );
+    let budget = y(d.plan.budget_bytes as f64);
+    shapes.push(Shape::Line("chart__budget", PAD, budget, W - PAD, budget));
+    shapes.push(Shape::Poly(
+        "chart__line",
+        points(d.curve.iter().map(|(c, b, _)| (x(*c), y(*b as f64)))),
+    ));
+    // Where it stops fitting is the plan's own max context (the curve is only sampled).
+    let max = d.plan.max_context;
+    if max > 0 && max < d.x_max {
+        shapes.push(Shape::Line("chart__miss", x(max), PAD, x(max), h - PAD));
+        shapes.push(Shape::Text(
+            x(max) + 4.0,
+            PAD + 12.0,
+            false,
+            format!("fits up to {} tokens", group_digits(max)),
+        ));
+    } else if max == 0 {
+        shapes.push(Shape::Text(
+            PAD + 6.0,
+            PAD + 12.0,
+            false,
+            "does not fit at any context".into(),
+        ));
+    }
+    figure(
+        svg(
+            (W, h),
+            "chart",
+            "Memory per GPU against context length",
+            shapes,
+        ),
+        "Memory per GPU as the context grows (concurrency fixed); dashed: engine budget.",
+    )
+}
+
+/// Decode tokens/s per sequence against concurrent sequences (log scale: the points are powers
+/// of two and the asked count), solid while they fit, with the user's target and the asked
+/// count marked; nothing without a speed figure.
+pub fn speed_chart(d: &CellDetail, target: u64) -> Option<impl IntoView> {
+    let curve = &d.speed_curve;
+    if curve.len() < 2 {
+        return None;
+    }
+    let h = 180.0;
+    let n_max = curve.last().map_or(2, |c| c.0).max(2);
+    // Without libm's log2: whole doublings by bit length, the rest linear between them.
+    let log = |n: u64| {
+        let whole = (u64::BITS - n.max(1).leading_zeros() - 1) as f64;
+        let base = 1u64 << whole as u32;
+        whole + (n - base) as f64 / base as f64
+    };
+    let steps = log(n_max).max(1.0);
+    let y_max = curve
+        .iter()
+        .map(|c| c.1)
+        .fold(target as f64 * 1.2, f64::max);
+    let x = |n: u64| PAD + log(n) / steps * (W - 2.0 * PAD);
+    let y = |t: f64| h - PAD - (t / y_max) * (h - 2.0 * PAD);
+    let mut shapes = frame(
+        h,
+        (
+            "chart__budget",
+            y(target as f64),
+            format!("target {target} tokens/s"),
+        ),
+        "1".into(),
+        format!("{n_max} sequences"),
+    );
+    let fit_end = curve.iter().take_while(|c| c.3).count();
+    let line = |part: &[(u64, f64, f64, bool)]| points(part.iter().map(|c| (x(c.0), y(c.1))));
+    let asked = x(d.plan.concurrency);
+    shapes.extend([
+        Shape::Poly("chart__line", line(&curve[..fit_end])),
+        Shape::Poly("chart__budget", line(&curve[fit_end.saturating_sub(1)..])),
+        Shape::Line("chart__miss", asked, PAD, asked, h - PAD),
+        Shape::Text(
+            PAD + 4.0,
+            PAD - 6.0,
+            false,
+            format!("{} tokens/s", rate(y_max)),
+        ),
+    ]);
+    Some(figure(
+        svg((W, h), "speed-chart", "Decode tokens per second per sequence against concurrent sequences", shapes),
+        "Decode tokens/s per sequence as more sequences share the GPU (log scale; dashed where they no longer fit); dashed line: your target.",
+    ))
+}
