@@ -19,8 +19,12 @@ const DOC_ONLY: [&str; 12] = [
     "nvidia_smi_mib",
 ];
 
+/// GPU fields no code of the page reads: left out of the wasm's copy (size budget).
+const WASM_UNUSED: [&str; 2] = ["fp8_gflops", "int8_gops"];
+
 fn main() {
     let out = env::var("OUT_DIR").expect("OUT_DIR");
+    let wasm = env::var("TARGET").is_ok_and(|t| t.starts_with("wasm32"));
     for name in ["models.json", "gpus.json", "prices.json"] {
         let src = Path::new("data").join(name);
         println!("cargo:rerun-if-changed={}", src.display());
@@ -38,6 +42,12 @@ fn main() {
                         };
                         for key in doc_only {
                             entry.remove(*key);
+                        }
+                        // The browser build never reads these (the CLI and the tests do).
+                        if wasm {
+                            for key in WASM_UNUSED {
+                                entry.remove(key);
+                            }
                         }
                         // Only the config.json keys the planner reads are shipped.
                         if let Some(cfg) = entry.get_mut("config").and_then(|c| c.as_object_mut()) {

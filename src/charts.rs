@@ -126,10 +126,16 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
     let max = d.plan.max_context;
     if max > 0 && max < d.x_max {
         shapes.push(Shape::Line("chart__miss", x(max), PAD, x(max), h - PAD));
+        // Low in the plot, on the side with room: the GPU's label sits top right.
+        let past_middle = x(max) > W / 2.0;
         shapes.push(Shape::Text(
-            x(max) + 4.0,
-            PAD + 12.0,
-            false,
+            if past_middle {
+                x(max) - 4.0
+            } else {
+                x(max) + 4.0
+            },
+            h - PAD - 8.0,
+            past_middle,
             format!("fits up to {} tokens", group_digits(max)),
         ));
     } else if max == 0 {
@@ -191,6 +197,12 @@ pub fn speed_chart(d: &CellDetail, target: u64) -> Option<impl IntoView> {
         Shape::Poly("chart__line", line(&curve[..fit_end])),
         Shape::Poly("chart__budget", line(&curve[fit_end.saturating_sub(1)..])),
         Shape::Line("chart__miss", asked, PAD, asked, h - PAD),
+        Shape::Text(
+            asked + 4.0,
+            h - PAD - 8.0,
+            false,
+            format!("{} asked", d.plan.concurrency),
+        ),
         Shape::Text(
             PAD + 4.0,
             PAD - 6.0,

@@ -169,10 +169,7 @@ pub fn Legend(
                 " tokens/s per user"
             </li>
             <li class="legend__item" data-fit=SpeedBand::Slow.as_str() data-for="speed">
-                <span class="grid__symbol" aria-hidden="true">{SpeedBand::Slow.symbol()}</span>"too slow"
-            </li>
-            <li class="legend__item" data-fit=SpeedBand::Unknown.as_str() data-for="speed">
-                <span class="grid__symbol" aria-hidden="true">{SpeedBand::Unknown.symbol()}</span>"no speed figure"
+                <span class="grid__symbol" aria-hidden="true">"▽"</span>"too slow · ? no speed figure"
             </li>
             <li class="legend__item" data-fit=Band::Offload.as_str() data-for="llama">
                 <span class="grid__symbol" aria-hidden="true">{Band::Offload.symbol()}</span>"offload: fits with layers in system RAM"

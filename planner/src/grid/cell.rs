@@ -86,12 +86,14 @@ impl CellText {
                 let speed = thresholds.speed_band(p);
                 CellText {
                     fit: speed.as_str(),
-                    symbol: if band == Band::Offload {
-                        band.symbol()
+                    // The speed's symbol; an offloaded cell also carries the offload symbol in
+                    // its number, so both survive where the words are hidden (phones).
+                    symbol: speed.symbol(),
+                    value: if band == Band::Offload {
+                        format!("{value} {}", Band::Offload.symbol())
                     } else {
-                        speed.symbol()
+                        value
                     },
-                    value,
                     label: match (band == Band::Offload, speed) {
                         (true, SpeedBand::Fast) => "offload to RAM, fast enough",
                         (true, SpeedBand::Slow) => "offload to RAM, too slow",

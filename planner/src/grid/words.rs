@@ -76,6 +76,9 @@ pub fn mode_line(p: &Plan, mode: Mode) -> Option<String> {
 /// A plan's speed in one sentence: decode per user and in total with every sequence at the
 /// asked context, prefill and time to first token of one such prompt, or why there is none.
 pub fn speed_line(p: &Plan) -> String {
+    if !p.fits {
+        return "no speed: it does not start as asked".into();
+    }
     let Some(s) = p.speed else {
         return format!(
             "no speed figure: {}",
@@ -180,8 +183,8 @@ impl GridConfig {
                 format!("Concurrent sequences of {} tokens that fit", self.workload.context)
             }
             Mode::Speed => format!(
-                "Decode tokens/s per user with {} sequences of {} tokens (total after ·); » at least {} per user",
-                self.workload.concurrency,
+                "Decode tokens/s per user with {} of {} tokens (total after ·); » at least {} per user",
+                sequences(self.workload.concurrency, "", "").trim_end(),
                 group_digits(self.workload.context),
                 self.view.thresholds.speed
             ),

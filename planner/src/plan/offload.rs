@@ -221,8 +221,21 @@ mod tests {
         let whole = at(model, "rtx-3090-24gb", &llama(Some(64)));
         assert!(whole.offload.is_none());
         assert!(s.decode_tokens_per_s < whole.speed.unwrap().decode_tokens_per_s);
-        // The command pins what --fit chose.
+        // The detail's curve keeps this placement: at the asked count it says what the cell says.
         let c = catalog();
+        let curve = crate::plan::speed::speed_curve(
+            &c.model(model).unwrap().config,
+            WeightFormat::Q4KM,
+            c.gpu(gpu).unwrap(),
+            &llama(Some(64)),
+            &p,
+        );
+        let one = curve.iter().find(|x| x.0 == 1).unwrap();
+        assert!(
+            (one.1 - s.decode_tokens_per_s).abs() < 1e-9,
+            "{curve:?} {s:?}"
+        );
+        // The command pins what --fit chose.
         let cmd = launch_command(
             model,
             &c.model(model).unwrap().config,

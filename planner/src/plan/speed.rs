@@ -31,7 +31,8 @@ pub struct Speed {
 fn efficiency(engine: Engine, gpu: &Gpu, format: WeightFormat) -> Option<Efficiency> {
     match engine {
         Engine::LlamaCpp => Some(llama_cpp::efficiency(gpu, format)),
-        Engine::Vllm => Some(vllm::efficiency()),
+        // vLLM's GGUF kernels (its experimental loader) were not in any measured run.
+        Engine::Vllm => (!format.is_gguf()).then(vllm::efficiency),
         Engine::Sglang => Some(sglang::efficiency()),
         // No published run of `generate()` isolates its decode or prefill speed.
         Engine::Transformers => None,
@@ -238,12 +239,15 @@ pub fn speed_curve(
     if let Err(i) = counts.binary_search(&asked) {
         counts.insert(i, asked);
     }
+    // The plan's own placement at every point (what `--fit` chose for the asked count), so the
+    // curve says where that start stops fitting.
+    let placed = plan.offload.map_or_else(|| w.clone(), |o| o.apply(w));
     counts
         .into_iter()
         .filter_map(|n| {
             let at = Workload {
                 concurrency: n,
-                ..w.clone()
+                ..placed.clone()
             };
             let p = super::plan_with(cfg, format, gpu, &at, false).ok()?;
             let s = speed(cfg, format, gpu, &at, &p)?;

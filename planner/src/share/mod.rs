@@ -62,7 +62,8 @@ impl GridConfig {
         }
         // View settings only when they differ from the default, to keep links short.
         let d = GridConfig::default();
-        if self.view.thresholds != d.view.thresholds {
+        let (t, dt) = (self.view.thresholds, d.view.thresholds);
+        if (t.caution, t.warning, t.critical) != (dt.caution, dt.warning, dt.critical) {
             let t = self.view.thresholds;
             s.append_pair(
                 "bands",
