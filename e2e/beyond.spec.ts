@@ -168,6 +168,8 @@ test('engine settings travel in the link and reach the command; what a GPU canno
   await expect.poll(() => page.url()).toContain('ngl=16');
   await expect(page.getByTestId('command')).toContainText('-ngl 16');
   await expect(page.getByTestId('detail')).toContainText('in system RAM, not on the GPU');
+  // Layers left in RAM by hand are an offload too: the cell says so.
+  await expect(page.locator('tr[data-format="q4_k_m"] td[data-gpu="h100-sxm-80gb"]')).toHaveAttribute('data-fit', 'offload');
   await page.reload();
   await expect(page.locator('input[name=fa]')).not.toBeChecked();
   await expect(page.locator('input[name=ngl]')).toHaveValue('16');

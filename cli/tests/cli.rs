@@ -220,6 +220,7 @@ fn offload_and_speed_fields() {
     assert_eq!(p["fits"], true);
     assert_eq!(p["status"], "offload");
     let n = p["offload"]["cpu_moe_layers"].as_u64().unwrap();
+    assert_eq!(p["offload"]["by_fit"], true);
     assert!((1..48).contains(&n), "{p}");
     assert!(p["cpu_bytes"].as_u64().unwrap() > 4 << 30);
     assert!(p["gpu_bytes"].as_u64().unwrap() <= p["gpu_memory_bytes"].as_u64().unwrap());
@@ -235,7 +236,9 @@ fn offload_and_speed_fields() {
     ));
     assert_eq!(code, 0);
     let p: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert!(p["offload"].is_null());
+    // Set by the user: the user's placement, not one `--fit` chose.
+    assert_eq!(p["offload"]["by_fit"], false);
+    assert_eq!(p["offload"]["cpu_moe_layers"], 40);
     assert!(
         p["cpu_bytes"].as_u64().unwrap() > 8 << 30,
         "40 layers' experts in RAM"

@@ -54,7 +54,7 @@ pub fn launch_command_with(
     }
     // A plan that fits only with layers in system RAM pins the placement `--fit` chose, so
     // the command starts what was planned whatever the build's defaults.
-    let placed = plan.and_then(|p| p.offload).map(|o| {
+    let placed = plan.and_then(|p| p.offload).filter(|o| o.by_fit).map(|o| {
         comments.push(format!(
             "{}: what llama.cpp's --fit picks itself",
             o.describe()

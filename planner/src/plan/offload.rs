@@ -25,6 +25,8 @@ pub struct Offload {
     pub cpu_moe_layers: u64,
     /// The model's repeating layers.
     pub layers: u64,
+    /// Chosen by `--fit` (else set by the user with `-ngl` / `--n-cpu-moe`).
+    pub by_fit: bool,
 }
 
 impl Offload {
@@ -87,8 +89,25 @@ pub fn fit(
     with_notes: bool,
     plan: Plan,
 ) -> Plan {
-    let applies = w.engine == Engine::LlamaCpp
-        && gpu.arch() != Arch::Apple
+    let layers = cfg.num_layers.max(1);
+    let moe = cfg.moe.is_some() && cfg.moe_layer_count() > 0;
+    let discrete = w.engine == Engine::LlamaCpp && gpu.arch() != Arch::Apple;
+    // Layers or experts the user left in RAM (`-ngl` at most the layer count leaves at least
+    // the output layer there): an offload too, shown as one, with the user's flags.
+    if discrete && (w.gpu_layers.is_some_and(|g| g <= layers) || (moe && w.cpu_moe_layers > 0)) {
+        let mut plan = plan;
+        plan.offload = Some(Offload {
+            gpu_layers: w.gpu_layers,
+            cpu_moe_layers: if moe { w.cpu_moe_layers } else { 0 },
+            layers,
+            by_fit: false,
+        });
+        if plan.fits {
+            plan.status = crate::plan::Band::Offload;
+        }
+        return plan;
+    }
+    let applies = discrete
         && w.gpu_layers.is_none()
         && w.cpu_moe_layers == 0
         && w.system_memory_bytes.is_some()
@@ -96,18 +115,17 @@ pub fn fit(
     if !applies {
         return plan;
     }
-    let layers = cfg.num_layers.max(1);
     let at = |o: Offload, notes: bool| -> Option<Plan> {
         let w = o.apply(w);
         let p = prepare(cfg, format, &w).ok()?;
         Some(plan_prepared(cfg, &p, gpu, &w, notes))
     };
     let gpu_ok = |o: Offload| at(o, false).is_some_and(|p| !over_gpu(p.reason));
-    let moe = cfg.moe.is_some() && cfg.moe_layer_count() > 0;
     let all_experts = Offload {
         gpu_layers: None,
         cpu_moe_layers: layers,
         layers,
+        by_fit: true,
     };
     let chosen = if moe && gpu_ok(all_experts) {
         // Fewest layers with experts in RAM (more in RAM only ever frees the GPU).
@@ -126,6 +144,7 @@ pub fn fit(
             gpu_layers: Some(n),
             cpu_moe_layers: if moe { layers } else { 0 },
             layers,
+            by_fit: true,
         };
         if !gpu_ok(with(0)) {
             return plan;
@@ -216,6 +235,17 @@ mod tests {
             ..llama(Some(64))
         };
         assert!(!at(model, gpu, &fewer).fits);
+        // Set by hand, the same placement is an offload too, the user's own.
+        let own = at(
+            model,
+            gpu,
+            &Workload {
+                cpu_moe_layers: o.cpu_moe_layers,
+                ..llama(Some(64))
+            },
+        );
+        assert_eq!(Thresholds::default().band_of(&own), Band::Offload);
+        assert!(!own.offload.unwrap().by_fit);
         // It has a speed (RAM bandwidth given), slower than on a GPU that holds it all.
         let s = p.speed.unwrap();
         let whole = at(model, "rtx-3090-24gb", &llama(Some(64)));
