@@ -131,27 +131,19 @@ fn serving_decode_replays_published_runs() {
     };
     let max = |v: &[(f64, f64, bool)]| v.iter().map(|x| x.0).fold(0.0, f64::max);
     let dense: Vec<_> = batch1.iter().copied().filter(|x| x.2).collect();
-    println!(
-        "batch 1, dense, held out: n {}, mean {:.1} %, max {:.1} %, naive {:.1} %",
-        dense.len(),
-        100.0 * mean(&dense, 0),
-        100.0 * max(&dense),
-        100.0 * mean(&dense, 1)
-    );
-    println!(
-        "batch 1, held out: n {}, mean {:.1} %, max {:.1} %, naive {:.1} %",
-        batch1.len(),
-        100.0 * mean(&batch1, 0),
-        100.0 * max(&batch1),
-        100.0 * mean(&batch1, 1)
-    );
-    println!(
-        "batched, held out: n {}, mean {:.1} %, max {:.1} %, naive {:.1} %",
-        batched.len(),
-        100.0 * mean(&batched, 0),
-        100.0 * max(&batched),
-        100.0 * mean(&batched, 1)
-    );
+    for (name, v) in [
+        ("batch 1, dense", &dense),
+        ("batch 1", &batch1),
+        ("batched", &batched),
+    ] {
+        println!(
+            "{name}, held out: n {}, mean {:.1} %, max {:.1} %, naive {:.1} %",
+            v.len(),
+            100.0 * mean(v, 0),
+            100.0 * max(v),
+            100.0 * mean(v, 1)
+        );
+    }
     // Dense models: within 15 %. MoE layers' fixed cost differs by engine and kernel (SGLang's
     // gpt-oss at TP 8 runs 2.3× faster than vLLM's per layer; ROCm's slower): the bound says
     // what is measured, and fails if the model gets worse. Batched serving rows mix other

@@ -98,23 +98,15 @@ pub fn reserves(cfg: &ModelConfig, w: &Workload) -> Reserves {
 /// the whole file into its unified memory once, so there everything counts against the GPU.
 pub fn placement(cfg: &ModelConfig, format: WeightFormat, w: &Workload) -> Placement {
     let p = weight_parts(cfg, format);
-    let n = cfg.num_layers.max(1);
-    let on_gpu = gpu_layer_count(cfg, w);
-    let output_on_gpu = w.gpu_layers.is_none_or(|g| g > n);
-    let per_layer = p.layers / n;
-    let moe: Vec<u64> = (0..n)
-        .filter(|&i| cfg.moe_layers.get(i as usize).copied().unwrap_or(false))
-        .collect();
+    let split = Split::of(cfg, w);
+    let per_layer = p.layers / cfg.num_layers.max(1);
+    let moe = split.moe_layers(cfg);
     let per_moe = p.experts / (moe.len() as u64).max(1);
-    let first_gpu = n - on_gpu;
-    let experts_gpu = moe
-        .iter()
-        .filter(|&&i| i >= first_gpu && i >= w.cpu_moe_layers)
-        .count() as u64;
+    let experts_gpu = moe.iter().filter(|&&i| !split.experts_in_ram(i)).count() as u64;
     let gpu = add(&[
-        per_layer.saturating_mul(on_gpu),
+        per_layer.saturating_mul(split.on_gpu),
         per_moe.saturating_mul(experts_gpu),
-        if output_on_gpu { p.output } else { 0 },
+        if split.output_on_gpu { p.output } else { 0 },
     ]);
     let total = add(&[p.embedding, p.layers, p.experts, p.output]);
     // One mapping of the file: a tied model's output is the same bytes as token_embd.
@@ -141,9 +133,59 @@ pub struct Placement {
     pub unified: u64,
 }
 
-/// Repeating layers on the GPU: `-ngl`, at most the layer count (`None`: all).
-fn gpu_layer_count(cfg: &ModelConfig, w: &Workload) -> u64 {
-    w.gpu_layers.unwrap_or(u64::MAX).min(cfg.num_layers.max(1))
+/// Which of a model's layers llama.cpp keeps on the GPU under `-ngl` and `--n-cpu-moe`: the
+/// placement of its weights and cache, and what the speed model reads where.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Split {
+    /// Repeating layers on the GPU (the last ones): `-ngl`, at most the layer count.
+    pub on_gpu: u64,
+    /// The output layer: on the GPU only when `-ngl` exceeds the layer count.
+    pub output_on_gpu: bool,
+    /// The first layer on the GPU.
+    first_gpu: u64,
+    /// `--n-cpu-moe`: layers 0..N keep their routed experts in RAM.
+    cpu_moe: u64,
+}
+
+impl Split {
+    /// The split `w` asks for (`-ngl` absent: every layer and the output on the GPU).
+    pub fn of(cfg: &ModelConfig, w: &Workload) -> Self {
+        let n = cfg.num_layers.max(1);
+        let on_gpu = w.gpu_layers.unwrap_or(u64::MAX).min(n);
+        Split {
+            on_gpu,
+            output_on_gpu: w.gpu_layers.is_none_or(|g| g > n),
+            first_gpu: n - on_gpu,
+            cpu_moe: w.cpu_moe_layers,
+        }
+    }
+
+    /// Everything on the GPU (the engines that do not offload).
+    pub fn all_on_gpu(cfg: &ModelConfig) -> Self {
+        Split {
+            on_gpu: cfg.num_layers.max(1),
+            output_on_gpu: true,
+            first_gpu: 0,
+            cpu_moe: 0,
+        }
+    }
+
+    /// Whether layer `i` sits in system RAM.
+    pub fn layer_in_ram(self, i: u64) -> bool {
+        i < self.first_gpu
+    }
+
+    /// Whether MoE layer `i`'s routed experts sit in system RAM (its layer's, or `--n-cpu-moe`).
+    pub fn experts_in_ram(self, i: u64) -> bool {
+        self.layer_in_ram(i) || i < self.cpu_moe
+    }
+
+    /// The indices of `cfg`'s MoE layers.
+    pub fn moe_layers(self, cfg: &ModelConfig) -> Vec<u64> {
+        (0..cfg.num_layers.max(1))
+            .filter(|&i| cfg.moe_layers.get(i as usize).copied().unwrap_or(false))
+            .collect()
+    }
 }
 
 /// llama.cpp keeps a smaller sliding-window cache only for the architectures its loader gives a
@@ -180,7 +222,7 @@ pub fn own_kv_layout(kv: KvPerToken, cfg: &ModelConfig) -> KvPerToken {
 /// by default), so the layers left on the CPU keep theirs in system RAM.
 pub fn kv_share(kv: KvPerToken, cfg: &ModelConfig, w: &Workload) -> KvPerToken {
     let n = cfg.num_layers.max(1);
-    let on_gpu = gpu_layer_count(cfg, w);
+    let on_gpu = Split::of(cfg, w).on_gpu;
     let part = |b: u64| (b as u128 * on_gpu as u128 / n as u128) as u64;
     KvPerToken {
         full: part(kv.full),

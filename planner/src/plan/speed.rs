@@ -71,23 +71,13 @@ pub fn reads(cfg: &ModelConfig, format: WeightFormat, w: &Workload) -> Reads {
         _ => (1.0, 1.0),
     };
     let n = cfg.num_layers.max(1);
-    let (on_gpu, output_on_gpu, cpu_moe) = if w.engine == Engine::LlamaCpp {
-        let on = w.gpu_layers.unwrap_or(n).min(n);
-        (on, w.gpu_layers.is_none_or(|g| g > n), w.cpu_moe_layers)
-    } else {
-        (n, true, 0)
-    };
-    let moe_layers: Vec<u64> = (0..n)
-        .filter(|&i| cfg.moe_layers.get(i as usize).copied().unwrap_or(false))
-        .collect();
+    let at = layer_split(cfg, w);
+    let moe_layers = at.moe_layers(cfg);
     let per_moe = parts.experts as f64 / (moe_layers.len() as f64).max(1.0);
-    let experts_host = moe_layers
-        .iter()
-        .filter(|&&i| i < n - on_gpu || i < cpu_moe)
-        .count() as f64
-        * per_moe;
-    let layers_host = parts.layers as f64 * (n - on_gpu) as f64 / n as f64;
-    let output_host = if output_on_gpu {
+    let experts_host =
+        moe_layers.iter().filter(|&&i| at.experts_in_ram(i)).count() as f64 * per_moe;
+    let layers_host = parts.layers as f64 * (n - at.on_gpu) as f64 / n as f64;
+    let output_host = if at.output_on_gpu {
         0.0
     } else {
         parts.output as f64
@@ -110,7 +100,7 @@ pub fn reads(cfg: &ModelConfig, format: WeightFormat, w: &Workload) -> Reads {
         // Layers wholly in RAM run their experts there too: no hand-over inside them.
         host_moe_layers: moe_layers
             .iter()
-            .filter(|&&i| i >= n - on_gpu && i < cpu_moe)
+            .filter(|&&i| at.experts_in_ram(i) && !at.layer_in_ram(i))
             .count() as u64,
     }
 }
@@ -126,6 +116,15 @@ pub fn speed(
     plan: &Plan,
 ) -> Option<Speed> {
     speed_with(&reads(cfg, format, w), cfg, gpu, w, plan)
+}
+
+/// Which layers sit on the GPU: llama.cpp's `-ngl` / `--n-cpu-moe` placement; every other
+/// engine keeps them all there.
+fn layer_split(cfg: &ModelConfig, w: &Workload) -> llama_cpp::Split {
+    match w.engine {
+        Engine::LlamaCpp => llama_cpp::Split::of(cfg, w),
+        _ => llama_cpp::Split::all_on_gpu(cfg),
+    }
 }
 
 /// vLLM and SGLang split every matrix over TP ranks, which read in parallel; llama.cpp's split
@@ -165,11 +164,7 @@ pub fn speed_with(
     // left in system RAM keep their cache with them) from RAM. Unified memory is one pool.
     let kv = plan.kv_cache_bytes as f64;
     let n_layers = cfg.num_layers.max(1);
-    let on_gpu = if w.engine == Engine::LlamaCpp {
-        w.gpu_layers.unwrap_or(n_layers).min(n_layers)
-    } else {
-        n_layers
-    };
+    let on_gpu = layer_split(cfg, w).on_gpu;
     let (host_weights, host_kv) = if apple {
         (0.0, 0.0)
     } else {
