@@ -138,3 +138,19 @@ test('a custom GPU becomes a column and travels in the link', async ({ page, con
   await page.getByRole('button', { name: 'Remove Lab card' }).click();
   await expect(page.locator('th.grid__gpu[data-gpu="custom:lab-card"]')).toHaveCount(0);
 });
+
+test('a custom GPU with bandwidth and TFLOPS gets decode and prefill speed', async ({ page }) => {
+  const M = 'meta-llama/Llama-2-7b-hf';
+  await open(page, `?m=${M}&q=native&g=h100-sxm-80gb&mode=speed`);
+  await page.locator('input[name=gpu-name]').fill('Fast card');
+  await page.locator('input[name=gpu-memory]').fill('48');
+  await page.locator('input[name=gpu-bandwidth]').fill('960');
+  await page.locator('input[name=gpu-tflops]').fill('149.7');
+  await page.locator('button[name=add-gpu]').click();
+  await expect.poll(() => page.url()).toContain('cg=Fast+card~49152~960~149.7');
+  const c = page.locator(`tr[data-model="${M}"] td[data-gpu="custom:fast-card"]`).first();
+  await expect(c.locator('.grid__pct')).toHaveText(/^\d+(\.\d+)? t\/s$/);
+  await c.click();
+  // 2 × 6.7 B FLOPs a token at 65 % of 149.7 TFLOPS: ~7,000 tokens/s of prefill.
+  await expect(page.getByTestId('speed')).toContainText(/prefill [\d,]+ tokens\/s, first token after/);
+});

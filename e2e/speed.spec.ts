@@ -65,6 +65,9 @@ test('offload: with system RAM given, llama.cpp keeps experts in RAM and the cel
   // The speed's symbol, and the offload symbol in the number (both stay where words are hidden).
   await expect(c.locator('.grid__symbol')).toHaveText(/[»▽]/);
   await expect(c.locator('.grid__pct')).toHaveText(/^\d[\d,.]* t\/s ⇅$/);
+  // The detail states the speed once (no "In this mode" line repeating it).
+  await expect(page.getByTestId('speed')).toHaveCount(1);
+  await expect(page.getByTestId('mode-line')).toHaveCount(0);
   // Too little RAM for the rest: it does not fit, and says why.
   await page.goto(base + '&ram=4');
   await expect(c).toHaveAttribute('data-fit', 'does-not-fit');

@@ -37,3 +37,95 @@ with open(os.path.join(staging, name), "w", encoding="utf-8") as f:
 html = html[: match.start()] + '<script type="module" src="./%s"></script>' % name + html[match.end():]
 with open(index, "w", encoding="utf-8") as f:
     f.write(html)
+
+
+# Release builds: optimise the wasm here rather than in Trunk (index.html sets
+# data-wasm-opt="0"), after dropping the JS-facing classes of wasm-streams. leptos's "csr"
+# feature always pulls in server_fn's browser support, whose wasm-streams exports
+# (IntoUnderlyingSource, …Sink, …ByteSource) keep ~1.8 KB gzip of code alive; nothing in the
+# app constructs them (it fetches with gloo-net and reads bodies whole), and the JS glue
+# touches those exports only inside the classes' own methods. Then the preload's integrity
+# hash is recomputed.
+WASM_OPT_FLAGS = [
+    "-Os", "--low-memory-unused", "--converge", "--one-caller-inline-max-function-size=25",
+    "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+    "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
+]
+DROPPED_EXPORTS = ("intounderlying", "__wbg_intounderlying")
+
+
+def leb(data, i):
+    value = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, i
+
+
+def uleb(n):
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def drop_exports(data):
+    """The module without the exports named in DROPPED_EXPORTS, and how many were dropped."""
+    if data[:8] != b"\0asm\1\0\0\0":
+        fail("the wasm file is not a version-1 module")
+    out, i, dropped = bytearray(data[:8]), 8, 0
+    while i < len(data):
+        section = data[i]
+        size, j = leb(data, i + 1)
+        body = data[j:j + size]
+        if section == 7:
+            count, k = leb(body, 0)
+            kept = []
+            for _ in range(count):
+                start = k
+                length, k = leb(body, k)
+                name = body[k:k + length].decode()
+                _, k = leb(body, k + length + 1)
+                if name.startswith(DROPPED_EXPORTS):
+                    dropped += 1
+                else:
+                    kept.append(body[start:k])
+            body = uleb(len(kept)) + b"".join(kept)
+        out += bytes([section]) + uleb(len(body)) + body
+        i = j + size
+    return bytes(out), dropped
+
+
+if os.environ.get("TRUNK_PROFILE") == "release":
+    import base64
+    import subprocess
+
+    wasms = [f for f in os.listdir(staging) if f.endswith("_bg.wasm")]
+    if len(wasms) != 1:
+        fail("expected one _bg.wasm in %s, found %s" % (staging, wasms))
+    path = os.path.join(staging, wasms[0])
+    data, dropped = drop_exports(open(path, "rb").read())
+    if dropped != 13:
+        fail("expected the 13 wasm-streams exports, dropped %d: check DROPPED_EXPORTS" % dropped)
+    open(path, "wb").write(data)
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    wasm_opt = os.path.join(root, "node_modules", ".bin", "wasm-opt")
+    version = subprocess.run([wasm_opt, "--version"], capture_output=True, text=True).stdout
+    if "version 132" not in version:
+        fail("wasm-opt must be npm binaryen 132 (scripts/setup.sh installs it), got %r" % version)
+    subprocess.run([wasm_opt, *WASM_OPT_FLAGS, path, "-o", path], check=True)
+    digest = base64.b64encode(hashlib.sha384(open(path, "rb").read()).digest()).decode()
+    html, n = re.subn(
+        r"(href=\"?\./%s\"? integrity=\"?)sha384-[A-Za-z0-9+/=]+" % re.escape(wasms[0]),
+        lambda m: m.group(1) + "sha384-" + digest,
+        html,
+    )
+    if n != 1:
+        fail("expected one integrity attribute for %s, found %d" % (wasms[0], n))
+    with open(index, "w", encoding="utf-8") as f:
+        f.write(html)

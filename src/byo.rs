@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use planner::catalog::custom::{custom_gpu, CustomModel};
+use planner::catalog::custom::CustomModel;
+use planner::catalog::custom_gpu::{custom_gpu, memory_mib, tflops_gflops};
 use planner::GridConfig;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -346,7 +347,8 @@ fn FetchModel(
     .into_any()
 }
 
-/// Describe a GPU: name, memory in MiB or GiB, optional bandwidth.
+/// Describe a GPU: name, memory in MiB or GiB, optional bandwidth and dense FP16 TFLOPS (the
+/// speed mode's decode needs the first, prefill the second).
 #[component]
 fn CustomGpuForm(
     /// Receives the GPU.
@@ -356,15 +358,15 @@ fn CustomGpuForm(
     let memory = RwSignal::new(String::new());
     let unit = RwSignal::new("GiB".to_string());
     let bandwidth = RwSignal::new(String::new());
+    let tflops = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
     let add = move |_| {
-        let mib = planner::catalog::custom::memory_mib(
-            &memory.get_untracked(),
-            unit.get_untracked() == "GiB",
-        );
+        let mib = memory_mib(&memory.get_untracked(), unit.get_untracked() == "GiB");
         let bw = bandwidth.get_untracked().trim().parse::<u64>().ok();
+        let fp16 = tflops.with_untracked(|t| tflops_gflops(t));
         match mib.and_then(|m| custom_gpu(&name.get_untracked(), m, bw)) {
-            Some(g) => {
+            Some(mut g) => {
+                g.fp16_gflops = fp16;
                 let added = format!("Added {}", g.name);
                 let mut result = Ok(());
                 config.update(|c| result = c.add_custom_gpu(g));
@@ -394,6 +396,8 @@ fn CustomGpuForm(
                 </select>
                 <label>"Bandwidth GB/s (optional) " <input type="number" name="gpu-bandwidth" min="0"
                     prop:value=move || bandwidth.get() on:input=move |ev| bandwidth.set(event_target_value(&ev)) /></label>
+                <label>"Dense FP16 TFLOPS (optional) " <input type="number" name="gpu-tflops" min="0" step="any"
+                    prop:value=move || tflops.get() on:input=move |ev| tflops.set(event_target_value(&ev)) /></label>
             </div>
             <button type="button" class="button" name="add-gpu" on:click=add>"Add GPU"</button>
             <Message message=message />

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::number_after;
+use common::{data_rows, number_after};
 use planner::catalog::catalog;
 use planner::engines::llama_cpp::compute_buffer;
 use planner::engines::VllmRelease;
@@ -34,25 +34,19 @@ struct Row {
 }
 
 fn rows() -> Vec<Row> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/measured.csv");
-    let mut reader = csv::Reader::from_path(path).expect("measured.csv readable");
-    reader
-        .records()
-        .map(|r| {
-            let r = r.expect("csv record");
-            let f = |i: usize| r.get(i).unwrap_or("").to_string();
-            Row {
-                url: f(0),
-                engine: f(1),
-                version: f(2),
-                model: f(3),
-                format: f(4),
-                gpu: f(5),
-                context: f(7),
-                metric: f(10),
-                value: f(11).trim().parse().unwrap_or(f64::NAN),
-                notes: f(14),
-            }
+    data_rows("measured.csv")
+        .into_iter()
+        .map(|r| Row {
+            url: r["source_url"].into(),
+            engine: r["engine"].into(),
+            version: r["engine_version"].into(),
+            model: r["model_id"].into(),
+            format: r["weight_format"].into(),
+            gpu: r["gpu"].into(),
+            context: r["max_context"].into(),
+            metric: r["metric"].into(),
+            value: r.num("value").unwrap_or(f64::NAN),
+            notes: r["notes"].into(),
         })
         .collect()
 }

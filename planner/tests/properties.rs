@@ -176,7 +176,7 @@ fn arbitrary_config() -> impl Strategy<Value = GridConfig> {
                     ..GridConfig::default()
                 };
                 for (name, mib, bw) in own {
-                    if let Some(g) = planner::catalog::custom::custom_gpu(&name, mib, bw) {
+                    if let Some(g) = planner::catalog::custom_gpu::custom_gpu(&name, mib, bw) {
                         let _ = cfg.add_custom_gpu(g);
                     }
                 }

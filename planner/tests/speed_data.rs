@@ -2,26 +2,12 @@
 //! benchmark reports) that the speed model will be checked against: every row names its page
 //! and quotes the line its value was read from, so each number can be checked by hand.
 
+mod common;
+use common::data_rows;
 use std::collections::BTreeSet;
 
 #[test]
 fn every_speed_row_is_sourced_and_quoted() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/speed.csv");
-    let mut reader = csv::Reader::from_path(path).expect("speed.csv readable");
-    let headers = reader.headers().expect("a header").clone();
-    let col = |name: &str| {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .unwrap_or_else(|| panic!("column {name}"))
-    };
-    let (url, engine, metric, value, quote) = (
-        col("source_url"),
-        col("engine"),
-        col("metric"),
-        col("value"),
-        col("quote"),
-    );
     let metrics = [
         "decode_tps_per_seq",
         "decode_tps_total",
@@ -31,18 +17,20 @@ fn every_speed_row_is_sourced_and_quoted() {
     ];
     let mut engines = BTreeSet::new();
     let mut n = 0;
-    for row in reader.records() {
-        let row = row.expect("a well-formed row");
-        assert!(row[url].starts_with("https://"), "no page: {row:?}");
-        assert!(metrics.contains(&&row[metric]), "metric {}", &row[metric]);
-        let v: f64 = row[value].parse().expect("a number");
+    for row in data_rows("speed.csv") {
+        assert!(
+            metrics.contains(&&row["metric"]),
+            "metric {}",
+            &row["metric"]
+        );
+        let v: f64 = row["value"].parse().expect("a number");
         assert!(v > 0.0 && v.is_finite(), "{row:?}");
         // The value as the source printed it (thousands separators aside).
         assert!(
-            row[quote].replace(',', "").contains(&row[value]),
+            row["quote"].replace(',', "").contains(&row["value"]),
             "value not in its quote: {row:?}"
         );
-        engines.insert(row[engine].to_string());
+        engines.insert(row["engine"].to_string());
         n += 1;
     }
     assert!(n >= 150, "{n} rows");

@@ -5,22 +5,19 @@
 //! cost of a layer whose experts are in RAM from the one row of llmfit#755
 //! (`HOST_ROUND_TRIP_S`); the error that counts is on the other rows. `--nocapture` prints them.
 
+mod common;
+use common::data_rows;
 use planner::catalog::Gpu;
 use planner::{catalog, plan, Engine, WeightFormat, Workload};
 
 #[test]
 fn offloaded_decode_replays_published_runs() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/speed_offload.csv");
-    let mut reader = csv::Reader::from_path(path).expect("speed_offload.csv readable");
-    let h = reader.headers().unwrap().clone();
-    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
     let mut errors = Vec::new();
-    for r in reader.records().map(|r| r.unwrap()) {
-        let value: f64 = r[col("value")].parse().unwrap();
-        assert!(r[col("source_url")].starts_with("https://"));
-        assert!(r[col("quote")].contains(&r[col("value")]), "{r:?}");
-        let m = catalog().model(&r[col("catalog_model")]).unwrap();
-        let format = match &r[col("weight_format")] {
+    for r in data_rows("speed_offload.csv") {
+        let value: f64 = r.num("value").unwrap();
+        assert!(r["quote"].contains(&r["value"]), "{r:?}");
+        let m = catalog().model(&r["catalog_model"]).unwrap();
+        let format = match &r["weight_format"] {
             "MXFP4" => WeightFormat::Mxfp4,
             _ => WeightFormat::Q4KM,
         };
@@ -28,10 +25,10 @@ fn offloaded_decode_replays_published_runs() {
         // enough that the plan is priced (the row says it ran).
         let gpu = Gpu {
             id: "row-gpu".into(),
-            name: r[col("gpu")].into(),
+            name: r["gpu"].into(),
             class: "consumer".into(),
             memory_bytes: 8 << 30,
-            bandwidth_gbps: Some(r[col("gpu_bandwidth_gb_s")].parse().unwrap()),
+            bandwidth_gbps: Some(r.num("gpu_bandwidth_gb_s").unwrap()),
             ..Gpu::default()
         };
         let w = Workload {
@@ -39,9 +36,9 @@ fn offloaded_decode_replays_published_runs() {
             // llmfit's bench: ctx 4096, one slot, short prompts and generations.
             context: 512,
             concurrency: 1,
-            gpu_layers: r[col("gpu_layers")].parse().ok(),
-            cpu_moe_layers: r[col("cpu_moe_layers")].parse().unwrap(),
-            system_bandwidth_gbps: Some(r[col("ram_bandwidth_gb_s")].parse().unwrap()),
+            gpu_layers: r.num("gpu_layers"),
+            cpu_moe_layers: r.num("cpu_moe_layers").unwrap(),
+            system_bandwidth_gbps: Some(r.num("ram_bandwidth_gb_s").unwrap()),
             ..Workload::default()
         };
         let p = plan(&m.config, format, &gpu, &w).unwrap();
@@ -51,11 +48,11 @@ fn offloaded_decode_replays_published_runs() {
         println!(
             "{} {}: measured {value:.1}, planned {:.1} ({:+.0} %)",
             m.id,
-            r[col("notes")].rsplit(" | ").next().unwrap_or(""),
+            r["notes"].rsplit(" | ").next().unwrap_or(""),
             s.decode_tokens_per_s,
             100.0 * e
         );
-        if !r[col("source_url")].ends_with("/pull/755") {
+        if !r["source_url"].ends_with("/pull/755") {
             errors.push(e.abs());
         }
     }

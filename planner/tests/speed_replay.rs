@@ -4,6 +4,8 @@
 //! that counts is the one on every other row, which the model never saw. The naive roofline
 //! (bandwidth ÷ weight bytes) is printed beside it. Run with `--nocapture` for every row.
 
+mod common;
+use common::data_rows;
 use planner::catalog::Gpu;
 use planner::plan::speed::speed;
 use planner::{catalog, plan, Engine, WeightFormat, Workload};
@@ -23,49 +25,29 @@ struct Row {
 }
 
 fn rows() -> Vec<Row> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/speed.csv");
-    let mut reader = csv::Reader::from_path(path).expect("speed.csv readable");
-    let h = reader.headers().unwrap().clone();
-    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
-    let c = [
-        "source_url",
-        "engine",
-        "model_id",
-        "weight_format",
-        "gpu",
-        "num_gpus",
-        "prompt_tokens",
-        "gen_tokens",
-        "metric",
-        "value",
-        "notes",
-        "batch",
-    ]
-    .map(col);
-    reader
-        .records()
-        .map(|r| r.unwrap())
-        .filter(|r| &r[c[1]] == "llama.cpp")
+    data_rows("speed.csv")
+        .into_iter()
+        .filter(|r| &r["engine"] == "llama.cpp")
         .map(|r| {
-            let num = |i: usize| r[c[i]].parse::<u64>().unwrap_or(0);
-            let metric = r[c[8]].to_string();
+            let num = |c: &str| r.num::<u64>(c).unwrap_or(0);
+            let metric = r["metric"].to_string();
             // Decode rows average over the generated tokens: half of them deep on average.
             let depth = if metric == "prefill_tps" {
-                num(6)
+                num("prompt_tokens")
             } else {
-                num(6) + num(7) / 2
+                num("prompt_tokens") + num("gen_tokens") / 2
             };
             Row {
-                url: r[c[0]].into(),
-                model: r[c[2]].into(),
-                format: r[c[3]].into(),
-                gpu: r[c[4]].into(),
-                gpus: num(5).max(1),
+                url: r["source_url"].into(),
+                model: r["model_id"].into(),
+                format: r["weight_format"].into(),
+                gpu: r["gpu"].into(),
+                gpus: num("num_gpus").max(1),
                 depth,
                 metric,
-                value: r[c[9]].parse().unwrap(),
-                notes: r[c[10]].into(),
-                batch: num(11),
+                value: r.num("value").unwrap(),
+                notes: r["notes"].into(),
+                batch: num("batch"),
             }
         })
         .collect()
@@ -168,7 +150,7 @@ fn replay(r: &Row) -> Result<(f64, f64, Option<f64>), &'static str> {
         ..Workload::default()
     };
     let p = plan(&model.config, format, &gpu, &w).map_err(|_| "unsupported")?;
-    let s = speed(&model.config, format, &gpu, &w, &p).ok_or("no speed")?;
+    let s = speed(&model.config, format, &gpu, &w, &p).map_err(|_| "no speed")?;
     let bandwidth = gpu.bandwidth_gbps.ok_or("bandwidth")? as f64 * 1e9;
     let bytes = (p.weights_bytes * w.tensor_parallel) as f64;
     match r.metric.as_str() {

@@ -1,14 +1,13 @@
 //! Models and GPUs the user brings: a pasted or fetched `config.json`, a custom GPU size.
 //!
 //! In a shared link they travel compactly: only the config.json keys the planner reads, as
-//! base64url JSON (`cm=<name>~<base64>`), and `cg=<name>~<MiB>[~<GB/s>]` for GPUs, so a
+//! base64url JSON (`cm=<name>~<base64>`), and `cg=<name>~<MiB>[~<GB/s>[~<TFLOPS>]]` for GPUs, so a
 //! colleague opening the link sees the same rows without fetching anything.
 
-use crate::catalog::{Gpu, Model};
+use crate::catalog::Model;
 use crate::error::ConfigError;
 use crate::inert;
 use crate::model::config::ModelConfig;
-use crate::units::MIB;
 use serde_json::{Map, Value};
 
 /// Most custom models one configuration (and so one link) may carry.
@@ -118,7 +117,7 @@ pub enum CustomError {
     Link(String),
 }
 
-fn slug(name: &str) -> String {
+pub(crate) fn slug(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
@@ -269,97 +268,6 @@ impl CustomModel {
     }
 }
 
-/// Memory a custom GPU may have, in MiB: 256 MiB to 16 TiB.
-pub const GPU_MIB_RANGE: std::ops::RangeInclusive<u64> = 256..=16 << 20;
-/// Bandwidth a custom GPU may have, in GB/s: 1 GB/s to 100 TB/s (B300's HBM3e is 8 TB/s).
-pub const GPU_BANDWIDTH_RANGE: std::ops::RangeInclusive<u64> = 1..=100_000;
-
-/// A user-supplied GPU (`None` without a name or with memory outside [`GPU_MIB_RANGE`]). The
-/// name is cleaned of control characters ([`inert::clean_name`]).
-pub fn custom_gpu(name: &str, memory_mib: u64, bandwidth_gbps: Option<u64>) -> Option<Gpu> {
-    let name = inert::clean_name(name, 60);
-    if name.is_empty() || !GPU_MIB_RANGE.contains(&memory_mib) {
-        return None;
-    }
-    Some(Gpu {
-        id: format!("{CUSTOM_PREFIX}{}", slug(&name)),
-        name: name.clone(),
-        full_name: name,
-        class: "custom".into(),
-        vendor: String::new(),
-        marketing_gb: (memory_mib * MIB).div_ceil(1_000_000_000),
-        memory_bytes: memory_mib * MIB,
-        bandwidth_gbps,
-        arch: String::new(),
-        ..Gpu::default()
-    })
-}
-
-/// Parses a memory size typed by the user ("40", "40.5", "1,024") in GiB or MiB into MiB,
-/// without floating point (decimals to 1/1000).
-pub fn memory_mib(text: &str, gib: bool) -> Option<u64> {
-    let t: String = text
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | '_' | ' '))
-        .collect();
-    let (int, frac) = t.split_once('.').unwrap_or((&t, ""));
-    if int.is_empty() && frac.is_empty() || frac.len() > 3 {
-        return None;
-    }
-    let int: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    let frac_milli: u64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<3}").parse().ok()?
-    };
-    let milli = int.checked_mul(1000)?.checked_add(frac_milli)?;
-    let mib_milli = if gib { milli.checked_mul(1024)? } else { milli };
-    Some(mib_milli / 1000).filter(|&m| m > 0)
-}
-
-/// `name~MiB[~GB/s]` for the `cg` link parameter.
-pub fn gpu_to_link(g: &Gpu) -> String {
-    let base = format!("{}~{}", g.name.replace('~', "-"), g.memory_bytes / MIB);
-    match g.bandwidth_gbps {
-        Some(b) => format!("{base}~{b}"),
-        None => base,
-    }
-}
-
-/// Parses a `cg` link value: the GPU, and what of the value was dropped (an unusable bandwidth,
-/// extra `~` parts) in words for a notice. `Err` says why there is no GPU at all.
-pub fn gpu_from_link(value: &str) -> Result<(Gpu, Option<String>), String> {
-    let parts: Vec<&str> = value.split('~').collect();
-    let usage = "must be name~MiB[~GB/s] with 256 MiB to 16 TiB";
-    let (name, mib) = match parts[..] {
-        [name, mib, ..] => (name, mib.trim().parse::<u64>().map_err(|_| usage)?),
-        _ => return Err(usage.into()),
-    };
-    let mut dropped = Vec::new();
-    let bandwidth = match parts.get(2).map(|b| b.trim()) {
-        None => None,
-        Some(b) => match b.parse::<u64>() {
-            Ok(n) if GPU_BANDWIDTH_RANGE.contains(&n) => Some(n),
-            _ => {
-                dropped.push(format!(
-                    "bandwidth “{}” is not a whole number of GB/s from 1 to 100,000, so it was left out",
-                    inert::echo(b, 24)
-                ));
-                None
-            }
-        },
-    };
-    if parts.len() > 3 {
-        dropped.push(format!(
-            "extra parts “{}” were ignored",
-            inert::echo(&parts[3..].join("~"), 40)
-        ));
-    }
-    let gpu = custom_gpu(name, mib, bandwidth).ok_or(usage)?;
-    Ok((gpu, (!dropped.is_empty()).then(|| dropped.join("; "))))
-}
-
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// RFC 4648 §5 base64url without padding.
@@ -445,50 +353,5 @@ mod tests {
         ));
         let wrong = CustomModel::from_config_text(QWEN, None, Some(7_000_000_000)).unwrap();
         assert!(wrong.notes[0].contains("apart"), "{:?}", wrong.notes);
-    }
-
-    #[test]
-    fn memory_sizes_parse_without_floats() {
-        assert_eq!(memory_mib("40", true), Some(40_960));
-        assert_eq!(memory_mib("23.5", true), Some(24_064));
-        assert_eq!(memory_mib("24,576", false), Some(24_576));
-        assert_eq!(memory_mib("0", true), None);
-        assert_eq!(memory_mib("-4", true), None);
-        assert_eq!(memory_mib("lots", false), None);
-        assert_eq!(memory_mib("1.23456", true), None);
-    }
-
-    #[test]
-    fn custom_gpus_round_trip_and_reject_nonsense() {
-        let g = custom_gpu("Lab card", 40_960, Some(1_555)).unwrap();
-        assert_eq!(g.memory_bytes, 40_960 * MIB);
-        let back = gpu_from_link(&gpu_to_link(&g)).unwrap();
-        assert_eq!(back, (g, None));
-        assert!(custom_gpu("", 1000, None).is_none());
-        assert!(custom_gpu("tiny", 10, None).is_none());
-        assert!(gpu_from_link("x~lots").is_err());
-        assert!(gpu_from_link("x").is_err());
-    }
-
-    #[test]
-    fn a_gpu_link_says_what_it_dropped() {
-        for bad in [
-            "x",
-            "-1",
-            "1e30",
-            "NaN",
-            "12345678901234567890123",
-            "0",
-            "100001",
-        ] {
-            let (g, dropped) = gpu_from_link(&format!("Lab~24576~{bad}")).unwrap();
-            assert_eq!(g.bandwidth_gbps, None, "{bad}");
-            assert!(dropped.unwrap().contains("bandwidth"), "{bad}");
-        }
-        let (g, dropped) = gpu_from_link("Lab~24576~1~2~3").unwrap();
-        assert_eq!(g.bandwidth_gbps, Some(1));
-        assert!(dropped.unwrap().contains("“2~3”"));
-        let (g, _) = gpu_from_link("Lab\u{1b}]0;x\u{7}\ncard~24576").unwrap();
-        assert_eq!(g.name, "Lab ]0;x card");
     }
 }

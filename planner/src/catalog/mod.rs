@@ -5,6 +5,7 @@
 //! `cudaGetDeviceProperties`), not the marketing number: an "80 GB" H100 gives 79.19 GiB.
 
 pub mod custom;
+pub mod custom_gpu;
 pub mod gpu;
 pub mod price;
 

@@ -190,9 +190,14 @@ pub fn gpu_refusal(format: WeightFormat, kv: KvDtype, arch: Arch) -> Option<Stri
 /// FlashInfer/FlashAttention kernels, and SGLang's own comparison measures them within 7 % of
 /// each other at 4 requests/s on one A100 (median TPOT 13.17 vs 14.14 ms, Llama-3.1-8B,
 /// `benchmark/benchmark_vllm_060/README.md`); SGLang runs of other models and GPUs are replayed
-/// against it in `tests/speed_serving.rs`.
+/// against it in `tests/speed_serving.rs`. Its tensor-parallel all-reduce is its own one-shot
+/// kernel (TensorRT-LLM's), ~5 µs for a decode-sized message on H100s against vLLM's ~10 µs
+/// (3.7/4.8/5.9 µs at TP 2/4/8, sgl-project/sglang#2904).
 pub fn efficiency() -> super::efficiency::Efficiency {
-    super::vllm::efficiency()
+    super::efficiency::Efficiency {
+        allreduce_s: 0.000_005,
+        ..super::vllm::efficiency()
+    }
 }
 
 /// `python -m sglang.launch_server` (`server_args.py`): `--model-path`, `--context-length`,

@@ -66,6 +66,14 @@ impl CellText {
             },
             Ok(p) if mode == Mode::Speed => {
                 let band = thresholds.band_of(p);
+                if band == Band::DoesNotFit {
+                    return CellText {
+                        fit: band.as_str(),
+                        symbol: band.symbol(),
+                        value: "—".into(),
+                        label: p.reason.short(),
+                    };
+                }
                 let value = match p.speed {
                     Some(s) if p.concurrency > 1 => format!(
                         "{} t/s · {}",
@@ -75,14 +83,6 @@ impl CellText {
                     Some(s) => format!("{} t/s", rate(s.decode_tokens_per_s)),
                     None => "—".into(),
                 };
-                if band == Band::DoesNotFit {
-                    return CellText {
-                        fit: band.as_str(),
-                        symbol: band.symbol(),
-                        value: "—".into(),
-                        label: p.reason.short(),
-                    };
-                }
                 let speed = thresholds.speed_band(p);
                 CellText {
                     fit: speed.as_str(),

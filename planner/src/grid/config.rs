@@ -232,7 +232,14 @@ impl GridConfig {
             (&m.model.id, &m.model.name, &m.reduced_json).hash(&mut h);
         }
         for g in &self.custom_gpus {
-            (&g.id, &g.name, g.memory_bytes, g.bandwidth_gbps).hash(&mut h);
+            (
+                &g.id,
+                &g.name,
+                g.memory_bytes,
+                g.bandwidth_gbps,
+                g.fp16_gflops,
+            )
+                .hash(&mut h);
         }
         (self.view.mode == Mode::Cost, self.view.sort).hash(&mut h);
         (self.view.mode == Mode::Speed).hash(&mut h);

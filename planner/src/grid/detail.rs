@@ -175,7 +175,10 @@ impl GridConfig {
             command: launch_command(&model.id, &model.config, *format, gpu, &w)
                 .map(|cmd| cmd.to_shell()),
             price: self.price_line(&gpu.id, w.tensor_parallel, catalog),
-            mode_line: super::words::mode_line(&p, self.view.mode),
+            // The speed mode's line is the speed line, which the detail states anyway.
+            mode_line: (self.view.mode != Mode::Speed)
+                .then(|| super::words::mode_line(&p, self.view.mode))
+                .flatten(),
             speed_line: super::words::speed_line(&p),
             speed_curve: crate::plan::speed::speed_curve(&model.config, *format, gpu, &w, &p),
             plan: p,

@@ -169,10 +169,11 @@ mod tests {
 
     #[test]
     fn hostile_gpu_names_are_inert_in_both_exports() {
-        let gpu = crate::catalog::custom::custom_gpu("<img src=x onerror=alert(1)>", 24_576, None)
-            .unwrap();
+        let gpu =
+            crate::catalog::custom_gpu::custom_gpu("<img src=x onerror=alert(1)>", 24_576, None)
+                .unwrap();
         let formula =
-            crate::catalog::custom::custom_gpu("=cmd|' /C calc'!A0", 24_576, None).unwrap();
+            crate::catalog::custom_gpu::custom_gpu("=cmd|' /C calc'!A0", 24_576, None).unwrap();
         let config = GridConfig {
             gpus: vec![gpu.id.clone(), formula.id.clone()],
             custom_gpus: vec![gpu, formula],

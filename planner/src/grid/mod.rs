@@ -133,16 +133,19 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
                             p.runs_on(g, workload)?;
                             let plan = plan_prepared(&m.config, &p, g, workload, false);
                             let mut plan = offload::fit(&m.config, f, g, workload, false, plan);
-                            plan.speed = match (&reads, plan.offload) {
+                            let s = match (&reads, plan.offload) {
                                 (None, _) => None,
                                 (Some(r), None) => {
-                                    speed::speed_with(r, &m.config, g, workload, &plan)
+                                    Some(speed::speed_with(r, &m.config, g, workload, &plan))
                                 }
                                 // An offloaded plan's own workload places its layers.
                                 (Some(_), Some(o)) => {
-                                    speed::speed(&m.config, f, g, &o.apply(workload), &plan)
+                                    Some(speed::speed(&m.config, f, g, &o.apply(workload), &plan))
                                 }
                             };
+                            if let Some(s) = s {
+                                plan.set_speed(s);
+                            }
                             Ok(plan)
                         })
                         .collect(),

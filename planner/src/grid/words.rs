@@ -80,14 +80,10 @@ pub fn speed_line(p: &Plan) -> String {
         return "no speed: it does not start as asked".into();
     }
     let Some(s) = p.speed else {
-        return format!(
-            "no speed figure: {}",
-            if p.offload.is_some() || p.host_bytes > p.weights_bytes / 8 {
-                "give the system RAM bandwidth for the part in system RAM"
-            } else {
-                "no published measurement backs this engine's efficiency on this GPU yet"
-            }
-        );
+        return match p.no_speed {
+            Some(why) => format!("no speed figure: {why}"),
+            None => "no speed figure".into(),
+        };
     };
     let mut line = format!(
         "decode {} tokens/s per sequence at {} tokens deep",

@@ -28,7 +28,7 @@ pub mod workload;
 
 pub use band::{Band, SpeedBand, Thresholds};
 pub use offload::Offload;
-pub use speed::Speed;
+pub use speed::{NoSpeed, Speed};
 pub use verdict::{LimitedBy, Reason};
 pub use workload::Workload;
 
@@ -94,9 +94,11 @@ pub struct Plan {
     /// The layers and experts llama.cpp's `--fit` moved to system RAM to fit (`None`: none
     /// moved, or the user set `-ngl` / `--n-cpu-moe` themselves).
     pub offload: Option<Offload>,
-    /// How fast it runs at `context` and `concurrency` (`None`: no measured efficiency or
-    /// bandwidth backs a figure; see [`speed::speed`]).
+    /// How fast it runs at `context` and `concurrency` (`None`: not asked for, or no figure,
+    /// then `no_speed` says why; see [`speed::speed`]).
     pub speed: Option<Speed>,
+    /// Why there is no speed figure when one was asked for.
+    pub no_speed: Option<NoSpeed>,
     /// Assumptions and warnings, in plain words.
     pub notes: Vec<String>,
 }
@@ -341,11 +343,12 @@ pub fn plan_prepared(
         system_memory_bytes: w.system_memory_bytes,
         offload: None,
         speed: None,
+        no_speed: None,
         notes,
     };
     // Speed only for full plans (detail, CLI); the grid asks for it in its speed mode.
     if with_notes {
-        plan.speed = speed::speed(cfg, prepared.format, gpu_spec, w, &plan);
+        plan.set_speed(speed::speed(cfg, prepared.format, gpu_spec, w, &plan));
     }
     plan
 }

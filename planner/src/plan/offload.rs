@@ -303,6 +303,10 @@ mod tests {
             system_bandwidth_gbps: None,
             ..llama(Some(64))
         };
-        assert!(at(model, gpu, &unknown).speed.is_none());
+        let p = at(model, gpu, &unknown);
+        assert!(p.speed.is_none());
+        assert_eq!(p.no_speed, Some(super::super::NoSpeed::RamBandwidthUnknown));
+        let on_gpu = at(model, "h100-sxm-80gb", &unknown);
+        assert!(on_gpu.speed.is_some() && on_gpu.no_speed.is_none());
     }
 }

@@ -92,7 +92,7 @@ impl GridConfig {
             s.append_pair("cm", &m.to_link());
         }
         for g in &self.custom_gpus {
-            s.append_pair("cg", &crate::catalog::custom::gpu_to_link(g));
+            s.append_pair("cg", &crate::catalog::custom_gpu::gpu_to_link(g));
         }
         if !self.prices.is_empty() {
             s.append_pair(
@@ -162,7 +162,7 @@ impl GridConfig {
                     Err(e) => note(key, value, format!("{e}; left out")),
                 },
                 "cg" if cfg.custom_gpus.len() >= MAX_CUSTOM_GPUS => extra_gpus += 1,
-                "cg" => match crate::catalog::custom::gpu_from_link(value) {
+                "cg" => match crate::catalog::custom_gpu::gpu_from_link(value) {
                     Ok((g, dropped)) => {
                         if let Some(why) = dropped {
                             note(key, value, format!("{why}; the GPU {} was added", g.name));

@@ -143,7 +143,7 @@ fn custom_models_and_gpus_travel_in_the_link() {
         "intermediate_size":4864,"max_position_embeddings":32768,"num_attention_heads":14,
         "num_hidden_layers":24,"num_key_value_heads":2,"vocab_size":151936}"#;
     let m = CustomModel::from_config_text(qwen, Some("Team tune"), None).unwrap();
-    let g = crate::catalog::custom::custom_gpu("Lab card", 40_960, None).unwrap();
+    let g = crate::catalog::custom_gpu::custom_gpu("Lab card", 40_960, None).unwrap();
     let mut c = GridConfig::default();
     c.models.push(m.model.id.clone());
     c.gpus.push(g.id.clone());
@@ -181,8 +181,13 @@ fn every_dropped_or_clamped_value_gets_a_notice() {
             "{ignored:?}"
         );
     }
-    let extra = fields("cg=Lab~24576~1~2~3&g=custom:lab");
-    assert!(extra[0].reason.contains("extra parts “2~3”"), "{extra:?}");
+    let extra = fields("cg=Lab~24576~1~2~3~4&g=custom:lab");
+    assert!(extra[0].reason.contains("extra parts “3~4”"), "{extra:?}");
+    let slow = fields("cg=Lab~24576~1~lots&g=custom:lab");
+    assert!(
+        slow[0].reason.contains("FP16 throughput “lots”"),
+        "{slow:?}"
+    );
     let (c, bands) = GridConfig::from_query("bands=60,abc,75,90", catalog());
     assert_eq!(c.view.thresholds, Thresholds::default());
     assert_eq!(bands[0].field, "bands");

@@ -34,3 +34,48 @@ pub fn number_after(text: &str, key: &str) -> Option<f64> {
         .collect();
     rest.parse().ok()
 }
+
+/// One row of a data file under `tests/data/`, read by column name.
+#[derive(Debug)]
+pub struct Record(std::collections::HashMap<String, String>);
+
+impl std::ops::Index<&str> for Record {
+    type Output = str;
+    fn index(&self, column: &str) -> &str {
+        self.0
+            .get(column)
+            .unwrap_or_else(|| panic!("no column {column}"))
+    }
+}
+
+impl Record {
+    /// The column parsed as a number, or `None` when empty or not a number.
+    pub fn num<T: std::str::FromStr>(&self, column: &str) -> Option<T> {
+        self[column].trim().parse().ok()
+    }
+}
+
+/// Every row of `tests/data/<file>`, each with its source page (`source_url`) checked.
+pub fn data_rows(file: &str) -> Vec<Record> {
+    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
+    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let headers = reader.headers().expect("a header row").clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap_or_else(|e| panic!("{file}: {e}"));
+            let row = Record(
+                headers
+                    .iter()
+                    .map(String::from)
+                    .zip(r.iter().map(String::from))
+                    .collect(),
+            );
+            assert!(
+                row["source_url"].starts_with("https://"),
+                "no page: {row:?}"
+            );
+            row
+        })
+        .collect()
+}
