@@ -69,9 +69,9 @@ fn PasteModel(
         match result {
             Ok(m) => {
                 let added = format!(
-                    "Added {} ({:.2} B parameters)",
+                    "Added {} ({} B parameters)",
                     m.model.name,
-                    m.model.config.param_count() as f64 / 1e9
+                    planner::units::fixed(m.model.config.param_count() as f64 / 1e9, 2)
                 );
                 message.set(Some(add_model(config, m, added)));
             }

@@ -32,13 +32,19 @@ fn escape(text: &str) -> String {
 /// The SVG markup of `shapes` in a `width × height` box, with its test id and accessible name.
 fn svg((width, height): (f64, f64), test_id: &str, label: &str, shapes: Vec<Shape>) -> String {
     let mut s = format!(
-        r#"<svg viewBox="0 0 {width} {height}" role="img" data-testid="{test_id}" aria-label="{label}">"#
+        r#"<svg viewBox="0 0 {} {}" role="img" data-testid="{test_id}" aria-label="{label}">"#,
+        n(width),
+        n(height)
     );
     for shape in shapes {
         let _ = match shape {
             Shape::Line(class, x1, y1, x2, y2) => write!(
                 s,
-                r#"<line class="{class}" x1="{x1:.1}" y1="{y1:.1}" x2="{x2:.1}" y2="{y2:.1}"/>"#
+                r#"<line class="{class}" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+                n(x1),
+                n(y1),
+                n(x2),
+                n(y2)
             ),
             Shape::Poly(class, points) => {
                 write!(
@@ -48,7 +54,9 @@ fn svg((width, height): (f64, f64), test_id: &str, label: &str, shapes: Vec<Shap
             }
             Shape::Text(x, y, end, text) => write!(
                 s,
-                r#"<text class="chart__label" x="{x:.1}" y="{y:.1}"{}>{}</text>"#,
+                r#"<text class="chart__label" x="{}" y="{}"{}>{}</text>"#,
+                n(x),
+                n(y),
                 if end { r#" text-anchor="end""# } else { "" },
                 escape(&text)
             ),
@@ -71,11 +79,16 @@ fn figure(markup: String, caption: &'static str) -> impl IntoView {
 const W: f64 = 560.0;
 const PAD: f64 = 44.0;
 
+/// A coordinate to a tenth of a pixel.
+fn n(x: f64) -> String {
+    planner::units::fixed(x, 1)
+}
+
 /// `x,y x,y …` for a polyline.
 fn points(xy: impl Iterator<Item = (f64, f64)>) -> String {
     let mut s = String::new();
     for (x, y) in xy {
-        let _ = write!(s, "{x:.1},{y:.1} ");
+        let _ = write!(s, "{},{} ", n(x), n(y));
     }
     s
 }

@@ -219,9 +219,9 @@ fn verdict(outcome: ColocationReport, unit: planner::Unit) -> impl IntoView {
             <p class="colo__summary">{summary}</p>
             <div class="bar__track colo__bar" role="img" aria-label="GPU memory held by each model">
                 {members.iter().map(|(i, pct, words, _)| view! {
-                    <div class="bar__part" data-member=(i % 4).to_string() style:width=format!("{pct:.2}%") title=words.clone()></div>
+                    <div class="bar__part" data-member=(i % 4).to_string() style:width=format!("{}%", planner::units::fixed(*pct, 2)) title=words.clone()></div>
                 }).collect_view()}
-                <div class="bar__part" data-part="free" style:width=format!("{headroom_pct:.2}%") title="headroom"></div>
+                <div class="bar__part" data-part="free" style:width=format!("{}%", planner::units::fixed(headroom_pct, 2)) title="headroom"></div>
             </div>
             <ul class="colo__lines">
                 {members.into_iter().map(|(i, _, words, fits)| view! {

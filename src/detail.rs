@@ -177,11 +177,11 @@ fn StackedBar(
                 {parts.iter().map(|(key, label, bytes)| {
                     let pct = (*bytes as f64 / gpu * 100.0).min(100.0);
                     view! {
-                        <div class="bar__part" data-part=*key style:width=format!("{pct:.2}%")
+                        <div class="bar__part" data-part=*key style:width=format!("{}%", planner::units::fixed(pct, 2))
                             title=format!("{label}: {}", Bytes(*bytes).display(unit))></div>
                     }
                 }).collect_view()}
-                <div class="bar__budget" style:left=format!("{budget_pct:.2}%") title="engine budget"></div>
+                <div class="bar__budget" style:left=format!("{}%", planner::units::fixed(budget_pct, 2)) title="engine budget"></div>
             </div>
             <ul class="bar__legend">
                 {parts.iter().map(|(key, label, bytes)| view! {
@@ -213,10 +213,10 @@ fn Numbers(
         (
             "Total per GPU",
             format!(
-                "{} of {} ({:.1}%)",
+                "{} of {} ({}%)",
                 b(plan.total_bytes),
                 b(plan.gpu_memory_bytes),
-                plan.utilization * 100.0
+                planner::units::fixed(plan.utilization * 100.0, 1)
             ),
         ),
         (

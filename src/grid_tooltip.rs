@@ -26,8 +26,8 @@ pub(crate) fn Tooltip(
     view! {
         <div id="grid-tip" class="grid__tip" role="tooltip" data-testid="tooltip"
             data-open=move || content().is_some().to_string()
-            style:left=move || format!("{:.0}px", pos().0)
-            style:top=move || format!("{:.0}px", pos().1)>
+            style:left=move || format!("{}px", planner::units::fixed(pos().0, 0))
+            style:top=move || format!("{}px", planner::units::fixed(pos().1, 0))>
             {move || content().unwrap_or_default()}
         </div>
     }

@@ -163,7 +163,7 @@ pub fn FitGrid(
                 Side::Left => c0 as f64 * w.col_px,
                 Side::Right => (cols - c1) as f64 * w.col_px,
             };
-            format!("{px:.0}px")
+            format!("{}px", planner::units::fixed(px, 0))
         })
     };
     // The rendered GPU columns.

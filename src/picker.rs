@@ -81,9 +81,9 @@ impl Axis {
                     id: m.id.clone(),
                     label: m.name.clone(),
                     detail: format!(
-                        "{} · {:.1} B params",
+                        "{} · {} B params",
                         m.id,
-                        m.config.param_count() as f64 / 1e9
+                        planner::units::fixed(m.config.param_count() as f64 / 1e9, 1)
                     ),
                 })
                 .collect(),

@@ -44,3 +44,50 @@ fn no_inner_html_and_no_inline_style_strings() {
     }
     assert!(checked >= 5, "expected the app sources, found {checked}");
 }
+
+/// Code that reaches the browser formats floats with `planner::units::fixed`, never `{:.N}`
+/// or `{}` of an `f64` spec like `{x:.1}`: core's float formatters cost ~7 KB gzip of wasm.
+#[test]
+fn no_precision_float_formatting_in_shipped_code() {
+    let roots = [
+        concat!(env!("CARGO_MANIFEST_DIR"), "/src"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/planner/src"),
+    ];
+    let mut checked = 0;
+    let mut stack: Vec<std::path::PathBuf> = roots.iter().map(Into::into).collect();
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).expect("readable") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().and_then(|e| e.to_str()) != Some("rs") || path.ends_with("tests.rs")
+            {
+                continue;
+            }
+            let text = fs::read_to_string(&path).expect("source readable");
+            // Unit tests (after `#[cfg(test)]`) are not shipped.
+            let shipped = text.split("#[cfg(test)]").next().unwrap_or("");
+            for (n, line) in shipped.lines().enumerate() {
+                let spec = line.find(":.").is_some_and(|i| {
+                    line[i + 2..].starts_with(|c: char| c.is_ascii_digit())
+                        && line[..i]
+                            .rfind('{')
+                            .is_some_and(|o| !line[o..i].contains('}'))
+                });
+                assert!(
+                    !spec,
+                    "{}:{}: a `{{:.N}}` float format; use planner::units::fixed",
+                    path.display(),
+                    n + 1
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 40,
+        "expected the shipped sources, found {checked}"
+    );
+}

@@ -75,8 +75,8 @@ impl Bytes {
     /// Renders in the given unit system with two decimals, e.g. `14.25 GiB`.
     pub fn display(self, unit: Unit) -> String {
         match unit {
-            Unit::GiB => format!("{:.2} GiB", self.as_gib()),
-            Unit::GB => format!("{:.2} GB", self.as_gb()),
+            Unit::GiB => format!("{} GiB", fixed(self.as_gib(), 2)),
+            Unit::GB => format!("{} GB", fixed(self.as_gb(), 2)),
         }
     }
 
@@ -131,15 +131,59 @@ pub fn rate(x: f64) -> String {
     if x >= 100.0 {
         group_digits(x.round() as u64)
     } else if x >= 10.0 {
-        format!("{x:.1}")
+        fixed(x, 1)
     } else {
-        format!("{x:.2}")
+        fixed(x, 2)
     }
+}
+
+/// `x` with `decimals` digits after the point (halves away from zero), as `{x:.N}` prints it
+/// but from integers: core's exact float formatter stays out of the wasm (~2 KB gzip).
+pub fn fixed(x: f64, decimals: u32) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "NaN"
+        } else if x > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        }
+        .into();
+    }
+    let scale = 10u64.pow(decimals.min(9));
+    let scaled = (x.abs() * scale as f64).round() as u64;
+    let sign = if x < 0.0 && scaled != 0 { "-" } else { "" };
+    if decimals == 0 {
+        return format!("{sign}{scaled}");
+    }
+    format!(
+        "{sign}{}.{:0w$}",
+        scaled / scale,
+        scaled % scale,
+        w = decimals.min(9) as usize
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_prints_as_format_does() {
+        for (x, d) in [
+            (0.0, 2),
+            (0.9, 2),
+            (23.64, 2),
+            (1.25e-3, 3),
+            (-4.56, 1),
+            (99.95, 1),
+        ] {
+            assert_eq!(fixed(x, d), format!("{x:.*}", d as usize), "{x} {d}");
+        }
+        assert_eq!(fixed(-0.01, 1), "0.0");
+        assert_eq!(fixed(1234.5, 0), "1235");
+        assert_eq!(fixed(f64::NAN, 2), "NaN");
+    }
 
     #[test]
     fn gib_and_gb_differ_by_the_binary_factor() {

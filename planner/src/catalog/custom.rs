@@ -209,7 +209,8 @@ impl CustomModel {
             let diff = (params as f64 - p as f64).abs() / p as f64 * 100.0;
             if diff > 1.0 {
                 notes.push(format!(
-                    "the config implies {params} parameters but {p} were given ({diff:.1} % apart): check the config"
+                    "the config implies {params} parameters but {p} were given ({} % apart): check the config",
+                    crate::units::fixed(diff, 1)
                 ));
             }
         }

@@ -211,7 +211,7 @@ pub fn command(c: &CommandInput, fraction: f64, comments: &mut Vec<String>) -> V
         format!("--context-length {}", c.ctx),
     ];
     // Three decimals, as SGLang rounds its own default (`round(…, 3)`).
-    let f = format!("{fraction:.3}");
+    let f = crate::units::fixed(fraction, 3);
     args.push(format!(
         "--mem-fraction-static {}",
         f.trim_end_matches('0').trim_end_matches('.')

@@ -140,7 +140,7 @@ pub fn checkpoint_comment(format: WeightFormat, model_id: &str) -> Option<String
 
 /// `0.9` not `0.90`, `0.85` stays: the shortest form of a two-decimal fraction.
 pub fn trim_fraction(f: f64) -> String {
-    let s = format!("{:.2}", f);
+    let s = crate::units::fixed(f, 2);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s.is_empty() {
         "0".into()

@@ -114,7 +114,7 @@ fn duration_ms(ms: f64) -> String {
     if ms < 10_000.0 {
         format!("{} ms", group_digits(ms.round() as u64))
     } else {
-        format!("{:.1} s", ms / 1000.0)
+        format!("{} s", crate::units::fixed(ms / 1000.0, 1))
     }
 }
 

@@ -168,8 +168,10 @@ impl ModelConfig {
         let count = |n: u64| match n {
             u64::MAX => "more than 18 quintillion".to_string(),
             n if n % 1_000_000_000_000 == 0 => format!("{} trillion", n / 1_000_000_000_000),
-            n if n >= 1_000_000_000_000 => format!("{:.1} trillion", n as f64 / 1e12),
-            n => format!("{:.1} billion", n as f64 / 1e9),
+            n if n >= 1_000_000_000_000 => {
+                format!("{} trillion", crate::units::fixed(n as f64 / 1e12, 1))
+            }
+            n => format!("{} billion", crate::units::fixed(n as f64 / 1e9, 1)),
         };
         let bytes = |n: u64| match n {
             u64::MAX => "more than 16 EiB".to_string(),

@@ -16,19 +16,19 @@ pub(super) fn vision_note(engine: Engine, cfg: &ModelConfig, bytes: Bytes) -> Op
                 .into(),
         );
     }
-    let m = v.params as f64 / 1e6;
+    let m = crate::units::fixed(v.params as f64 / 1e6, 0);
     Some(match engine {
         Engine::Vllm => format!(
-            "the vision encoder and projector ({m:.0} M parameters, {bytes}) are loaded; for text only, --limit-mm-per-prompt '{{\"image\":0}}' (or --language-model-only in newer vLLM) skips them"
+            "the vision encoder and projector ({m} M parameters, {bytes}) are loaded; for text only, --limit-mm-per-prompt '{{\"image\":0}}' (or --language-model-only in newer vLLM) skips them"
         ),
         Engine::Sglang => format!(
-            "the vision encoder and projector ({m:.0} M parameters, {bytes}) are loaded, and SGLang lowers its default mem_fraction_static for them"
+            "the vision encoder and projector ({m} M parameters, {bytes}) are loaded, and SGLang lowers its default mem_fraction_static for them"
         ),
         Engine::LlamaCpp => format!(
-            "text only: llama.cpp loads the vision encoder ({m:.0} M parameters) from a separate --mmproj file, not counted here"
+            "text only: llama.cpp loads the vision encoder ({m} M parameters) from a separate --mmproj file, not counted here"
         ),
         Engine::Transformers => format!(
-            "the vision encoder and projector ({m:.0} M parameters, {bytes}) are loaded with the model"
+            "the vision encoder and projector ({m} M parameters, {bytes}) are loaded with the model"
         ),
     })
 }
@@ -48,8 +48,14 @@ pub(super) fn notes(
     let non_torch = at.reserves.non_torch;
     if let Some(frac) = sizer.sglang_fraction {
         notes.push(match w.mem_fraction_static {
-            Some(_) => format!("SGLang mem_fraction_static {frac:.3} (set by you)"),
-            None => format!("SGLang's default mem_fraction_static for this GPU and TP: {frac:.3}"),
+            Some(_) => format!(
+                "SGLang mem_fraction_static {} (set by you)",
+                crate::units::fixed(frac, 3)
+            ),
+            None => format!(
+                "SGLang's default mem_fraction_static for this GPU and TP: {}",
+                crate::units::fixed(frac, 3)
+            ),
         });
         notes.push(format!(
             "SGLang pre-allocates its static pool ({budget}, the fraction of the memory free at start); what the weights leave of it becomes KV cache"

@@ -288,7 +288,10 @@ pub fn to_fit(
                 Engine::Vllm => "gpu_memory_utilization",
                 _ => "mem_fraction_static",
             };
-            offer(format!("{name} {:.2}", pct as f64 / 100.0), at(pct));
+            offer(
+                format!("{name} {}", crate::units::fixed(pct as f64 / 100.0, 2)),
+                at(pct),
+            );
         }
     }
     if w.engine == Engine::LlamaCpp && !w.flash_attention {
