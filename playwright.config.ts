@@ -1,5 +1,10 @@
 import { defineConfig } from '@playwright/test';
 
+// Two local servers: dist/ at the root and under a sub-path. FITGRID_E2E_PORT moves both (the
+// sub-path one is the next port), so two checkouts can run their suites side by side.
+const PORT = Number(process.env.FITGRID_E2E_PORT ?? 8765);
+process.env.FITGRID_E2E_PORT = String(PORT);
+
 // Debian's chromium, never a downloaded browser (the machines have no internet).
 // The flags keep Chromium from dialling out (docs/decisions.md#d8).
 export default defineConfig({
@@ -10,7 +15,7 @@ export default defineConfig({
   reporter: [['list']],
   timeout: 30_000,
   use: {
-    baseURL: 'http://127.0.0.1:8765',
+    baseURL: `http://127.0.0.1:${PORT}`,
     viewport: { width: 1280, height: 900 },
     launchOptions: {
       executablePath: '/usr/bin/chromium',
@@ -20,8 +25,8 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: 'python3 -m http.server 8765 --bind 127.0.0.1 --directory dist',
-      url: 'http://127.0.0.1:8765/',
+      command: `python3 -m http.server ${PORT} --bind 127.0.0.1 --directory dist`,
+      url: `http://127.0.0.1:${PORT}/`,
       reuseExistingServer: false,
       timeout: 20_000,
       stdout: 'ignore',
@@ -29,8 +34,8 @@ export default defineConfig({
     },
     {
       // The same dist/ under /tools/fitgrid/ with nothing at the root (e2e/subpath.spec.ts).
-      command: 'python3 scripts/serve_subpath.py 8766',
-      url: 'http://127.0.0.1:8766/tools/fitgrid/',
+      command: `python3 scripts/serve_subpath.py ${PORT + 1}`,
+      url: `http://127.0.0.1:${PORT + 1}/tools/fitgrid/`,
       reuseExistingServer: false,
       timeout: 20_000,
       stdout: 'ignore',

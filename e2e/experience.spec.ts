@@ -153,15 +153,17 @@ test('embed: compact grid without controls, and a copyable iframe snippet', asyn
   await page.getByRole('button', { name: 'Copy embed code' }).click();
   await expect(page.getByRole('status')).toHaveText('Embed code copied');
   const snippet = await page.evaluate(() => navigator.clipboard.readText());
-  expect(snippet).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:8765\/\?[^"]*embed=1/);
+  expect(snippet).toMatch(new RegExp(`^<iframe src="http://127\\.0\\.0\\.1:${process.env.FITGRID_E2E_PORT ?? 8765}/\\?[^"]*embed=1`));
   const src = snippet.match(/src="([^"]+)"/)![1].replace(/&amp;/g, '&');
   const embed = await context.newPage();
   await embed.setViewportSize({ width: 900, height: 520 });
   await embed.goto(src);
   await expect(embed.locator('td.grid__cell')).toHaveCount(60);
-  await expect(embed.locator('.controls')).toHaveCount(0);
+  await expect(embed.locator('.controls')).toBeHidden();
   await expect(embed.locator('.toolbar')).toHaveCount(0);
-  await expect(embed.locator('.contents')).toHaveCount(0);
+  await expect(embed.locator('.contents')).toBeHidden();
+  // The scenario line, which cannot open the settings there.
+  await expect(embed.getByTestId('scenario')).toContainText('4,096 tokens × 1');
   await expect(embed.getByRole('link', { name: 'Open in Fitgrid' })).toHaveAttribute('href', /ctx=4096/);
   await embed.screenshot({ path: 'artifacts/embed.png', fullPage: true });
 });
@@ -209,8 +211,14 @@ test('works on a phone', async ({ page }) => {
   // The page itself never scrolls sideways; the grid scrolls inside its frame.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
-  await expect(page.locator('input[name=ctx]')).toBeVisible();
+  // The first grid cell is on the first screen: the settings wait behind the scenario line.
+  await expect(page.getByTestId('scenario')).toContainText('vLLM V1 (0.19) · 2,048 tokens × 1');
+  const first = await cells(page).first().boundingBox();
+  expect(first!.y + first!.height).toBeLessThanOrEqual(844);
+  await expect(page.locator('input[name=ctx]')).toBeHidden();
   await page.screenshot({ path: 'artifacts/phone.png', fullPage: true });
+  await page.getByTestId('scenario').click();
+  await expect(page.locator('input[name=ctx]')).toBeVisible();
 });
 
 test('print shows the grid without controls', async ({ page }) => {

@@ -56,7 +56,7 @@ test('values the link cannot use are each named in a notice', async ({ page }) =
   const cases: [string, RegExp][] = [
     ['cg=Lab~24576~x&g=custom:lab', /bandwidth “x” is not a whole number of GB\/s/],
     ['cg=Lab~24576~1e30&g=custom:lab', /bandwidth “1e30”/],
-    ['cg=Lab~24576~1~2~3&g=custom:lab', /extra parts “2~3” were ignored/],
+    ['cg=Lab~24576~1~2~3~4&g=custom:lab', /extra parts “3~4” were ignored/],
     ['bands=60,abc,75,90', /must be three increasing percentages/],
     ['m=meta-llama/Llama-2-7b-hf&tp=3', /tensor parallel 3 does not divide the attention heads of Llama-2-7b-hf \(32 heads\)/],
   ];

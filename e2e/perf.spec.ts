@@ -38,7 +38,11 @@ test('full-catalogue repaint and first paint (reported)', async ({ page }) => {
     await expect(page.locator('td.grid__cell').first()).toBeVisible();
     if (scrolled) {
       // Inside the grid, down and to the right: the viewport is all grid, the most cells shown.
-      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 2));
+      await page.evaluate(() => {
+        const w = document.querySelector('.grid-wrap') as HTMLElement;
+        window.scrollTo(0, w.getBoundingClientRect().top + window.scrollY);
+        w.scrollTop = w.scrollHeight / 2;
+      });
       await page.waitForTimeout(200);
       await page.evaluate(() => { (document.querySelector('.grid-wrap') as HTMLElement).scrollLeft = 2000; });
       await page.waitForTimeout(200);
@@ -97,13 +101,18 @@ test('a full-catalogue grid renders the cells near the viewport and follows scro
   expect(headers).toBeLessThan(gpus.length);
   // …and every rendered row has a cell under every rendered GPU header.
   await expect(page.locator('tr.grid__row').first().locator('td.grid__cell')).toHaveCount(headers);
-  // The page is as tall and the grid as wide as the whole grid (spacers stand in for the rest).
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  // The grid's scroll container is as tall and as wide as the whole grid (spacers stand in for
+  // the rest).
+  const height = await page.evaluate(() => (document.querySelector('.grid-wrap') as HTMLElement).scrollHeight);
   expect(height).toBeGreaterThan(models.length * 4 * 20);
   const width = await page.evaluate(() => (document.querySelector('.grid-wrap') as HTMLElement).scrollWidth);
   expect(width).toBeGreaterThan(gpus.length * 100);
   // Scrolling to the end renders the last model's rows, with live values.
-  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+  await page.evaluate(() => {
+    const w = document.querySelector('.grid-wrap') as HTMLElement;
+    window.scrollTo(0, w.getBoundingClientRect().top + window.scrollY);
+    w.scrollTop = w.scrollHeight;
+  });
   const last = models[models.length - 1];
   await expect(page.locator(`tr.grid__row[data-model="${last}"]`)).toHaveCount(4);
   const cell = page.locator(`tr.grid__row[data-model="${last}"] td.grid__cell`).first();
@@ -129,16 +138,21 @@ test('a full-catalogue grid renders the cells near the viewport and follows scro
   await page.keyboard.press('End');
   await expect.poll(focused).toBe(lastGpu);
   // Back at the top, the first model is there again.
-  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.evaluate(() => { (document.querySelector('.grid-wrap') as HTMLElement).scrollTop = 0; });
   await expect(page.locator(`tr.grid__row[data-model="${models[0]}"]`).first()).toBeVisible();
   // In cost mode rows are taller (the cheapest line under each model); scrolled into the middle
   // and sideways, the rendered rows still fill the viewport: no spacer shows on screen.
   await page.locator('select[name=mode]').selectOption('cost');
-  await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight / 3));
-  await page.evaluate(() => { (document.querySelector('.grid-wrap') as HTMLElement).scrollLeft = 2500; });
+  await page.evaluate(() => {
+    const w = document.querySelector('.grid-wrap') as HTMLElement;
+    window.scrollTo(0, w.getBoundingClientRect().top + window.scrollY);
+    w.scrollTop = w.scrollHeight / 3;
+    w.scrollLeft = 2500;
+  });
   const filled = () => page.evaluate(() => {
+    const frame = (document.querySelector('.grid-wrap') as HTMLElement).getBoundingClientRect();
     const [above, below] = Array.from(document.querySelectorAll('tr.grid__spacer')).map((e) => e.getBoundingClientRect());
-    return above.bottom <= 1 && below.top >= innerHeight - 1;
+    return above.bottom <= frame.top + 1 && below.top >= Math.min(frame.bottom, innerHeight) - 1;
   });
   await expect.poll(filled).toBe(true);
   await page.locator('select[name=mode]').selectOption('util');

@@ -2,12 +2,13 @@ import { test, expect } from './page-checks';
 
 // Docs servers host the app under a sub-path. dist/ served under /tools/fitgrid/ only (the root
 // answers 404): the page starts, loads every asset from the sub-path, and links stay there.
-const BASE = 'http://127.0.0.1:8766/tools/fitgrid/';
+const SUB = `http://127.0.0.1:${Number(process.env.FITGRID_E2E_PORT ?? 8765) + 1}`;
+const BASE = `${SUB}/tools/fitgrid/`;
 
 test('served from a sub-path the page starts, with no console error', async ({ page }) => {
   const outside: string[] = [];
   page.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:')) outside.push(r.url()); });
-  expect((await page.request.get('http://127.0.0.1:8766/')).status()).toBe(404);
+  expect((await page.request.get(`${SUB}/`)).status()).toBe(404);
   await page.goto(BASE + '?ctx=4096');
   await expect(page.locator('td.grid__cell')).toHaveCount(60);
   await page.locator('input[name=ctx]').fill('8192');

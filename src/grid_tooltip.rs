@@ -26,6 +26,7 @@ pub(crate) fn Tooltip(
     view! {
         <div id="grid-tip" class="grid__tip" role="tooltip" data-testid="tooltip"
             data-open=move || content().is_some().to_string()
+            data-above=move || active.with(|a| a.as_ref().is_some_and(|a| a.above)).to_string()
             style:left=move || format!("{}px", planner::units::fixed(pos().0, 0))
             style:top=move || format!("{}px", planner::units::fixed(pos().1, 0))>
             {move || content().unwrap_or_default()}

@@ -22,7 +22,14 @@ pub(crate) struct Active {
     pub(crate) gpu_id: String,
     pub(crate) x: f64,
     pub(crate) y: f64,
+    /// The tooltip opens above the cell (no room below it).
+    pub(crate) above: bool,
 }
+
+/// The tooltip's width (`.grid__tip`: `min(22rem, 100vw - 1rem)`) and the room it needs below
+/// a cell, in CSS pixels: it is placed so that it stays inside the viewport.
+const TIP_WIDTH: f64 = 352.0;
+const TIP_ROOM: f64 = 220.0;
 
 /// The feasibility grid: one row group per model, one sub-row per format, one column per GPU.
 #[component]
@@ -179,8 +186,8 @@ pub fn FitGrid(
     // vertical scroll.
     let columns = Memo::new(move |_| {
         let range = col_range();
-        let gib = config.with(|c| c.view.unit == Unit::GiB);
-        grid.with(|g| crate::fingerprint((&g.columns, range, gib)))
+        let look = config.with(|c| (c.view.unit == Unit::GiB, c.workload.gpus()));
+        grid.with(|g| crate::fingerprint((&g.columns, range, look)))
     });
     let _ = window_event_listener(leptos::ev::scroll, move |_| measure());
     let _ = window_event_listener(leptos::ev::resize, move |_| measure());
@@ -203,20 +210,41 @@ pub fn FitGrid(
                 .ok()??;
             let (r, c) = crate::grid_focus::coordinates::<usize>(&el)?;
             let rect = el.get_bounding_client_rect();
+            let size = |v: Result<wasm_bindgen::JsValue, _>| v.ok().and_then(|v| v.as_f64());
+            let win = web_sys::window()?;
+            let (vw, vh) = (size(win.inner_width())?, size(win.inner_height())?);
+            let above = rect.bottom() + TIP_ROOM > vh && rect.top() > TIP_ROOM;
             let a = grid.with(|g| {
                 let row = g.rows.get(r)?;
                 Some(Active {
                     model_id: row.model_id.clone(),
                     format: row.format,
                     gpu_id: g.columns.get(c)?.id.clone(),
-                    x: rect.left(),
-                    y: rect.bottom(),
+                    x: rect
+                        .left()
+                        .min(vw - TIP_WIDTH.min(vw - 16.0) - 8.0)
+                        .max(8.0),
+                    y: if above { rect.top() } else { rect.bottom() },
+                    above,
                 })
             })?;
             Some((el, a))
         };
     let open = move |a: Active| {
-        config.update(|c| c.view.selected = Some((a.model_id, a.format, a.gpu_id)))
+        config.update(|c| c.view.selected = Some((a.model_id, a.format, a.gpu_id)));
+        // A cell chosen low on the screen (a phone, a long grid) brings its detail into view.
+        request_animation_frame(|| {
+            let detail = document().query_selector(".detail").ok().flatten();
+            let vh = leptos::prelude::window()
+                .inner_height()
+                .ok()
+                .and_then(|v| v.as_f64());
+            if let (Some(el), Some(vh)) = (detail, vh) {
+                if el.get_bounding_client_rect().top() > vh - 80.0 {
+                    el.scroll_into_view();
+                }
+            }
+        });
     };
     let show = move |target: Option<web_sys::EventTarget>| {
         let next = cell_at(target).map(|(_, a)| a);
@@ -235,7 +263,7 @@ pub fn FitGrid(
         }
     };
     view! {
-        <div class="grid-wrap" node_ref=wrap on:mouseleave=move |_| active.set(None)
+        <div class="grid-wrap" id="grid" node_ref=wrap on:mouseleave=move |_| active.set(None)
             on:scroll=move |_| measure()>
             <table class="grid" data-testid="grid" role="grid" on:keydown=keydown
                 aria-rowcount=move || grid.with(|g| g.rows.len() + 1)
@@ -255,10 +283,11 @@ pub fn FitGrid(
                         {move || {
                             let _ = columns.get();
                             let unit = untrack(unit);
+                            let gpus = config.with_untracked(|c| c.workload.gpus());
                             let (c0, c1) = untrack(col_range);
                             grid.with_untracked(|g| g.columns[c0..c1.min(g.columns.len())].iter().enumerate().map(|(i, col)| view! {
                                 <th scope="col" class="grid__gpu" data-gpu=col.id.clone() aria-colindex=aria_col(c0 + i)>
-                                    {col.name.clone()}
+                                    {col.title(gpus)}
                                     <span class="grid__gpu-mem">{Bytes(col.memory_bytes).display(unit)}</span>
                                 </th>
                             }).collect_view())

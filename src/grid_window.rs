@@ -118,6 +118,8 @@ impl Window {
             rect(trs.item(0))?,
             rect(trs.item(trs.length().checked_sub(1)?))?,
         );
+        // Visible: inside the grid's own scroll container and the browser window.
+        let frame = wrap.get_bounding_client_rect();
         let viewport = px(win.inner_height()).unwrap_or(900.0);
         let (first, last, row_px) = Axis {
             before: (above.top(), above.bottom()),
@@ -125,7 +127,7 @@ impl Window {
             rendered: (start, end),
             size: self.row_px,
         }
-        .visible(0.0, viewport);
+        .visible(frame.top().max(0.0), frame.bottom().min(viewport));
         let row_start = first.saturating_sub(OVERSCAN_ROWS);
         let row_end = last + OVERSCAN_ROWS;
         // Columns: the spacer headers, likewise; visible is right of the sticky model column,
@@ -133,8 +135,8 @@ impl Window {
         let spacers = wrap.query_selector_all("thead .grid__colspacer").ok()?;
         let spacer = |i| rect(spacers.item(i).and_then(|n| n.dyn_into().ok()));
         let (left, right) = (spacer(0)?, spacer(1)?);
-        let frame = wrap.get_bounding_client_rect();
-        let sticky = rect(wrap.query_selector("thead th").ok()?)?.right();
+        // Right of the sticky model and format columns.
+        let sticky = rect(wrap.query_selector("thead th + th").ok()?)?.right();
         let width = px(win.inner_width()).unwrap_or(1280.0);
         let (from, to, col_px) = Axis {
             before: (left.left(), left.right()),

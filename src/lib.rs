@@ -89,8 +89,16 @@ pub fn App() -> impl IntoView {
     url_state::sync_config_to_url(config);
     let theme = move || config.with(|c| c.view.theme.id());
     let embed = move || config.with(|c| c.view.embed);
+    let scenario = move || config.with(GridConfig::scenario_line);
+    // The settings start open where there is room for them next to the grid; on a phone the
+    // scenario line stands for them, so the grid is on the first screen.
+    let wide = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w > 640.0);
     view! {
         <div class="app" data-theme=theme data-embed=move || embed().to_string()>
+            <a class="skip-link" href="#grid" on:click=skip_to_grid>"Skip to the grid"</a>
             <header class="header">
                 <h1 class="header__title">"Fitgrid"</h1>
                 <p class="header__tagline">
@@ -107,12 +115,22 @@ pub fn App() -> impl IntoView {
                     ))}
                 </p>
             </Show>
-            <main class="main">
-                <Show when=move || !embed()>
+            // Esc closes the cell detail, from the grid (focus stays on the cell) or from inside it.
+            <main class="main" on:keydown=move |ev| if ev.key() == "Escape" && config.with_untracked(|c| c.view.selected.is_some()) {
+                config.update(|c| c.view.selected = None)
+            }>
+                // In an embed the summary is only the scenario line: it cannot be opened (CSS).
+                <details class="setup" open=wide && !embed()>
+                    <summary class="setup__summary">
+                        <span class="scenario" data-testid="scenario">{scenario}</span>
+                        <span class="setup__toggle" aria-hidden="true"></span>
+                    </summary>
                     <Controls config=config />
                     <picker::GridContents config=config />
                     <byo::BringYourOwn config=config />
                     <colo::Colocate config=config />
+                </details>
+                <Show when=move || !embed()>
                     <toolbar::Toolbar config=config grid=grid />
                     <Show when=move || config.with(|c| c.view.mode == planner::grid::Mode::Cost)>
                         <prices::PriceList config=config />
@@ -132,6 +150,19 @@ pub fn App() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The skip link: keyboard focus to the grid's first cell (arrow keys move on from there)
+/// without tabbing through every control.
+fn skip_to_grid(ev: web_sys::MouseEvent) {
+    let cell = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("#grid td.grid__cell").ok().flatten())
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(cell) = cell {
+        ev.prevent_default();
+        cell.focus().ok();
+    }
 }
 
 /// Dismissible notices for link parameters that could not be used (plain items, one delegated

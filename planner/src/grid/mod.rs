@@ -14,6 +14,7 @@ pub mod config;
 pub mod detail;
 pub mod export;
 pub mod presets;
+pub mod scenario;
 pub mod words;
 
 pub use cell::{group_digits, CellText};
@@ -48,6 +49,18 @@ pub struct Column {
     pub memory_bytes: u64,
     /// $/GPU-hour in effect (user's or catalogue's).
     pub price: Option<UsdPerHour>,
+}
+
+impl Column {
+    /// The header's name: "2 × RTX 4090" when each model runs on `gpus` of them (the memory
+    /// beside it stays per GPU).
+    pub fn title(&self, gpus: u64) -> String {
+        if gpus > 1 {
+            format!("{gpus} × {}", self.name)
+        } else {
+            self.name.clone()
+        }
+    }
 }
 
 /// The evaluated grid.

@@ -61,6 +61,14 @@ impl Default for Workload {
     }
 }
 
+impl Workload {
+    /// GPUs one copy of the model runs on: tensor × pipeline ranks (llama.cpp: its layer
+    /// split over that many).
+    pub fn gpus(&self) -> u64 {
+        self.tensor_parallel.max(1) * self.pipeline_parallel.max(1)
+    }
+}
+
 impl std::hash::Hash for Workload {
     /// By value, the budget by its bits (a workload is a key of fingerprints and sets).
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {

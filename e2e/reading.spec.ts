@@ -1,0 +1,105 @@
+import { test, expect, Page } from './page-checks';
+import * as fs from 'fs';
+
+// Reading the grid at a glance: frozen headers, the scenario line, keyboard paths, tooltips
+// that stay on screen.
+const models: string[] = JSON.parse(fs.readFileSync('planner/data/models.json', 'utf8'))
+  .map((m: { id: string }) => m.id)
+  .slice(0, 40);
+const gpus: string[] = JSON.parse(fs.readFileSync('planner/data/gpus.json', 'utf8'))
+  .map((g: { id: string }) => g.id)
+  .slice(0, 12);
+
+/** The box of `selector`'s first match, or null when it is not in the page. */
+async function box(page: Page, selector: string) {
+  return page.locator(selector).first().boundingBox();
+}
+
+for (const [name, size] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]] as const) {
+  test(`${name}: after scrolling a 40-model grid by screens, GPU headers and model/format columns stay`, async ({ page }) => {
+    await page.setViewportSize(size);
+    await page.goto(`/?m=${models.join(',')}&g=${gpus.join(',')}`);
+    await expect(page.locator('table.grid')).toHaveAttribute('aria-rowcount', String(models.length * 4 + 1));
+    await expect(page.locator('td.grid__cell').first()).toBeVisible();
+    // Scroll with the wheel over the grid: the page brings the grid up, then the grid scrolls.
+    const grid = page.locator('.grid-wrap');
+    await grid.hover({ position: { x: size.width / 2, y: 80 } });
+    // Three screens' worth: within the grid's own scroll range (its frame is one screen tall).
+    for (let i = 0; i < 4; i++) {
+      await page.mouse.wheel(0, 0.75 * size.height);
+      await page.waitForTimeout(50);
+    }
+    await expect.poll(() => grid.evaluate((w) => w.scrollTop)).toBeGreaterThan(2 * size.height);
+    // And sideways.
+    await grid.evaluate((w) => { w.scrollLeft = 600; });
+    const frame = (await grid.boundingBox())!;
+    // The GPU header row is at the top of the grid's frame, on screen.
+    await expect.poll(async () => (await box(page, 'th.grid__gpu'))!.y).toBeGreaterThanOrEqual(Math.max(frame.y, 0) - 1);
+    const header = (await box(page, 'th.grid__gpu'))!;
+    expect(header.y).toBeLessThan(Math.max(frame.y, 0) + 4);
+    expect(header.y).toBeGreaterThanOrEqual(0);
+    // A model cell and its format cell are at the grid's left edge, not scrolled away.
+    const rowsInView = page.locator('tr.grid__row').filter({ has: page.locator('th.grid__format') });
+    const format = await page.locator('th.grid__format').evaluateAll((ths) => ths
+      .map((t) => t.getBoundingClientRect())
+      .find((r) => r.top > 100 && r.bottom < innerHeight - 10));
+    expect(format, 'a format cell on screen').toBeTruthy();
+    expect(format!.left).toBeGreaterThanOrEqual(frame.x);
+    expect(format!.left).toBeLessThan(frame.x + 260);
+    const model = await page.locator('th.grid__model').evaluateAll((ths) => ths
+      .map((t) => t.getBoundingClientRect())
+      .find((r) => r.bottom > 100 && r.top < innerHeight - 10));
+    expect(model, 'a model cell on screen').toBeTruthy();
+    expect(Math.abs(model!.left - frame.x)).toBeLessThan(3);
+    expect(await rowsInView.count()).toBeGreaterThan(5);
+  });
+}
+
+test('the scenario line says what the cells assume, and opens the settings', async ({ page }) => {
+  await page.goto('/?ctx=12345&n=4&tp=2&kv=fp8');
+  const line = page.getByTestId('scenario');
+  await expect(line).toHaveText('vLLM V1 (0.19) · 12,345 tokens × 4 · KV fp8 · TP 2 · 90 % budget · memory used per GPU, GiB');
+  // TP in the GPU headers: each cell is two of that GPU.
+  await expect(page.locator('th.grid__gpu[data-gpu="rtx-4090-24gb"]')).toContainText('2 × RTX 4090');
+  // Desktop: the settings are open; the line closes and reopens them.
+  await expect(page.locator('input[name=ctx]')).toBeVisible();
+  await line.click();
+  await expect(page.locator('input[name=ctx]')).toBeHidden();
+  await line.click();
+  await page.locator('input[name=ctx]').fill('8192');
+  await expect(line).toContainText('8,192 tokens × 4');
+});
+
+test('keyboard: a skip link to the grid, Esc closes the detail', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.locator('td.grid__cell').first()).toBeVisible();
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to the grid' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('td.grid__cell').first()).toBeFocused();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('detail')).toBeVisible();
+  await expect.poll(() => page.url()).toContain('cell=');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('detail')).toHaveCount(0);
+  await expect(page.locator('td.grid__cell[data-c="1"]').first()).toBeFocused();
+  await expect.poll(() => page.url()).not.toContain('cell=');
+});
+
+test('the tooltip of the last column and the last row stays inside the window', async ({ page }) => {
+  await page.setViewportSize({ width: 1000, height: 700 });
+  await page.goto('/');
+  const last = page.locator('tr.grid__row').last().locator('td.grid__cell').last();
+  await last.scrollIntoViewIfNeeded();
+  await last.hover();
+  const tip = page.getByTestId('tooltip');
+  await expect(tip).toBeVisible();
+  const b = (await tip.boundingBox())!;
+  expect(b.x).toBeGreaterThanOrEqual(0);
+  expect(b.x + b.width).toBeLessThanOrEqual(1000);
+  expect(b.y).toBeGreaterThanOrEqual(0);
+  expect(b.y + b.height).toBeLessThanOrEqual(700);
+});
