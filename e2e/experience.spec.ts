@@ -176,16 +176,40 @@ test('CSV and Markdown exports match the grid', async ({ page }) => {
     `${td.querySelector('.grid__pct')?.textContent} ${td.querySelector('.grid__band')?.textContent}`));
   const [csvDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV' }).click()]);
   const csv = fs.readFileSync((await csvDl.path())!, 'utf8');
-  const parse = (line: string) => line.match(/("([^"]|"")*"|[^,]+)/g)!.map((f) => f.replace(/^"|"$/g, ''));
-  const rows = csv.trim().split('\n');
-  expect(rows.length).toBe(1 + 12);
-  const fromCsv = rows.slice(1).flatMap((r) => parse(r).slice(2));
+  const parse = (line: string) => line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!
+    .map((f) => f.replace(/,$/, '').replace(/^"|"$/g, '').replace(/""/g, '"'));
+  const lines = csv.trim().split('\n');
+  // The header block (scenario, bands, link back), the column names, then one line per cell.
+  expect(lines[0]).toContain('# Fitgrid · vLLM V1 (0.19) · 2,048 tokens × 1');
+  expect(lines[2]).toMatch(/^"?# Open in Fitgrid: http.*mode=ctx/);
+  const head = parse(lines[3]);
+  expect(lines.length).toBe(4 + 60);
+  const fromCsv = lines.slice(4).map((r) => parse(r)[head.indexOf('shown')]);
   expect(fromCsv).toEqual(shown);
   const [mdDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Markdown' }).click()]);
   const md = fs.readFileSync((await mdDl.path())!, 'utf8');
   const mdRows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Model'));
   const fromMd = mdRows.flatMap((r) => r.split('|').slice(3, -1).map((c) => c.trim().replace(/^\S+ /, '')));
   expect(fromMd).toEqual(shown);
+  expect(md.split('\n')[0]).toContain('**Fitgrid · vLLM V1 \\(0.19\\) · 2,048 tokens × 1');
+  expect(md).toMatch(/\[Open in Fitgrid\]\(http[^)]*mode=ctx[^)]*\)\n$/);
+});
+
+test('the CSV of ?ctx=12345 names its scenario and has numeric columns', async ({ page }) => {
+  await page.goto('/?ctx=12345');
+  await expect(cells(page)).toHaveCount(60);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV' }).click()]);
+  const lines = fs.readFileSync((await dl.path())!, 'utf8').trim().split('\n');
+  expect(lines[0]).toContain('12,345 tokens × 1');
+  const head = lines[3].split(',');
+  for (const c of ['percent', 'total_bytes', 'value', 'band', 'fits']) expect(head).toContain(c);
+  const first = lines[4].split(',');
+  for (const c of ['percent', 'total_bytes', 'value', 'gpu_memory_bytes']) {
+    expect(Number(first[head.indexOf(c)]), c).toBeGreaterThan(0);
+  }
+  // The number the page shows is the number in the file.
+  const pct = await cells(page).first().locator('.grid__pct').textContent();
+  expect(`${first[head.indexOf('percent')]}%`).toBe(pct);
 });
 
 test('dark mode follows the system and has a toggle; screenshots', async ({ page }) => {

@@ -40,19 +40,15 @@ pub fn Toolbar(
     let copy =
         move |what: &'static str, text: String| url_state::copy_and_report(what, text, status);
     let export = move |markdown: bool| {
-        let c = config.get_untracked();
-        grid.with_untracked(|g| {
-            if markdown {
-                data_url(
-                    "text/markdown",
-                    &to_markdown(g, c.view.mode, c.view.thresholds, c.view.unit),
-                )
-            } else {
-                data_url(
-                    "text/csv",
-                    &to_csv(g, c.view.mode, c.view.thresholds, c.view.unit),
-                )
-            }
+        let link = url_state::full_view_link(config);
+        config.with_untracked(|c| {
+            grid.with_untracked(|g| {
+                if markdown {
+                    data_url("text/markdown", &to_markdown(g, c, &link))
+                } else {
+                    data_url("text/csv", &to_csv(g, c, &link))
+                }
+            })
         })
     };
     view! {

@@ -4,7 +4,7 @@
 //! `INSTA_UPDATE=always cargo test -p planner --test snapshots`).
 
 use planner::grid::export::{to_csv, to_markdown};
-use planner::{catalog, evaluate, GridConfig, Unit};
+use planner::{catalog, evaluate, GridConfig};
 
 /// The grid of a link's query as Markdown (every cell's symbol, value and band) and CSV.
 fn grid_of(query: &str) -> String {
@@ -13,8 +13,8 @@ fn grid_of(query: &str) -> String {
     let grid = evaluate(&config, catalog());
     format!(
         "{}\n{}",
-        to_markdown(&grid, config.view.mode, config.view.thresholds, Unit::GiB),
-        to_csv(&grid, config.view.mode, config.view.thresholds, Unit::GiB)
+        to_markdown(&grid, &config, ""),
+        to_csv(&grid, &config, "")
     )
 }
 
