@@ -251,4 +251,14 @@ test('print shows the grid without controls', async ({ page }) => {
   await expect(page.locator('.controls')).toBeHidden();
   await expect(page.locator('.toolbar')).toBeHidden();
   await expect(page.locator('table.grid')).toBeVisible();
+  // The scenario line prints above the grid; the bars and buttons of the page do not.
+  await expect(page.getByTestId('scenario')).toBeVisible();
+  await expect(page.getByTestId('scenario')).toContainText('2,048 tokens × 1');
+  for (const sel of ['.byo', '.colo', '.contents', '.skip-link', '.setup__toggle']) {
+    await expect(page.locator(sel).first()).toBeHidden();
+  }
+  await page.locator('td.grid__cell').first().click();
+  await expect(page.getByTestId('detail')).toBeVisible();
+  await expect(page.locator('button[name=copy-command]')).toBeHidden();
+  await page.pdf({ path: 'artifacts/print.pdf' });
 });

@@ -31,6 +31,22 @@ pub(crate) struct Active {
 const TIP_WIDTH: f64 = 352.0;
 const TIP_ROOM: f64 = 220.0;
 
+/// Tells the page that embeds this one how tall it would be with nothing scrolling inside
+/// (`fitgrid-height:<px>`, what the self-resizing embed code listens for): the page's height
+/// plus what the grid's frame hides.
+fn post_height(win: &web_sys::Window, wrap: &web_sys::HtmlDivElement) {
+    let Some(doc) = win.document().and_then(|d| d.document_element()) else {
+        return;
+    };
+    let hidden = wrap.scroll_height() - wrap.client_height();
+    let height = doc.scroll_height() + hidden.max(0);
+    if let Ok(Some(parent)) = win.parent() {
+        parent
+            .post_message(&format!("fitgrid-height:{height}").into(), "*")
+            .ok();
+    }
+}
+
 /// The feasibility grid: one row group per model, one sub-row per format, one column per GPU.
 #[component]
 pub fn FitGrid(
@@ -57,6 +73,9 @@ pub fn FitGrid(
         let current = window.get_untracked();
         if let Some(next) = current.measured(rows, cols, &body, &wrap, &win) {
             window.set(next);
+        }
+        if config.with_untracked(|c| c.view.embed) {
+            post_height(&win, &wrap);
         }
     };
     // What each row shows, by (model, format): compared with the next grid so that a control
@@ -232,6 +251,15 @@ pub fn FitGrid(
         };
     let open = move |a: Active| {
         config.update(|c| c.view.selected = Some((a.model_id, a.format, a.gpu_id)));
+        // An embed has no room for the detail: it opens in the full page.
+        if config.with_untracked(|c| c.view.embed) {
+            let url = crate::url_state::full_view_link(config);
+            config.update(|c| c.view.selected = None);
+            leptos::prelude::window()
+                .open_with_url_and_target(&url, "_blank")
+                .ok();
+            return;
+        }
         // A cell chosen low on the screen (a phone, a long grid) brings its detail into view.
         request_animation_frame(|| {
             let detail = document().query_selector(".detail").ok().flatten();

@@ -68,19 +68,17 @@ pub fn full_view_link(config: RwSignal<GridConfig>) -> String {
     format!("{}?{query}", base_url())
 }
 
-/// The iframe snippet that embeds the current grid in a wiki page.
-pub fn embed_snippet(config: RwSignal<GridConfig>) -> String {
+/// The iframe code that embeds the current grid in a wiki page, as tall as the grid
+/// (`planner::grid::embed`); with `resizing`, followed by the script that keeps it so.
+pub fn embed_snippet(config: RwSignal<GridConfig>, grid: &planner::Grid, resizing: bool) -> String {
     let query = config.with_untracked(|c| {
         let mut embedded = c.clone();
         embedded.view.embed = true;
         embedded.view.selected = None;
         embedded.to_query()
     });
-    format!(
-        "<iframe src=\"{}?{}\" title=\"Fitgrid\" width=\"100%\" height=\"520\" style=\"border:0\" loading=\"lazy\"></iframe>",
-        base_url(),
-        query.replace('&', "&amp;")
-    )
+    let url = format!("{}?{query}", base_url());
+    planner::grid::embed::snippet(&url, planner::grid::embed::height(grid), resizing)
 }
 
 /// Copies `text` and reports the outcome in `status` ("Link copied", or why it could not).

@@ -12,6 +12,7 @@ pub mod cell;
 pub mod colo;
 pub mod config;
 pub mod detail;
+pub mod embed;
 pub mod export;
 pub mod presets;
 pub mod scenario;
