@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import { test, expect, Page, BrowserContext } from './page-checks';
 
 // The embed inside a plain HTML page, as a wiki would hold it: the copied code's height fits
@@ -70,4 +71,26 @@ test('the self-resizing embed code follows the grid; a click opens the full page
   await expect(full).not.toHaveURL(/embed=1/);
   await expect(full.getByTestId('detail')).toBeVisible();
   await expect(host.frameLocator('iframe').getByTestId('detail')).toHaveCount(0);
+});
+
+test('the SVG image opens as an image, with its scenario line and every cell', async ({ page }) => {
+  await page.goto('/?ctx=12345');
+  await expect(page.locator('td.grid__cell')).toHaveCount(60);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'SVG image' }).click()]);
+  const svg = fs.readFileSync((await dl.path())!, 'utf8');
+  expect(svg).toContain('12,345 tokens × 1');
+  // As an <img> (what a wiki that takes only images does with it).
+  const img = await page.evaluate(async (text) => {
+    const el = new Image();
+    el.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(text);
+    await el.decode();
+    return { w: el.naturalWidth, h: el.naturalHeight };
+  }, svg);
+  expect(img.w).toBeGreaterThan(800);
+  expect(img.h).toBeGreaterThan(300);
+  // Shown on a page of its own, as a screenshot for the README.
+  await page.goto('about:blank');
+  await page.setContent(`<body>${svg}</body>`);
+  await expect(page.locator('svg text').filter({ hasText: '12,345 tokens × 1' })).toHaveCount(1);
+  await page.locator('svg').screenshot({ path: 'artifacts/grid-image.png' });
 });

@@ -44,8 +44,8 @@ with open(index, "w", encoding="utf-8") as f:
 # feature always pulls in server_fn's browser support, whose wasm-streams exports
 # (IntoUnderlyingSource, …Sink, …ByteSource) keep ~1.8 KB gzip of code alive; nothing in the
 # app constructs them (it fetches with gloo-net and reads bodies whole), and the JS glue
-# touches those exports only inside the classes' own methods. Then the preload's integrity
-# hash is recomputed.
+# touches those exports only inside the classes' own methods, which go too. Then the
+# preloads' integrity hashes are recomputed.
 WASM_OPT_FLAGS = [
     "-Os", "--low-memory-unused", "--converge", "--one-caller-inline-max-function-size=25",
     "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
@@ -119,13 +119,33 @@ if os.environ.get("TRUNK_PROFILE") == "release":
     if "version 132" not in version:
         fail("wasm-opt must be npm binaryen 132 (scripts/setup.sh installs it), got %r" % version)
     subprocess.run([wasm_opt, *WASM_OPT_FLAGS, path, "-o", path], check=True)
-    digest = base64.b64encode(hashlib.sha384(open(path, "rb").read()).digest()).decode()
-    html, n = re.subn(
-        r"(href=\"?\./%s\"? integrity=\"?)sha384-[A-Za-z0-9+/=]+" % re.escape(wasms[0]),
-        lambda m: m.group(1) + "sha384-" + digest,
-        html,
+    # The JS glue's classes for those exports (and their finalizers) go too.
+    glue = wasms[0][: -len("_bg.wasm")] + ".js"
+    js_path = os.path.join(staging, glue)
+    js = open(js_path, encoding="utf-8").read()
+    js, classes = re.subn(
+        r"export class (IntoUnderlying\w+) \{\n.*?\n\}\nif \(Symbol\.dispose\) \1\.prototype\[Symbol\.dispose\] = \1\.prototype\.free;\n",
+        "",
+        js,
+        flags=re.S,
     )
-    if n != 1:
-        fail("expected one integrity attribute for %s, found %d" % (wasms[0], n))
+    js, registries = re.subn(
+        r"const IntoUnderlying\w+Finalization = \(typeof FinalizationRegistry === 'undefined'\)\n[^\n]*\n[^\n]*\n",
+        "",
+        js,
+    )
+    if (classes, registries) != (3, 3) or "IntoUnderlying" in js:
+        fail("expected 3 wasm-streams classes and 3 finalizers in %s, found %d and %d" % (glue, classes, registries))
+    with open(js_path, "w", encoding="utf-8") as f:
+        f.write(js)
+    for name in (wasms[0], glue):
+        digest = base64.b64encode(hashlib.sha384(open(os.path.join(staging, name), "rb").read()).digest()).decode()
+        html, n = re.subn(
+            r"(href=\"?\./%s\"? integrity=\"?)sha384-[A-Za-z0-9+/=]+" % re.escape(name),
+            lambda m: m.group(1) + "sha384-" + digest,
+            html,
+        )
+        if n != 1:
+            fail("expected one integrity attribute for %s, found %d" % (name, n))
     with open(index, "w", encoding="utf-8") as f:
         f.write(html)

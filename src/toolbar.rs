@@ -4,6 +4,7 @@
 use crate::url_state;
 use leptos::prelude::*;
 use planner::grid::export::{to_csv, to_markdown};
+use planner::grid::image::to_svg;
 use planner::grid::{Mode, Sort, Theme};
 use planner::plan::{Band, SpeedBand, Thresholds};
 use planner::{Grid, GridConfig, Unit};
@@ -28,7 +29,8 @@ fn set_href(ev: &web_sys::MouseEvent, url: String) {
     }
 }
 
-/// Mode, sort, units and theme switches; copy link / embed code; CSV and Markdown downloads.
+/// Mode, sort, units and theme switches; copy link / embed code; CSV, Markdown and SVG
+/// downloads.
 #[component]
 pub fn Toolbar(
     /// The configuration the switches edit.
@@ -39,15 +41,14 @@ pub fn Toolbar(
     let status = RwSignal::new(String::new());
     let copy =
         move |what: &'static str, text: String| url_state::copy_and_report(what, text, status);
-    let export = move |markdown: bool| {
+    // 0: CSV, 1: Markdown, 2: SVG image.
+    let export = move |kind: u8| {
         let link = url_state::full_view_link(config);
         config.with_untracked(|c| {
-            grid.with_untracked(|g| {
-                if markdown {
-                    data_url("text/markdown", &to_markdown(g, c, &link))
-                } else {
-                    data_url("text/csv", &to_csv(g, c, &link))
-                }
+            grid.with_untracked(|g| match kind {
+                0 => data_url("text/csv", &to_csv(g, c, &link)),
+                1 => data_url("text/markdown", &to_markdown(g, c, &link)),
+                _ => data_url("image/svg+xml", &to_svg(g, c, &link)),
             })
         })
     };
@@ -86,8 +87,9 @@ pub fn Toolbar(
                 on:click=move |_| copy("Self-resizing embed code", grid.with_untracked(|g| url_state::embed_snippet(config, g, true)))>"…self-resizing"</button>
             // The file is written when the link is clicked (before the browser follows it), not
             // on every change: a full-catalogue export is ~0.5 MB of text.
-            <a class="button" download="fitgrid.csv" href="data:text/csv," on:click=move |ev| set_href(&ev, export(false))>"CSV"</a>
-            <a class="button" download="fitgrid.md" href="data:text/markdown," on:click=move |ev| set_href(&ev, export(true))>"Markdown"</a>
+            <a class="button" download="fitgrid.csv" href="data:text/csv," on:click=move |ev| set_href(&ev, export(0))>"CSV"</a>
+            <a class="button" download="fitgrid.md" href="data:text/markdown," on:click=move |ev| set_href(&ev, export(1))>"Markdown"</a>
+            <a class="button" download="fitgrid.svg" href="data:image/svg+xml," on:click=move |ev| set_href(&ev, export(2))>"SVG image"</a>
             <span class="toolbar__status" role="status" aria-live="polite">{move || status.get()}</span>
         </div>
     }
