@@ -103,3 +103,27 @@ test('the tooltip of the last column and the last row stays inside the window', 
   expect(b.y).toBeGreaterThanOrEqual(0);
   expect(b.y + b.height).toBeLessThanOrEqual(700);
 });
+
+test('the detail chart: labelled axes, the asked context marked, its crossing is the max context', async ({ page }) => {
+  await page.goto('/?ctx=4096&n=8&m=meta-llama/Llama-2-13b-hf&q=fp16&g=l40-48gb&cell=meta-llama/Llama-2-13b-hf~fp16~l40-48gb');
+  const chart = page.getByTestId('chart');
+  await expect(chart).toBeVisible();
+  await expect(chart.locator('text').filter({ hasText: 'memory per GPU (GiB)' })).toHaveCount(1);
+  await expect(chart.locator('text').filter({ hasText: 'context (tokens)' })).toHaveCount(1);
+  // Values on both axes.
+  expect(await chart.locator('.chart__tick').count()).toBe(10);
+  await expect(chart.locator('text').filter({ hasText: /^0\.0$/ })).toHaveCount(1);
+  // The asked context is marked…
+  await expect(chart.locator('.chart__asked')).toHaveCount(1);
+  await expect(chart.locator('text').filter({ hasText: 'asked 4,096' })).toHaveCount(1);
+  // …and where the line crosses the budget is the max context the panel states.
+  const max = (await page.getByTestId('Max context at this concurrency').textContent())!.match(/[\d,]+/)![0];
+  await expect(chart.locator('text').filter({ hasText: `fits up to ${max} tokens` })).toHaveCount(1);
+  // A point shows its value on keyboard focus (and hover).
+  const point = chart.locator('.chart__pt').nth(2);
+  await expect(point.locator('.chart__value')).toBeHidden();
+  await point.focus();
+  await expect(point.locator('.chart__value')).toBeVisible();
+  await expect(point.locator('.chart__value')).toHaveText(/^[\d,]+ tokens: [\d.]+ GiB$/);
+  await chart.screenshot({ path: 'artifacts/detail-chart.png' });
+});

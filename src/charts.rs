@@ -20,6 +20,8 @@ pub enum Shape {
     Poly(&'static str, String),
     /// A label at (x, y); `end` anchors it at its end.
     Text(f64, f64, bool, String),
+    /// A data point at (x, y) whose value shows on hover and keyboard focus.
+    Point(f64, f64, String),
 }
 
 /// Text as markup-inert characters.
@@ -52,6 +54,20 @@ fn svg((width, height): (f64, f64), test_id: &str, label: &str, shapes: Vec<Shap
                     r#"<polyline class="{class}" fill="none" points="{points}"/>"#
                 )
             }
+            Shape::Point(x, y, text) => write!(
+                s,
+                r#"<g class="chart__pt" tabindex="0"><circle cx="{}" cy="{}" r="5"/><text class="chart__value" x="{}" y="{}"{}>{}</text></g>"#,
+                n(x),
+                n(y),
+                n(x),
+                n(y - 9.0),
+                if x > W / 2.0 {
+                    r#" text-anchor="end""#
+                } else {
+                    ""
+                },
+                escape(&text)
+            ),
             Shape::Text(x, y, end, text) => write!(
                 s,
                 r#"<text class="chart__label" x="{}" y="{}"{}>{}</text>"#,
@@ -76,7 +92,7 @@ fn figure(markup: String, caption: &'static str) -> impl IntoView {
     }
 }
 
-const W: f64 = 560.0;
+const W: f64 = 600.0;
 const PAD: f64 = 44.0;
 
 /// A coordinate to a tenth of a pixel.
@@ -111,34 +127,71 @@ fn frame(
     ]
 }
 
-/// Memory per GPU against context length, with the GPU's memory, the engine's budget and the
-/// plan's own longest context marked.
+/// Memory per GPU against context length: axes with values and units, the GPU's memory and
+/// the engine's budget as lines, the asked context and the plan's own longest context marked,
+/// and every sampled point's value on hover and keyboard focus.
 pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
-    let h = 220.0;
+    let h = 240.0;
+    let left = PAD + 30.0;
     let gpu = d.plan.gpu_memory_bytes as f64;
     let y_max = d.curve.iter().map(|p| p.1 as f64).fold(gpu * 1.1, f64::max);
-    let x = |c: u64| PAD + (c as f64 / d.x_max.max(1) as f64) * (W - 2.0 * PAD);
+    let x = |c: u64| left + (c as f64 / d.x_max.max(1) as f64) * (W - left - PAD);
     let y = |b: f64| h - PAD - (b / y_max) * (h - 2.0 * PAD);
-    let mut shapes = frame(
-        h,
-        (
-            "chart__limit",
-            y(gpu),
+    let (bottom, right) = (h - PAD, W - PAD);
+    let mut shapes = vec![
+        Shape::Line("chart__axis", left, bottom, right, bottom),
+        Shape::Line("chart__axis", left, PAD, left, bottom),
+        Shape::Text(
+            left,
+            PAD - 12.0,
+            false,
+            format!("memory per GPU ({})", unit_name(unit)),
+        ),
+        Shape::Text(right, bottom + 30.0, true, "context (tokens)".into()),
+    ];
+    // Values on both axes: quarters of the GPU's memory, quarters of the context range.
+    for i in 0..=4u64 {
+        let b = gpu * i as f64 / 4.0;
+        shapes.push(Shape::Line("chart__tick", left - 4.0, y(b), left, y(b)));
+        shapes.push(Shape::Text(left - 6.0, y(b) + 4.0, true, gib_text(b, unit)));
+        let c = d.x_max * i / 4;
+        shapes.push(Shape::Line("chart__tick", x(c), bottom, x(c), bottom + 4.0));
+        shapes.push(Shape::Text(
+            x(c) + if i == 4 { 0.0 } else { -8.0 },
+            bottom + 16.0,
+            i == 4,
+            group_digits(c),
+        ));
+    }
+    let budget = y(d.plan.budget_bytes as f64);
+    shapes.extend([
+        Shape::Line("chart__limit", left, y(gpu), right, y(gpu)),
+        Shape::Text(
+            right,
+            y(gpu) - 4.0,
+            true,
             format!("GPU {}", Bytes(gpu as u64).display(unit)),
         ),
-        "0".into(),
-        format!("{} tokens", group_digits(d.x_max)),
-    );
-    let budget = y(d.plan.budget_bytes as f64);
-    shapes.push(Shape::Line("chart__budget", PAD, budget, W - PAD, budget));
-    shapes.push(Shape::Poly(
-        "chart__line",
-        points(d.curve.iter().map(|(c, b, _)| (x(*c), y(*b as f64)))),
+        Shape::Line("chart__budget", left, budget, right, budget),
+        Shape::Text(right, budget + 12.0, true, "engine budget".into()),
+        Shape::Poly(
+            "chart__line",
+            points(d.curve.iter().map(|(c, b, _)| (x(*c), y(*b as f64)))),
+        ),
+    ]);
+    // The asked context.
+    let asked = d.plan.context.min(d.x_max);
+    shapes.push(Shape::Line("chart__asked", x(asked), PAD, x(asked), bottom));
+    shapes.push(Shape::Text(
+        x(asked) + 4.0,
+        PAD + 10.0,
+        false,
+        format!("asked {}", group_digits(d.plan.context)),
     ));
     // Where it stops fitting is the plan's own max context (the curve is only sampled).
     let max = d.plan.max_context;
     if max > 0 && max < d.x_max {
-        shapes.push(Shape::Line("chart__miss", x(max), PAD, x(max), h - PAD));
+        shapes.push(Shape::Line("chart__miss", x(max), PAD, x(max), bottom));
         // Low in the plot, on the side with room: the GPU's label sits top right.
         let past_middle = x(max) > W / 2.0;
         shapes.push(Shape::Text(
@@ -147,16 +200,24 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
             } else {
                 x(max) + 4.0
             },
-            h - PAD - 8.0,
+            bottom - 8.0,
             past_middle,
             format!("fits up to {} tokens", group_digits(max)),
         ));
     } else if max == 0 {
         shapes.push(Shape::Text(
-            PAD + 6.0,
-            PAD + 12.0,
+            left + 6.0,
+            PAD + 24.0,
             false,
             "does not fit at any context".into(),
+        ));
+    }
+    // Every fourth sample as a point with its value (hover, or Tab to it).
+    for (c, b, _) in d.curve.iter().step_by(4) {
+        shapes.push(Shape::Point(
+            x(*c),
+            y(*b as f64),
+            format!("{} tokens: {}", group_digits(*c), Bytes(*b).display(unit)),
         ));
     }
     figure(
@@ -166,8 +227,25 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
             "Memory per GPU against context length",
             shapes,
         ),
-        "Memory per GPU as the context grows (concurrency fixed); dashed: engine budget.",
+        "Memory per GPU as the context grows (concurrency fixed); dashed: engine budget and the asked context; points show their values on hover or focus.",
     )
+}
+
+/// The unit's name for an axis title.
+fn unit_name(unit: Unit) -> &'static str {
+    match unit {
+        Unit::GiB => "GiB",
+        Unit::GB => "GB",
+    }
+}
+
+/// A tick value: bytes in `unit`, one decimal, no unit (the axis title has it).
+fn gib_text(bytes: f64, unit: Unit) -> String {
+    let scale = match unit {
+        Unit::GiB => (1u64 << 30) as f64,
+        Unit::GB => 1e9,
+    };
+    planner::units::fixed(bytes / scale, 1)
 }
 
 /// Decode tokens/s per sequence against concurrent sequences (log scale: the points are powers
