@@ -182,10 +182,11 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
     // The asked context.
     let asked = d.plan.context.min(d.x_max);
     shapes.push(Shape::Line("chart__asked", x(asked), PAD, x(asked), bottom));
+    let end = x(asked) > W / 2.0;
     shapes.push(Shape::Text(
-        x(asked) + 4.0,
+        x(asked) + if end { -4.0 } else { 4.0 },
         PAD + 10.0,
-        false,
+        end,
         format!("asked {}", group_digits(d.plan.context)),
     ));
     // Where it stops fitting is the plan's own max context (the curve is only sampled).
