@@ -257,6 +257,7 @@ test('print shows the grid without controls', async ({ page }) => {
   for (const sel of ['.byo', '.colo', '.contents', '.skip-link', '.setup__toggle']) {
     await expect(page.locator(sel).first()).toBeHidden();
   }
+  await page.screenshot({ path: 'artifacts/print.png', fullPage: true });
   await page.locator('td.grid__cell').first().click();
   await expect(page.getByTestId('detail')).toBeVisible();
   await expect(page.locator('button[name=copy-command]')).toBeHidden();

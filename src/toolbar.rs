@@ -84,7 +84,7 @@ pub fn Toolbar(
             <button type="button" class="button" name="copy-embed"
                 on:click=move |_| copy("Embed code", grid.with_untracked(|g| url_state::embed_snippet(config, g, false)))>"Copy embed code"</button>
             <button type="button" class="button" name="copy-embed-auto" title="For pages that allow scripts: the frame follows the grid's height"
-                on:click=move |_| copy("Self-resizing embed code", grid.with_untracked(|g| url_state::embed_snippet(config, g, true)))>"…self-resizing"</button>
+                on:click=move |_| copy("Self-resizing embed code", grid.with_untracked(|g| url_state::embed_snippet(config, g, true)))>"Copy auto-height embed"</button>
             // The file is written when the link is clicked (before the browser follows it), not
             // on every change: a full-catalogue export is ~0.5 MB of text.
             <a class="button" download="fitgrid.csv" href="data:text/csv," on:click=move |ev| set_href(&ev, export(0))>"CSV"</a>
