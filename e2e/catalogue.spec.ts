@@ -11,6 +11,9 @@ test('presets choose the GPUs and models, and the choice is in the URL', async (
   await expect(page.locator('tr[data-model="meta-llama/Llama-3.3-70B-Instruct"]').first()).toBeVisible();
   await expect(page.locator('tr[data-model="Qwen/Qwen2.5-0.5B"]')).toHaveCount(0);
   await expect.poll(() => page.url()).toContain('Llama-3.3-70B-Instruct');
+  // One TP for all would grey out the smaller GPUs: the preset shows the fewest GPUs of each.
+  await expect(page.locator('select[name=mode]')).toHaveValue('cost');
+  await expect(page.locator('tr[data-model="meta-llama/Llama-3.3-70B-Instruct"] td[data-gpu="h100-sxm-80gb"]').first()).toContainText('×');
 
   // The link reproduces the selection.
   await page.reload();

@@ -127,3 +127,18 @@ test('the detail chart: labelled axes, the asked context marked, its crossing is
   await expect(point.locator('.chart__value')).toHaveText(/^[\d,]+ tokens: [\d.]+ GiB$/);
   await chart.screenshot({ path: 'artifacts/detail-chart.png' });
 });
+
+test('co-location: an added model gets a share that fits; a cell taken off the grid closes its detail', async ({ page }) => {
+  await page.goto('/?m=Qwen/Qwen2.5-0.5B&cell=Qwen/Qwen2.5-0.5B~fp16~l40-48gb');
+  await expect(page.getByTestId('detail')).toBeVisible();
+  await page.getByTestId('colo').locator('summary').click();
+  await page.locator('button[name=colo-add]').click();
+  await page.locator('button[name=colo-add]').click();
+  await expect(page.getByTestId('colo-member')).toHaveCount(2);
+  await expect(page.getByTestId('colo-verdict')).toHaveAttribute('data-fits', 'true');
+  // Untick the L40: its cell's detail goes with it.
+  const gpus = page.locator('details.picker[data-axis=gpus]');
+  await gpus.locator('summary').click();
+  await gpus.locator('input[value="l40-48gb"]').uncheck();
+  await expect(page.getByTestId('detail')).toHaveCount(0);
+});

@@ -116,8 +116,7 @@ pub fn Colocate(
     let add = move |_| {
         config.update(|c| {
             if c.colo.len() < planner::share::MAX_COLOCATED {
-                let model = c.models.first().cloned().unwrap_or_default();
-                c.colo.push(Member::new(model, WeightFormat::Awq));
+                c.add_colo_member(catalog());
             }
         })
     };

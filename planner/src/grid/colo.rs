@@ -62,6 +62,28 @@ impl ColocationReport {
 }
 
 impl GridConfig {
+    /// Adds the grid's first model to the co-located set (AWQ on vLLM, 4,096 tokens) with the
+    /// smallest memory fraction at which the whole set fits, so a new member does not fail at
+    /// once; when none does, the share the others leave (at least 5 %), and the panel says
+    /// why it does not fit.
+    pub fn add_colo_member(&mut self, catalog: &Catalog) {
+        let mut m = crate::plan::colocate::Member::new(
+            self.models.first().cloned().unwrap_or_default(),
+            crate::model::weights::WeightFormat::Awq,
+        );
+        let taken: u64 = self.colo.iter().map(|c| c.fraction_pct()).sum();
+        m.set_fraction_pct(100u64.saturating_sub(taken).max(5));
+        self.colo.push(m);
+        let last = self.colo.len() - 1;
+        for pct in 5..=95 {
+            self.colo[last].set_fraction_pct(pct);
+            if self.colocation(catalog).is_some_and(|r| r.set.fits) {
+                return;
+            }
+        }
+        self.colo[last].set_fraction_pct(100u64.saturating_sub(taken).max(5));
+    }
+
     /// The co-located set on its GPU, or `None` when there is none (or its GPU is unknown).
     pub fn colocation(&self, catalog: &Catalog) -> Option<ColocationReport> {
         if self.colo.is_empty() {
@@ -94,5 +116,33 @@ impl GridConfig {
                 .collect(),
             gpu_name: gpu.name.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::catalog;
+    use crate::grid::GridConfig;
+
+    #[test]
+    fn an_added_member_gets_a_fraction_that_fits() {
+        let mut c = GridConfig {
+            models: vec!["Qwen/Qwen2.5-0.5B".into()],
+            ..GridConfig::default()
+        };
+        c.add_colo_member(catalog());
+        c.add_colo_member(catalog());
+        let report = c.colocation(catalog()).unwrap();
+        assert!(
+            report.set.fits,
+            "{:?}",
+            report.member_lines(crate::Unit::GiB)
+        );
+        // The smallest share that fits, not 45 % each.
+        assert!(
+            c.colo[0].fraction_pct() < 45,
+            "{}",
+            c.colo[0].fraction_pct()
+        );
     }
 }

@@ -122,6 +122,13 @@ impl GridConfig {
     /// the configuration the cell shows (the fewest GPUs that fit).
     pub fn detail(&self, catalog: &Catalog) -> Option<Result<CellDetail, Unrunnable>> {
         let (model_id, format, gpu_id) = self.view.selected.as_ref()?;
+        // A cell no longer on the grid (its model, format or GPU was unticked) has no detail.
+        if !(self.models.contains(model_id)
+            && self.formats.contains(format)
+            && self.gpus.contains(gpu_id))
+        {
+            return None;
+        }
         let model = self.find_model(model_id, catalog)?;
         let gpu = self.find_gpu(gpu_id, catalog)?;
         let mut w = self.workload.clone();
@@ -246,5 +253,18 @@ mod tests {
             line.text
         );
         assert_eq!(line.source, info.source);
+    }
+
+    #[test]
+    fn a_cell_taken_off_the_grid_has_no_detail() {
+        let mut c = GridConfig::default();
+        c.view.selected = Some((
+            "meta-llama/Llama-2-7b-hf".into(),
+            crate::model::weights::WeightFormat::Fp16,
+            "l40-48gb".into(),
+        ));
+        assert!(c.detail(catalog()).is_some());
+        c.gpus.retain(|g| g != "l40-48gb");
+        assert!(c.detail(catalog()).is_none());
     }
 }

@@ -65,7 +65,10 @@ impl Preset {
             }
             Preset::ConsumerGpus => config.gpus = gpus_of("consumer"),
             Preset::Datacenter => config.gpus = gpus_of("datacenter"),
+            // One TP for the whole grid would grey out most GPUs; the cost mode shows, per
+            // cell, the fewest of each GPU (tensor parallel) that serve a 70B model.
             Preset::SeventyBClass => {
+                config.view.mode = super::Mode::Cost;
                 config.models = catalog
                     .models
                     .iter()
@@ -110,6 +113,7 @@ mod tests {
             !c.models.iter().any(|m| m.contains("Mixtral")),
             "MoE is not 70B class"
         );
+        assert_eq!(c.view.mode, crate::grid::Mode::Cost);
         Preset::SeedStudy.apply(&mut c, cat);
         let d = GridConfig::default();
         assert_eq!((c.models, c.gpus, c.formats), (d.models, d.gpus, d.formats));
