@@ -115,10 +115,17 @@ test('editable band thresholds recolour the grid and live in the URL', async ({ 
   // Every cell uses at least 6 % of its GPU, so nothing is "safe" below 5 %.
   await expect.poll(async () => (await snapshot(page)).filter((s) => s.startsWith('safe')).length).toBe(0);
   await expect.poll(() => page.url()).toContain('bands=5,75,90');
-  // Non-increasing thresholds are refused.
-  await page.locator('input[name=warning]').fill('5');
-  await page.locator('input[name=warning]').press('Enter');
+  // Non-increasing thresholds are refused, and the field says so and shows the value in effect.
+  const warning = page.locator('input[name=warning]');
+  await warning.fill('5');
+  await warning.press('Enter');
+  await expect(warning).toHaveValue('75');
+  expect(await warning.evaluate((e) => (e as HTMLInputElement).validationMessage)).toContain('bands must rise');
   await expect.poll(() => page.url()).toContain('bands=5,75,90');
+  await warning.fill('80');
+  await warning.press('Enter');
+  await expect.poll(() => page.url()).toContain('bands=5,80,90');
+  expect(await warning.evaluate((e) => (e as HTMLInputElement).validationMessage)).toBe('');
 });
 
 test('units switch between GiB and GB', async ({ page }) => {

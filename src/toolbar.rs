@@ -103,43 +103,41 @@ pub fn Legend(
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
     let t = move || config.with(|c| c.view.thresholds);
-    let set = move |which: usize, value: String| {
-        let Ok(v) = value.trim().parse::<u64>() else {
-            return;
-        };
-        config.update(|c| {
-            let Thresholds {
-                caution,
-                warning,
-                critical,
-                speed,
-            } = c.view.thresholds;
-            let (a, b, d) = match which {
-                0 => (v, warning, critical),
-                1 => (caution, v, critical),
-                _ => (caution, warning, v),
-            };
-            // Only increasing thresholds below 100 % are taken; anything else is ignored.
-            if let Some(next) = Thresholds::new(a, b, d).and_then(|t| t.with_speed(speed)) {
-                c.view.thresholds = next;
+    // 0–2: the memory bands, 3: the speed target. A value that is refused is said next to the
+    // field (the browser's validity bubble) and the field goes back to the value in effect.
+    let set = move |which: usize, ev: leptos::ev::Event| {
+        let input = event_target::<web_sys::HtmlInputElement>(&ev);
+        let v = input.value().trim().parse::<u64>().ok();
+        let t = config.with_untracked(|c| c.view.thresholds);
+        let next = v
+            .and_then(|v| match which {
+                0 => Thresholds::new(v, t.warning, t.critical),
+                1 => Thresholds::new(t.caution, v, t.critical),
+                2 => Thresholds::new(t.caution, t.warning, v),
+                _ => Some(t),
+            })
+            .and_then(|n| n.with_speed(if which == 3 { v.unwrap_or(0) } else { t.speed }));
+        match next {
+            Some(n) => {
+                input.set_custom_validity("");
+                config.update(|c| c.view.thresholds = n);
             }
-        });
+            None => {
+                input.set_value(&[t.caution, t.warning, t.critical, t.speed][which].to_string());
+                input.set_custom_validity(&format!(
+                    "not taken: {}",
+                    planner::plan::band::THRESHOLD_RULE
+                ));
+                input.report_validity();
+            }
+        }
     };
     let input = move |which: usize, name: &'static str| {
         view! {
             <input type="number" class="legend__input" name=name min="1" max="99" step="1"
                 aria-label=format!("{name} threshold, percent")
                 prop:value=move || { let t = t(); [t.caution, t.warning, t.critical][which].to_string() }
-                on:change=move |ev| set(which, event_target_value(&ev)) />
-        }
-    };
-    let set_speed = move |value: String| {
-        if let Ok(v) = value.trim().parse::<u64>() {
-            config.update(|c| {
-                if let Some(next) = c.view.thresholds.with_speed(v) {
-                    c.view.thresholds = next;
-                }
-            });
+                on:change=move |ev| set(which, ev) />
         }
     };
     // One static list: the stylesheet shows the memory bands or the speed target by mode
@@ -165,7 +163,7 @@ pub fn Legend(
                 <input type="number" class="legend__input" name="tps" min="1" max="100000" step="1"
                     aria-label="speed target, decode tokens/s per user"
                     prop:value=move || t().speed.to_string()
-                    on:change=move |ev| set_speed(event_target_value(&ev)) />
+                    on:change=move |ev| set(3, ev) />
                 " tokens/s per user"
             </li>
             <li class="legend__item" data-fit=SpeedBand::Slow.as_str() data-for="speed">

@@ -51,6 +51,11 @@ impl Default for Thresholds {
 /// read (the issue's own example of a user's choice; change it in the legend or with `tps=`).
 pub const DEFAULT_SPEED: u64 = 20;
 
+/// What [`Thresholds::new`] and [`Thresholds::with_speed`] accept, in words (the page says it
+/// when a typed value is refused).
+pub const THRESHOLD_RULE: &str =
+    "bands must rise, caution < warning < critical, each from 1 to 99 %; the speed target is 1 to 100,000 tokens/s";
+
 impl Thresholds {
     /// Builds thresholds if they are strictly increasing and below 100 %.
     pub fn new(caution: u64, warning: u64, critical: u64) -> Option<Self> {
