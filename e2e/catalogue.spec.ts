@@ -47,4 +47,10 @@ test('search a model and add it; remove a format', async ({ page }) => {
   await page.locator('select[name=e]').selectOption('llama.cpp');
   await expect(page.locator('tr[data-format=awq] td[data-fit=unsupported]').first()).toBeVisible();
   await expect(page.locator('tr[data-format=q4_k_m] td[data-fit=unsupported]')).toHaveCount(0);
+  // "only": one click for a single-model question.
+  await models.locator('input[type=search]').fill('');
+  await models.locator('button[data-only="meta-llama/Llama-2-7b-hf"]').click();
+  await expect(page.locator('th.grid__model')).toHaveCount(1);
+  await expect(page.locator('tr[data-model="meta-llama/Llama-2-7b-hf"]').first()).toBeVisible();
+  await expect(models.locator('summary')).toHaveText('Models (1)');
 });

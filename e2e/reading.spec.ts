@@ -58,7 +58,7 @@ for (const [name, size] of [['desktop', { width: 1280, height: 800 }], ['phone',
 test('the scenario line says what the cells assume, and opens the settings', async ({ page }) => {
   await page.goto('/?ctx=12345&n=4&tp=2&kv=fp8');
   const line = page.getByTestId('scenario');
-  await expect(line).toHaveText('vLLM V1 (0.19) · 12,345 tokens × 4 · KV fp8 · TP 2 · 90 % budget · memory used per GPU, GiB');
+  await expect(line).toHaveText('vLLM V1 (0.19) · 12,345 tokens × 4 · KV fp8 · TP 2 · 90 % budget · % of each GPU\'s memory used (GiB)');
   // TP in the GPU headers: each cell is two of that GPU.
   await expect(page.locator('th.grid__gpu[data-gpu="rtx-4090-24gb"]')).toContainText('2 × RTX 4090');
   // Desktop: the settings are open; the line closes and reopens them.
@@ -141,4 +141,13 @@ test('co-location: an added model gets a share that fits; a cell taken off the g
   await gpus.locator('summary').click();
   await gpus.locator('input[value="l40-48gb"]').uncheck();
   await expect(page.getByTestId('detail')).toHaveCount(0);
+});
+
+test('switching engine drops a KV type the new engine does not offer', async ({ page }) => {
+  await page.goto('/?kv=fp8');
+  await expect(page.getByTestId('scenario')).toContainText('KV fp8');
+  await page.locator('select[name=e]').selectOption('llama.cpp');
+  await expect(page.getByTestId('scenario')).toContainText('KV auto');
+  await expect(page.locator('select[name=kv]')).toHaveValue('auto');
+  await expect(page.locator('td.grid__cell[data-fit=unsupported]')).not.toHaveCount(60);
 });

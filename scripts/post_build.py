@@ -48,6 +48,7 @@ with open(index, "w", encoding="utf-8") as f:
 # preloads' integrity hashes are recomputed.
 WASM_OPT_FLAGS = [
     "-Os", "--low-memory-unused", "--converge", "--one-caller-inline-max-function-size=25",
+    "--merge-similar-functions",
     "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",
 ]

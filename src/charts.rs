@@ -163,7 +163,9 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
             group_digits(c),
         ));
     }
-    let budget = y(d.plan.budget_bytes as f64);
+    // Where the budget is full, counted in the curve's terms (what the engine keeps outside
+    // its budget on top): the curve crosses it at the plan's max context.
+    let budget = y(d.plan.budget_line_bytes() as f64);
     shapes.extend([
         Shape::Line("chart__limit", left, y(gpu), right, y(gpu)),
         Shape::Text(

@@ -250,6 +250,8 @@ pub fn FitGrid(
             Some((el, a))
         };
     let open = move |a: Active| {
+        // The tooltip would cover the detail (and, on a phone, the rows under the finger).
+        active.set(None);
         config.update(|c| c.view.selected = Some((a.model_id, a.format, a.gpu_id)));
         // An embed has no room for the detail: it opens in the full page.
         if config.with_untracked(|c| c.view.embed) {

@@ -228,7 +228,7 @@ fn Controls(
                 <select name="e"
                     prop:value=move || config.with(|c| c.workload.engine.id())
                     on:change=move |ev| if let Some(e) = Engine::parse(&event_target_value(&ev)) {
-                        config.update(|c| c.workload.engine = e)
+                        config.update(|c| c.set_engine(e))
                     }>
                     {planner::engines::ALL_ENGINES.iter().map(|e| view! {
                         <option value=e.id()>{e.label()}</option>

@@ -36,10 +36,13 @@ impl Axis {
         }
     }
 
-    /// Adds or removes `id`, keeping catalogue order and at least one item.
-    fn toggle(self, c: &mut GridConfig, id: &str, all: &[Item]) {
+    /// Adds or removes `id` (with `only`: keeps `id` alone), keeping catalogue order and at
+    /// least one item.
+    fn toggle(self, c: &mut GridConfig, id: &str, all: &[Item], only: bool) {
         let mut chosen = self.selected(c);
-        if let Some(pos) = chosen.iter().position(|x| x == id) {
+        if only {
+            chosen = vec![id.to_string()];
+        } else if let Some(pos) = chosen.iter().position(|x| x == id) {
             if chosen.len() == 1 {
                 return;
             }
@@ -187,18 +190,25 @@ fn Picker(
                 view! {
                     <li class="picker__item">
                         <label>
-                            <input type="checkbox" value=item.id prop:checked=checked />
+                            <input type="checkbox" value=item.id.clone() prop:checked=checked />
                             <span class="picker__label">{item.label}</span>
                             <span class="picker__detail">{item.detail}</span>
                         </label>
+                        <button type="button" class="picker__only" data-only=item.id>"only"</button>
                     </li>
                 }
             })
             .collect_view()
     };
     let toggle = move |ev: web_sys::Event| {
-        let id = event_target_value(&ev);
-        all.with_value(|items| config.update(|c| axis.toggle(c, &id, items)));
+        // A checkbox's change, or the click of an item's "only" button.
+        let (id, only) =
+            match crate::event_element(&ev).and_then(|el| el.get_attribute("data-only")) {
+                Some(id) => (id, true),
+                None if ev.type_() == "change" => (event_target_value(&ev), false),
+                None => return,
+            };
+        all.with_value(|items| config.update(|c| axis.toggle(c, &id, items, only)));
     };
     view! {
         <details class="picker" data-axis=title.to_ascii_lowercase()>
@@ -207,7 +217,7 @@ fn Picker(
                 aria-label=format!("Search {}", title.to_ascii_lowercase())
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev)) />
-            <ul class="picker__list" on:change=toggle>{items}</ul>
+            <ul class="picker__list" on:change=toggle on:click=move |ev: web_sys::MouseEvent| toggle(ev.into())>{items}</ul>
         </details>
     }
     .into_any()

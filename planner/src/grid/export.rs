@@ -61,15 +61,18 @@ fn value_unit(mode: Mode) -> &'static str {
     }
 }
 
-/// CSV: a header block of `#` lines (the scenario, what the cells show, the bands, the link
+/// CSV: a header block of `#` comment lines (the scenario, what the cells show, the bands, the link
 /// back), then one row per cell with numbers in their own columns, so a spreadsheet can sort
 /// and filter them: `percent` of the GPU, `total_bytes` per GPU, `value` in the mode's
 /// `value_unit`, the `band` token, `fits`, the `reason` when it does not, and the page's words.
 pub fn to_csv(grid: &Grid, config: &GridConfig, link: &str) -> String {
     let (mode, thresholds) = (config.view.mode, config.view.thresholds);
     let mut out = String::new();
-    for line in header_lines(config, link) {
-        out.push_str(&csv_field(&format!("# {line}")));
+    // `#` comment lines, unquoted, so CSV readers with a comment character (pandas
+    // `comment="#"`, R `comment.char`) skip them; the link's commas are percent-encoded.
+    for line in header_lines(config, &link.replace(',', "%2C")) {
+        out.push_str("# ");
+        out.push_str(&line.replace(['\n', '\r'], " "));
         out.push('\n');
     }
     out.push_str("model,format,gpu,gpu_name,gpus,gpu_memory_bytes,band,fits,reason,percent,total_bytes,value,value_unit,usd_per_hour,shown\n");
@@ -209,11 +212,17 @@ mod tests {
         // Three header lines, the column names, one row per cell (12 rows × 5 GPUs).
         assert_eq!(lines.len(), 3 + 1 + 12 * 5);
         assert!(lines[0].contains("12,345 tokens × 1"), "{}", lines[0]);
-        assert!(lines[0].starts_with("\"# Fitgrid · vLLM"), "{}", lines[0]);
+        assert!(lines[0].starts_with("# Fitgrid · vLLM"), "{}", lines[0]);
         assert_eq!(
             lines[2],
             "# Open in Fitgrid: https://example.org/fitgrid/?ctx=12345"
         );
+        // Read as a CSV reader with a comment character does.
+        let mut commented = csv::ReaderBuilder::new()
+            .comment(Some(b'#'))
+            .from_reader(csv.as_bytes());
+        assert_eq!(&commented.headers().unwrap()[0], "model");
+        assert_eq!(commented.records().count(), 12 * 5);
         // After the header block, a table any CSV reader takes.
         let table = &csv[csv.find("\nmodel,").unwrap() + 1..];
         let mut reader = csv::Reader::from_reader(table.as_bytes());

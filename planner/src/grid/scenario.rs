@@ -8,8 +8,17 @@ use crate::engines::Engine;
 use crate::units::{fixed, group_digits, Unit};
 
 impl GridConfig {
-    /// "vLLM V1 (0.19) · 2,048 tokens × 1 · KV auto · TP 1 · 90 % budget · memory used per
-    /// GPU, GiB".
+    /// Switches the engine; a KV-cache type the new engine does not offer goes back to its
+    /// default (`auto`) rather than leaving every cell unsupported.
+    pub fn set_engine(&mut self, engine: Engine) {
+        self.workload.engine = engine;
+        if !crate::engines::support::offers_kv(engine, self.workload.kv_dtype) {
+            self.workload.kv_dtype = crate::model::kv_cache::KvDtype::Auto;
+        }
+    }
+
+    /// "vLLM V1 (0.19) · 2,048 tokens × 1 · KV auto · TP 1 · 90 % budget · % of each GPU's
+    /// memory used (GiB)".
     pub fn scenario_line(&self) -> String {
         let w = &self.workload;
         let mut parts = vec![
@@ -23,16 +32,23 @@ impl GridConfig {
         ];
         let gpus = w.tensor_parallel.max(1) * w.pipeline_parallel.max(1);
         parts.push(match (w.engine, w.pipeline_parallel > 1) {
+            // The cost mode tries 1, 2, 4 and 8 of each GPU itself.
+            _ if self.view.mode == Mode::Cost => "TP as needed".into(),
             // llama.cpp splits layers across every GPU it is given.
             (Engine::LlamaCpp, _) if gpus > 1 => format!("{gpus} GPUs (layer split)"),
             (_, true) => format!("TP {} × PP {}", w.tensor_parallel, w.pipeline_parallel),
             _ => format!("TP {}", w.tensor_parallel),
         });
         match w.engine {
-            Engine::Vllm => parts.push(format!(
-                "{} % budget",
-                fixed(w.gpu_memory_utilization * 100.0, 0)
-            )),
+            Engine::Vllm => {
+                parts.push(format!(
+                    "{} % budget",
+                    fixed(w.gpu_memory_utilization * 100.0, 0)
+                ));
+                if w.vllm_release != crate::engines::VllmRelease::Current {
+                    parts.push(format!("vLLM {} sampler", w.vllm_release.label()));
+                }
+            }
             Engine::Sglang => parts.push(match w.mem_fraction_static {
                 Some(f) => format!("mem_fraction_static {}", fixed(f, 3)),
                 None => "default mem_fraction_static".into(),
@@ -57,7 +73,7 @@ impl GridConfig {
             Unit::GB => "GB",
         };
         parts.push(match self.view.mode {
-            Mode::Utilization => format!("memory used per GPU, {unit}"),
+            Mode::Utilization => format!("% of each GPU's memory used ({unit})"),
             Mode::MaxContext => "longest context that fits".into(),
             Mode::MaxConcurrency => "sequences that fit".into(),
             Mode::Cost => "fewest GPUs and $/h".into(),
@@ -80,7 +96,7 @@ mod tests {
         let mut c = GridConfig::default();
         assert_eq!(
             c.scenario_line(),
-            "vLLM V1 (0.19) · 2,048 tokens × 1 · KV auto · TP 1 · 90 % budget · memory used per GPU, GiB"
+            "vLLM V1 (0.19) · 2,048 tokens × 1 · KV auto · TP 1 · 90 % budget · % of each GPU's memory used (GiB)"
         );
         c.workload.engine = Engine::LlamaCpp;
         c.workload.tensor_parallel = 2;
@@ -98,5 +114,11 @@ mod tests {
         assert!(c
             .scenario_line()
             .contains("TP 2 · mem_fraction_static 0.850"));
+        c.view.mode = Mode::Cost;
+        assert!(c.scenario_line().contains("TP as needed"));
+        // An engine switch drops a KV type the new engine does not offer.
+        c.workload.kv_dtype = crate::model::kv_cache::KvDtype::Q8_0;
+        c.set_engine(Engine::Vllm);
+        assert_eq!(c.workload.kv_dtype, crate::model::kv_cache::KvDtype::Auto);
     }
 }

@@ -149,12 +149,69 @@ impl Plan {
         self.utilization_permille.div_ceil(10)
     }
 
+    /// The memory per GPU at which the engine's budget is full: the budget plus what the
+    /// engine keeps outside it (CUDA context and graphs, and for SGLang its activations). A
+    /// plan's total crosses it where the budget stops holding more KV cache, so the detail
+    /// chart draws the budget here and its crossing is [`Plan::max_context`] when the budget,
+    /// not the GPU, is what binds.
+    pub fn budget_line_bytes(&self) -> u64 {
+        let inside = self.budget_fixed_bytes + self.kv_cache_bytes;
+        self.budget_bytes + self.total_bytes.saturating_sub(inside)
+    }
+
     /// What limits [`Plan::max_context`].
     pub fn max_context_limited_by(&self) -> LimitedBy {
         if self.max_context > 0 && self.max_context >= self.model_max_context {
             LimitedBy::Model
         } else {
             LimitedBy::Memory
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog::catalog;
+    use crate::model::weights::WeightFormat;
+    use crate::plan::{plan, Workload};
+    use crate::Engine;
+
+    /// The detail chart draws the budget at `budget_line_bytes`: the total crosses it at the
+    /// plan's max context, on every engine with a budget.
+    #[test]
+    fn the_budget_line_is_crossed_at_max_context() {
+        let cat = catalog();
+        let m = &cat
+            .model("meta-llama/Llama-3.1-8B-Instruct")
+            .unwrap()
+            .config;
+        let gpu = cat.gpu("rtx-4090-24gb").unwrap();
+        for engine in [Engine::Vllm, Engine::Sglang] {
+            let w = |context| Workload {
+                engine,
+                context,
+                concurrency: 4,
+                ..Workload::default()
+            };
+            let p = plan(m, WeightFormat::Fp16, gpu, &w(8192)).unwrap();
+            let max = p.max_context;
+            assert!(
+                max > 1024 && max < m.max_position_embeddings,
+                "{engine:?} {max}"
+            );
+            let line = p.budget_line_bytes().min(p.gpu_memory_bytes);
+            let at = plan(m, WeightFormat::Fp16, gpu, &w(max)).unwrap();
+            let past = plan(m, WeightFormat::Fp16, gpu, &w(max + 256)).unwrap();
+            assert!(
+                at.total_bytes <= line,
+                "{engine:?}: {} > {line}",
+                at.total_bytes
+            );
+            assert!(
+                past.total_bytes > line,
+                "{engine:?}: {} ≤ {line}",
+                past.total_bytes
+            );
         }
     }
 }
