@@ -145,7 +145,7 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
             left,
             PAD - 12.0,
             false,
-            format!("memory per GPU ({})", unit_name(unit)),
+            format!("memory per GPU ({})", unit.symbol()),
         ),
         Shape::Text(right, bottom + 30.0, true, "context (tokens)".into()),
     ];
@@ -234,21 +234,9 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
     )
 }
 
-/// The unit's name for an axis title.
-fn unit_name(unit: Unit) -> &'static str {
-    match unit {
-        Unit::GiB => "GiB",
-        Unit::GB => "GB",
-    }
-}
-
 /// A tick value: bytes in `unit`, one decimal, no unit (the axis title has it).
 fn gib_text(bytes: f64, unit: Unit) -> String {
-    let scale = match unit {
-        Unit::GiB => (1u64 << 30) as f64,
-        Unit::GB => 1e9,
-    };
-    planner::units::fixed(bytes / scale, 1)
+    planner::units::fixed(Bytes(bytes as u64).in_unit(unit), 1)
 }
 
 /// Decode tokens/s per sequence against concurrent sequences (log scale: the points are powers

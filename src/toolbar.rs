@@ -71,7 +71,7 @@ pub fn Toolbar(
                 </select>
             </label>
             <button type="button" class="button" name="units"
-                aria-label=move || format!("Units: {}; switch", config.with(|c| if c.view.unit == Unit::GiB { "GiB" } else { "GB" }))
+                aria-label=move || format!("Units: {}; switch", config.with(|c| c.view.unit.symbol()))
                 on:click=move |_| config.update(|c| c.view.unit = if c.view.unit == Unit::GiB { Unit::GB } else { Unit::GiB })>
                 {move || config.with(|c| if c.view.unit == Unit::GiB { "GiB (2³⁰)" } else { "GB (10⁹)" })}
             </button>

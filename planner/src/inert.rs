@@ -27,6 +27,23 @@ pub fn is_hazard(c: char) -> bool {
         )
 }
 
+/// `s` as XML/HTML text, also safe inside a double-quoted attribute: `&`, `<`, `>` and `"` as
+/// entities, hazards as spaces (the SVG export, the embed code).
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c if is_hazard(c) => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The text on one line with every hazard written as a visible escape and every backslash
 /// doubled, so a trailing backslash can never continue a line and the escapes are unambiguous.
 pub fn escape(text: &str) -> String {

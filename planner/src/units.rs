@@ -72,12 +72,17 @@ impl Bytes {
         Bytes(self.0.saturating_mul(n))
     }
 
+    /// The size as a number of `unit`s (GiB or GB).
+    pub fn in_unit(self, unit: Unit) -> f64 {
+        match unit {
+            Unit::GiB => self.as_gib(),
+            Unit::GB => self.as_gb(),
+        }
+    }
+
     /// Renders in the given unit system with two decimals, e.g. `14.25 GiB`.
     pub fn display(self, unit: Unit) -> String {
-        match unit {
-            Unit::GiB => format!("{} GiB", fixed(self.as_gib(), 2)),
-            Unit::GB => format!("{} GB", fixed(self.as_gb(), 2)),
-        }
+        format!("{} {}", fixed(self.in_unit(unit), 2), unit.symbol())
     }
 
     /// Parses `"14.25 GiB"` style log figures (GiB, MiB, GB) into bytes. Used by the
@@ -124,6 +129,16 @@ pub enum Unit {
     GiB,
     /// Decimal units, 10^9 bytes: what datasheets print.
     GB,
+}
+
+impl Unit {
+    /// "GiB" or "GB".
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Unit::GiB => "GiB",
+            Unit::GB => "GB",
+        }
+    }
 }
 
 /// A rate with sensible digits: 1,234 · 56.7 · 0.85.

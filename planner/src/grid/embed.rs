@@ -37,21 +37,13 @@ pub fn height(grid: &Grid) -> u64 {
     (CHROME_PX + HEAD_PX + rows + wide).min(MAX_PX)
 }
 
-/// Escapes `s` for a double-quoted HTML attribute.
-fn attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// The iframe code for `url` (the view with `embed=1`) at `height` px. With `resizing`, a
 /// script follows it that sets the frame's height to what the embedded page reports, from
 /// that page's origin only.
 pub fn snippet(url: &str, height: u64, resizing: bool) -> String {
     let frame = format!(
         "<iframe src=\"{}\" title=\"Fitgrid\" width=\"100%\" height=\"{height}\" style=\"border:0\" loading=\"lazy\"></iframe>",
-        attr(url)
+        crate::inert::xml(url)
     );
     if !resizing {
         return frame;

@@ -4,6 +4,7 @@
 //! (style/main.css). Every name is XML-escaped text.
 
 use super::{Grid, GridConfig, Mode};
+use crate::inert::xml;
 use crate::units::Bytes;
 use std::fmt::Write;
 
@@ -26,22 +27,6 @@ fn colours(fit: &str) -> (&'static str, &'static str) {
         "does-not-fit" => ("#e4e4e4", "#3a3a3a"),
         _ => ("#ffffff", "#5b6570"),
     }
-}
-
-/// `s` as XML text (also safe inside a double-quoted attribute).
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if crate::inert::is_hazard(c) => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// One line of text at (`x`, `y`), bold or not, in `fill`.

@@ -5,7 +5,7 @@
 
 use super::config::{GridConfig, Mode};
 use crate::engines::Engine;
-use crate::units::{fixed, group_digits, Unit};
+use crate::units::{fixed, group_digits};
 
 impl GridConfig {
     /// Switches the engine; a KV-cache type the new engine does not offer goes back to its
@@ -30,7 +30,7 @@ impl GridConfig {
             ),
             format!("KV {}", w.kv_dtype.id()),
         ];
-        let gpus = w.tensor_parallel.max(1) * w.pipeline_parallel.max(1);
+        let gpus = w.gpus();
         parts.push(match (w.engine, w.pipeline_parallel > 1) {
             // The cost mode tries 1, 2, 4 and 8 of each GPU itself.
             _ if self.view.mode == Mode::Cost => "TP as needed".into(),
@@ -68,10 +68,7 @@ impl GridConfig {
             }
             Engine::Transformers => {}
         }
-        let unit = match self.view.unit {
-            Unit::GiB => "GiB",
-            Unit::GB => "GB",
-        };
+        let unit = self.view.unit.symbol();
         parts.push(match self.view.mode {
             Mode::Utilization => format!("% of each GPU's memory used ({unit})"),
             Mode::MaxContext => "longest context that fits".into(),

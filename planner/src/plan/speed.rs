@@ -156,7 +156,7 @@ fn layer_split(cfg: &ModelConfig, w: &Workload) -> llama_cpp::Split {
 /// puts whole layers on each GPU, which take their turn: one token still reads the whole model
 /// at one GPU's speed, plus a hop between GPUs. `(split, hops)`.
 fn split_and_hops(w: &Workload) -> (u64, u64) {
-    let gpus = w.tensor_parallel.max(1) * w.pipeline_parallel.max(1);
+    let gpus = w.gpus();
     match w.engine {
         Engine::LlamaCpp => (1, gpus - 1),
         _ => (w.tensor_parallel.max(1), w.pipeline_parallel.max(1) - 1),
