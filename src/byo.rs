@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planner::catalog::custom::CustomModel;
 use planner::catalog::custom_gpu::{custom_gpu, memory_mib, tflops_gflops};
+use planner::grid::find::is_repo_id;
 use planner::GridConfig;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -27,13 +28,15 @@ fn add_model(config: RwSignal<GridConfig>, m: CustomModel, added: String) -> (bo
 pub fn BringYourOwn(
     /// The configuration that receives the new rows and columns.
     config: RwSignal<GridConfig>,
+    /// A repo id to fetch from the Hub, sent by the search box or the Fetch button.
+    hub: RwSignal<Option<String>>,
 ) -> impl IntoView {
     view! {
         <details class="byo" data-testid="byo">
             <summary class="byo__summary">"Add your own model or GPU"</summary>
             <div class="byo__body">
                 <PasteModel config=config />
-                <FetchModel config=config />
+                <FetchModel config=config asked=hub />
                 <CustomGpuForm config=config />
                 <CustomList config=config />
             </div>
@@ -147,17 +150,6 @@ fn fetch_error(status: u16, what: &str, repo: &str) -> String {
     }
 }
 
-/// `owner/name` with the characters the Hub allows.
-fn valid_repo(repo: &str) -> bool {
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 96
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    };
-    matches!(repo.split_once('/'), Some((a, b)) if ok(a) && ok(b))
-}
-
 /// Longest wait for one Hub answer before the fetch gives up.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
 /// Most bytes read of one answer: a config.json is a few KiB and the model API's answer tens
@@ -248,6 +240,8 @@ async fn get_text(
 fn FetchModel(
     /// Receives the model.
     config: RwSignal<GridConfig>,
+    /// A repo id to fetch (set by the Fetch button and the search box).
+    asked: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let repo = RwSignal::new(String::new());
     let token = RwSignal::new(String::new());
@@ -262,9 +256,9 @@ fn FetchModel(
             c.abort();
         }
     };
-    let fetch = move |_| {
+    let fetch = move || {
         let repo_id = repo.get_untracked().trim().to_string();
-        if !valid_repo(&repo_id) {
+        if !is_repo_id(&repo_id) {
             message.set(Some((
                 false,
                 format!("`{repo_id}` is not a Hugging Face repo id (owner/name)"),
@@ -326,6 +320,24 @@ fn FetchModel(
             }
         });
     };
+    // One call site of `fetch` (its async body is large): the Fetch button and the search box
+    // both ask through `asked`; a request from the search box also opens this panel.
+    Effect::new(move |_| {
+        if let Some(r) = asked.get() {
+            asked.set(None);
+            repo.set(r);
+            let doc = web_sys::window().and_then(|w| w.document());
+            for sel in ["details.setup", "details.byo"] {
+                if let Some(el) = doc
+                    .as_ref()
+                    .and_then(|d| d.query_selector(sel).ok().flatten())
+                {
+                    el.set_attribute("open", "").ok();
+                }
+            }
+            fetch();
+        }
+    });
     view! {
         <fieldset class="byo__group" aria-busy=move || busy.get().to_string()>
             <legend>"Fetch from the Hugging Face Hub"</legend>
@@ -336,7 +348,7 @@ fn FetchModel(
                     <input type="password" name="token" autocomplete="off"
                         prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev)) /></label>
             </div>
-            <button type="button" class="button" name="fetch" on:click=fetch disabled=move || busy.get()>"Fetch"</button>
+            <button type="button" class="button" name="fetch" on:click=move |_| asked.set(Some(repo.get_untracked())) disabled=move || busy.get()>"Fetch"</button>
             <Show when=move || busy.get()>
                 <span class="byo__progress" role="progressbar" aria-label="Fetching from the Hub">"Fetching…"</span>
                 <button type="button" class="button" name="cancel-fetch" on:click=move |_| abort(Stop::Cancelled)>"Cancel"</button>

@@ -36,16 +36,15 @@ impl Axis {
         }
     }
 
-    /// Adds or removes `id` (with `only`: keeps `id` alone), keeping catalogue order and at
-    /// least one item.
+    /// Adds or removes `id` (with `only`: keeps `id` alone; an empty `id`: clears the axis),
+    /// keeping catalogue order. An empty axis leaves an empty grid that says what to choose.
     fn toggle(self, c: &mut GridConfig, id: &str, all: &[Item], only: bool) {
         let mut chosen = self.selected(c);
-        if only {
+        if id.is_empty() {
+            chosen.clear();
+        } else if only {
             chosen = vec![id.to_string()];
         } else if let Some(pos) = chosen.iter().position(|x| x == id) {
-            if chosen.len() == 1 {
-                return;
-            }
             chosen.remove(pos);
         } else {
             chosen.push(id.to_string());
@@ -128,8 +127,11 @@ impl Axis {
 pub fn GridContents(
     /// The configuration the pickers edit.
     config: RwSignal<GridConfig>,
+    /// Where the search box sends a Hugging Face repo id to fetch.
+    hub: RwSignal<Option<String>>,
 ) -> impl IntoView {
     view! {
+        <crate::find::Find config=config hub=hub />
         <section class="contents" aria-label="Grid contents">
             <div class="contents__presets" role="group" aria-label="Presets">
                 {ALL_PRESETS.iter().map(|&p| view! {
@@ -201,7 +203,7 @@ fn Picker(
             .collect_view()
     };
     let toggle = move |ev: web_sys::Event| {
-        // A checkbox's change, or the click of an item's "only" button.
+        // A checkbox's change, or the click of an item's "only" button or of "Clear".
         let (id, only) =
             match crate::event_element(&ev).and_then(|el| el.get_attribute("data-only")) {
                 Some(id) => (id, true),
@@ -217,7 +219,10 @@ fn Picker(
                 aria-label=format!("Search {}", title.to_ascii_lowercase())
                 prop:value=move || query.get()
                 on:input=move |ev| query.set(event_target_value(&ev)) />
-            <ul class="picker__list" on:change=toggle on:click=move |ev: web_sys::MouseEvent| toggle(ev.into())>{items}</ul>
+            <ul class="picker__list" on:change=toggle on:click=move |ev: web_sys::MouseEvent| toggle(ev.into())>
+                <li class="picker__item"><button type="button" class="picker__only" data-only="">"Clear all"</button></li>
+                {items}
+            </ul>
         </details>
     }
     .into_any()

@@ -49,12 +49,14 @@ pub fn PriceList(
 ) -> impl IntoView {
     // The GPU whose last typed price was not a dollar amount (its message shows until fixed).
     let invalid = RwSignal::new(None::<String>);
-    // What the rows show (the shown GPUs and the prices), as a memo: the table re-renders when
-    // that changes, not on every keystroke in another control.
-    let shown = Memo::new(move |_| config.with(|c| crate::fingerprint((&c.gpus, &c.prices))));
+    // The rows re-render when the shown GPUs change and when a price is committed (change,
+    // reset), not on every keystroke: a typed price reprices the grid as it is typed, and the
+    // field keeps its focus.
+    let shown = Memo::new(move |_| config.with(|c| crate::fingerprint(&c.gpus)));
+    let committed = RwSignal::new(0u32);
     let rows = move || {
         let bad = invalid.get();
-        let _ = shown.get();
+        let _ = (shown.get(), committed.get());
         config.with_untracked(|c| {
             c.gpus
                 .iter()
@@ -67,15 +69,25 @@ pub fn PriceList(
         let el = crate::event_element(ev)?;
         Some((el.get_attribute("data-gpu")?, el))
     };
-    let change = move |ev: web_sys::Event| {
+    // `input`: a dollar amount applies at once; `change` (Enter, leaving the field) also says
+    // when the text is not one, and shows the row as edited.
+    let apply = move |ev: web_sys::Event| {
         let Some((gpu, _)) = target(&ev) else { return };
         let text = event_target_value(&ev);
         let parsed = UsdPerHour::parse_dollars(&text);
+        let commit = ev.type_() == "change";
+        if commit {
+            committed.update(|n| *n += 1);
+        }
         if parsed.is_none() && !text.trim().is_empty() {
-            invalid.set(Some(gpu));
+            if commit {
+                invalid.set(Some(gpu));
+            }
             return;
         }
-        invalid.set(None);
+        if commit {
+            invalid.set(None);
+        }
         // Empty: back to the catalogue's price.
         config.update(|c| {
             c.prices.retain(|(g, _)| *g != gpu);
@@ -88,6 +100,7 @@ pub fn PriceList(
         if let Some((gpu, el)) = target(&ev) {
             if el.get_attribute("name").as_deref() == Some("price-reset") {
                 invalid.set(None);
+                committed.update(|n| *n += 1);
                 config.update(|c| c.prices.retain(|(g, _)| *g != gpu));
             }
         }
@@ -95,7 +108,7 @@ pub fn PriceList(
     view! {
         <details class="prices" open data-testid="prices">
             <summary>"GPU prices ($ per GPU-hour) — edit to use your own"</summary>
-            <table class="prices__table" on:change=change on:click=click>
+            <table class="prices__table" on:change=apply on:input=apply on:click=click>
                 <thead>
                     <tr><th scope="col">"GPU"</th><th scope="col">"$/h"</th><th scope="col">"Source"</th></tr>
                 </thead>

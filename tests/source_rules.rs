@@ -1,5 +1,6 @@
 //! Rules the app's source must keep: names from links and fetched JSON reach the DOM as text
-//! only, so no `inner_html` anywhere but the charts (numbers and escaped fixed labels), and no
+//! only, so no `inner_html` anywhere but the charts (numbers and escaped fixed labels) and the
+//! search box's suggestions (escaped catalogue names), and no
 //! inline `style=` strings (a strict CSP forbids them; `style:prop=` goes through CSSOM, which
 //! CSP allows).
 
@@ -21,8 +22,14 @@ fn no_inner_html_and_no_inline_style_strings() {
             !charts || (text.contains("fn escape") && text.contains("escape(&text)")),
             "the charts escape their labels"
         );
+        // The search box's suggestions: catalogue ids and names through the XML escaper.
+        let find = path.ends_with("find.rs");
         assert!(
-            charts || !text.contains("inner_html"),
+            !find || (text.contains("xml(id)") && text.contains("xml(label)")),
+            "the search suggestions escape ids and names"
+        );
+        assert!(
+            charts || find || !text.contains("inner_html"),
             "{} uses inner_html",
             path.display()
         );

@@ -14,6 +14,7 @@ pub mod config;
 pub mod detail;
 pub mod embed;
 pub mod export;
+pub mod find;
 pub mod image;
 pub mod presets;
 pub mod scenario;

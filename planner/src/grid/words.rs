@@ -169,11 +169,14 @@ impl Grid {
 impl GridConfig {
     /// The grid's caption: what the cells show in this mode.
     pub fn caption(&self) -> String {
+        if self.models.is_empty() || self.gpus.is_empty() || self.formats.is_empty() {
+            return "Nothing on the grid yet: choose at least one model, GPU and format (the search box, or the lists above)".into();
+        }
         match self.view.mode {
             Mode::Utilization => "Per-GPU memory needed, as % of what the GPU really offers".into(),
             Mode::MaxContext => format!(
-                "Longest context (tokens) that fits at {} concurrent sequences",
-                self.workload.concurrency
+                "Longest context (tokens) that fits at {}",
+                sequences(self.workload.concurrency, "at once", "at a time")
             ),
             Mode::MaxConcurrency => {
                 format!("Concurrent sequences of {} tokens that fit", self.workload.context)

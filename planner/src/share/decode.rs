@@ -81,7 +81,8 @@ pub(super) fn apply(
             if !bad.is_empty() {
                 note(key, &bad.join(","), "not in the catalogue; left out".into());
             }
-            cfg.models = if ok.is_empty() {
+            // An empty value is an axis the user cleared; only unusable ids fall back.
+            cfg.models = if ok.is_empty() && !value.is_empty() {
                 defaults.models.clone()
             } else {
                 ok
@@ -94,7 +95,8 @@ pub(super) fn apply(
             if !bad.is_empty() {
                 note(key, &bad.join(","), "not in the catalogue; left out".into());
             }
-            cfg.gpus = if ok.is_empty() {
+            // An empty value is an axis the user cleared; only unusable ids fall back.
+            cfg.gpus = if ok.is_empty() && !value.is_empty() {
                 defaults.gpus.clone()
             } else {
                 ok
@@ -105,7 +107,8 @@ pub(super) fn apply(
             if !bad.is_empty() {
                 note(key, &bad.join(","), "unknown format; left out".into());
             }
-            cfg.formats = if ok.is_empty() {
+            // An empty value is an axis the user cleared; only unusable ids fall back.
+            cfg.formats = if ok.is_empty() && !value.is_empty() {
                 defaults.formats.clone()
             } else {
                 ok
