@@ -17,6 +17,7 @@ use scenario::Scenario;
 use std::io::Read;
 use std::process::ExitCode;
 
+mod checkpoint;
 #[cfg(test)]
 mod property;
 mod scenario;
@@ -60,7 +61,12 @@ fn plan_command(path: &str, command_only: bool) -> ExitCode {
         Ok(t) => t,
         Err(e) => return fail(e),
     };
-    let scenario = match Scenario::from_json_str(&text, catalog()) {
+    // Checkpoint header paths in the scenario are relative to its file's folder.
+    let base = match std::path::Path::new(path).parent() {
+        Some(p) if path != "-" && !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let scenario = match Scenario::from_json_str_in(&text, catalog(), &base) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };

@@ -1,7 +1,7 @@
 //! The `fitgrid plan` input: one scenario as JSON, read with serde (`deny_unknown_fields`, so
 //! a typo is refused) and checked against the planner's ranges. Every error names its field.
 
-use planner::catalog::custom::{CustomError, CustomModel};
+use crate::checkpoint::ModelSpec;
 use planner::catalog::{Catalog, Gpu};
 use planner::engines::command::launch_command;
 use planner::engines::shell::LaunchCommand;
@@ -15,6 +15,7 @@ use planner::Unsupported;
 use planner::{Engine, KvDtype, WeightFormat};
 use serde::Deserialize;
 use serde_json::Value;
+use std::path::Path;
 use thiserror::Error;
 
 /// A scenario that cannot be planned.
@@ -39,19 +40,12 @@ pub enum ScenarioError {
     Config(#[from] ConfigError),
 }
 
-fn invalid(field: &str, problem: impl Into<String>) -> ScenarioError {
+/// A [`ScenarioError::Invalid`] for `field`.
+pub(crate) fn invalid(field: &str, problem: impl Into<String>) -> ScenarioError {
     ScenarioError::Invalid {
         field: field.into(),
         problem: problem.into(),
     }
-}
-
-/// `model`: a catalogue id or an inline config.json.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ModelSpec {
-    Id(String),
-    Inline { hf_config: Value },
 }
 
 /// `gpu`: a catalogue id or a size.
@@ -133,8 +127,19 @@ fn ranged(
 }
 
 impl Scenario {
-    /// Parses scenario text against the catalogue.
+    /// Parses scenario text against the catalogue (header paths relative to the working
+    /// directory).
+    #[cfg(test)]
     pub fn from_json_str(text: &str, catalog: &Catalog) -> Result<Self, ScenarioError> {
+        Self::from_json_str_in(text, catalog, Path::new("."))
+    }
+
+    /// As [`Scenario::from_json_str`], with checkpoint header paths relative to `base`.
+    pub fn from_json_str_in(
+        text: &str,
+        catalog: &Catalog,
+        base: &Path,
+    ) -> Result<Self, ScenarioError> {
         let mut de = serde_json::Deserializer::from_str(text);
         let input: Input = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let path = e.path().to_string();
@@ -147,7 +152,10 @@ impl Scenario {
                     invalid("scenario", format!("has an {inner}"))
                 }
                 "." => ScenarioError::NotJson("the top level must be an object".into()),
-                "model" => invalid("model", "must be a catalogue id or {\"hf_config\": {…}}"),
+                "model" => invalid(
+                    "model",
+                    "must be a catalogue id or {\"hf_repo\": …, \"hf_config\": {…}, \"safetensors_index\" | \"safetensors_header\" | \"gguf_header\": path, \"safetensors_bytes\": {…}}",
+                ),
                 "gpu" => invalid(
                     "gpu",
                     "must be a catalogue id or {\"memory_bytes\": N, \"name\": \"…\"}",
@@ -155,30 +163,8 @@ impl Scenario {
                 _ => invalid(&path, format!("is invalid: {inner}")),
             }
         })?;
-        let (model_id, model) = match input.model.ok_or(ScenarioError::Missing("model"))? {
-            ModelSpec::Id(id) => {
-                let m = catalog
-                    .model(&id)
-                    .map_err(|e| invalid("model", e.to_string()))?;
-                (m.id.clone(), m.config.clone())
-            }
-            // The same path as a config.json pasted or fetched in the page.
-            ModelSpec::Inline { hf_config } => {
-                match CustomModel::from_config_value(&hf_config, None, None) {
-                    Ok(c) => (
-                        hf_config
-                            .get("_name_or_path")
-                            .and_then(Value::as_str)
-                            .map(|s| inert::clip(s, 200))
-                            .filter(|s| !s.trim().is_empty())
-                            .unwrap_or_else(|| "MODEL".into()),
-                        c.model.config,
-                    ),
-                    Err(CustomError::Config(e)) => return Err(ScenarioError::Config(e)),
-                    Err(e) => return Err(invalid("model", e.to_string())),
-                }
-            }
-        };
+        let spec = input.model.ok_or(ScenarioError::Missing("model"))?;
+        let (model_id, model) = crate::checkpoint::resolve(spec, catalog, base)?;
         let weights = match input.weights {
             None => WeightFormat::Native,
             Some(s) => WeightFormat::parse(&s)
@@ -383,6 +369,26 @@ impl Scenario {
         })
     }
 
+    /// Where the weights come from: the checkpoint's headers (with their sums and link form)
+    /// or the config's pricing.
+    fn weights_source(&self) -> Value {
+        match &self.model.exact_weights {
+            None => serde_json::json!({"kind": "priced from config.json"}),
+            Some(c) => serde_json::json!({
+                "kind": "exact (from the checkpoint headers)",
+                "total_bytes": c.total().0,
+                "language_model_bytes": c.language_model().0,
+                "vision_bytes": c.vision.0,
+                "experts_bytes": c.experts.0,
+                "other_bytes": c.other.0,
+                "tensors": c.tensors,
+                "by_dtype": c.by_dtype.iter().map(|(d, b)| (d.clone(), Value::from(b.0)))
+                    .collect::<serde_json::Map<_, _>>(),
+                "link": c.to_query(),
+            }),
+        }
+    }
+
     /// The command that starts the engine as planned (`None` for transformers).
     pub fn launch_command(&self) -> Option<LaunchCommand> {
         launch_command(
@@ -444,6 +450,7 @@ impl Scenario {
                     // Where the bytes are: on each GPU, and (llama.cpp) in system RAM.
                     o.insert("gpu_bytes".into(), p.total_bytes.into());
                     o.insert("cpu_bytes".into(), p.host_bytes.into());
+                    o.insert("weights_source".into(), self.weights_source());
                 }
                 v
             }

@@ -57,3 +57,80 @@ pub enum CatalogError {
     #[error("unknown weight format `{0}`")]
     UnknownFormat(String),
 }
+
+/// A checkpoint header (safetensors or GGUF) or a `model.safetensors.index.json` that cannot be
+/// read. A header cut short by the caller's byte range is [`CheckpointError::NeedMore`], so the
+/// caller can fetch a longer range; every other variant is a property of the file itself.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum CheckpointError {
+    /// The buffer ends before the header does: at least `needed` bytes from the start of the
+    /// file are required (a longer HTTP Range, or the whole prefix file).
+    #[error("the header is cut short: at least {needed} bytes from the start of the file are needed, {have} were given")]
+    NeedMore {
+        /// Bytes from the start of the file known to be needed.
+        needed: u64,
+        /// Bytes given.
+        have: u64,
+    },
+    /// The safetensors header length is over the format's 100 MB limit (or past `u64`).
+    #[error("the safetensors header claims {0} bytes; the format allows at most 100,000,000")]
+    HeaderTooLarge(u64),
+    /// The header is not valid JSON (or not UTF-8).
+    #[error("the safetensors header is not valid JSON: {0}")]
+    NotJson(String),
+    /// A tensor entry lacks a field or has one of the wrong type.
+    #[error("tensor `{tensor}`: {problem}")]
+    BadTensor {
+        /// The tensor's name (cleaned and clipped).
+        tensor: String,
+        /// What is wrong, e.g. "has no `dtype`".
+        problem: String,
+    },
+    /// A dtype (safetensors) or ggml type (GGUF) this reader does not know.
+    #[error("tensor `{tensor}` has the unknown type `{dtype}`")]
+    UnknownDtype {
+        /// The tensor's name.
+        tensor: String,
+        /// The type as written (a safetensors name or a ggml type number).
+        dtype: String,
+    },
+    /// `data_offsets` disagree with `shape` × dtype size.
+    #[error("tensor `{tensor}`: data_offsets span {stored} bytes but shape × dtype is {expected}")]
+    SizeMismatch {
+        /// The tensor's name.
+        tensor: String,
+        /// `end − start`.
+        stored: u64,
+        /// What the shape and dtype imply.
+        expected: u64,
+    },
+    /// Offsets that overlap, leave a gap or run backwards (safetensors requires the tensors to
+    /// tile the data section; GGUF each tensor at its aligned running offset).
+    #[error("tensor `{tensor}`: {problem}")]
+    BadOffsets {
+        /// The tensor's name.
+        tensor: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A shape or size too large for 64-bit arithmetic: a hostile or corrupt file.
+    #[error("tensor `{0}` is too large to count in 64 bits")]
+    Overflow(String),
+    /// Not a GGUF file, or a GGUF version this reader does not read.
+    #[error("not a readable GGUF header: {0}")]
+    BadGguf(String),
+    /// The index file is unusable.
+    #[error("model.safetensors.index.json {0}")]
+    BadIndex(String),
+    /// The shards' headers do not add up to what the index states.
+    #[error("the shards' headers hold {found} but the index says {stated}")]
+    IndexMismatch {
+        /// What the headers sum to, in words ("1,234 tensors, 5,678 bytes").
+        found: String,
+        /// What the index states.
+        stated: String,
+    },
+    /// A compact link form (`CheckpointBytes::to_query`) that does not decode.
+    #[error("checkpoint sizes in the link are invalid: {0}")]
+    BadQuery(String),
+}

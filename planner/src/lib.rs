@@ -7,11 +7,13 @@
 //! - [`kv_cache`]: KV bytes per token per layer type;
 //! - [`engine`]: each engine's budget rule and measured reserves;
 //! - [`plan`]: one scenario → one per-GPU plan with a utilisation band;
+//! - [`checkpoint`]: exact weight bytes from safetensors and GGUF headers;
 //! - [`catalog`], [`grid`], [`share`]: the built-in data, the grid and its URL form.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod catalog;
+pub mod checkpoint;
 pub mod engines;
 pub mod error;
 pub mod grid;

@@ -182,6 +182,10 @@ pub struct ModelConfig {
     /// Rows of vLLM's rotary cos/sin cache (`max_position_embeddings`, or the YaRN/LongRoPE
     /// original length × factor), and its width (`rotary_dim`).
     pub rope_cache: (u64, u64),
+    /// The checkpoint's exact bytes, read from its headers (`None`: priced from this config).
+    /// When present they replace the priced weights whatever the format; TP and PP split them
+    /// as they split the priced ones (`model::weights`).
+    pub exact_weights: Option<Box<crate::checkpoint::CheckpointBytes>>,
 }
 
 /// How the published checkpoint stores its weights.

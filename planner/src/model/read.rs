@@ -154,6 +154,7 @@ impl ModelConfig {
             moe_layers,
             mla,
             layers,
+            exact_weights: None,
         };
         config.check_size()?;
         Ok(config)

@@ -157,7 +157,31 @@ fn embedding_bytes(t: &Tensors, h: u64, f: WeightFormat, dtype: Dtype) -> (u64, 
 /// rank keeps at least one KV head and replicates norms, routers and MLA latent projections.
 /// PP splits layers evenly (vLLM `get_pp_indices`); the first stage also holds the embedding
 /// and the last the lm_head, so the larger of the two is the per-GPU figure.
+///
+/// With the checkpoint's exact bytes ([`ModelConfig::exact_weights`]) the language model's
+/// header sum replaces the priced one, split over TP and PP in the priced proportion: the
+/// same replicated norms, KV heads and embedding stages, scaled to the real total.
 pub fn weight_bytes(cfg: &ModelConfig, format: WeightFormat, tp: u64, pp: u64) -> Bytes {
+    let priced = priced_weight_bytes(cfg, format, tp, pp);
+    match &cfg.exact_weights {
+        None => priced,
+        Some(x) => {
+            let whole = priced_weight_bytes(cfg, format, 1, 1).0;
+            Bytes(scaled(x.language_model().0, priced.0, whole))
+        }
+    }
+}
+
+/// `x × part / whole` without overflow (`x` when `whole` is 0).
+fn scaled(x: u64, part: u64, whole: u64) -> u64 {
+    if whole == 0 {
+        return x;
+    }
+    (u128::from(x) * u128::from(part.min(whole)) / u128::from(whole)) as u64
+}
+
+/// [`weight_bytes`] from the config alone.
+fn priced_weight_bytes(cfg: &ModelConfig, format: WeightFormat, tp: u64, pp: u64) -> Bytes {
     let format = format.resolve(cfg);
     let tp = tp.max(1);
     let pp = pp.clamp(1, cfg.num_layers.max(1));
@@ -205,7 +229,18 @@ pub struct WeightParts {
 }
 
 /// [`WeightParts`] of `cfg` stored as `format`.
+/// With exact bytes, the header's own parts; a tied checkpoint stores no output matrix, so its
+/// output part gains the embedding, as llama.cpp loads it twice (see [`WeightParts::output`]).
 pub fn weight_parts(cfg: &ModelConfig, format: WeightFormat) -> WeightParts {
+    if let Some(x) = &cfg.exact_weights {
+        let duplicate = cfg.tie_word_embeddings && x.output < x.embedding;
+        return WeightParts {
+            embedding: x.embedding.0,
+            output: (x.output + if duplicate { x.embedding } else { Bytes::ZERO }).0,
+            layers: x.layers.0,
+            experts: x.experts.0,
+        };
+    }
     let format = format.resolve(cfg);
     let t = cfg.tensors();
     let (mut layers, mut experts) = (0u64, 0u64);

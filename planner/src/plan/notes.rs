@@ -33,6 +33,19 @@ pub(super) fn vision_note(engine: Engine, cfg: &ModelConfig, bytes: Bytes) -> Op
     })
 }
 
+/// Where exact weights came from and what of them this engine loads.
+fn exact_note(engine: Engine, x: &crate::checkpoint::CheckpointBytes) -> String {
+    let mut s = format!("weights {}", x.describe());
+    let beside = x.vision + x.other;
+    if engine == Engine::LlamaCpp && beside.0 > 0 {
+        s.push_str(&format!(
+            "; llama.cpp loads the language model only ({}), the encoders come from a separate --mmproj file",
+            x.language_model()
+        ));
+    }
+    s
+}
+
 /// The notes of the plan at `at` (the asked point) on `sizer`'s GPU; `host` is what stays in
 /// system RAM.
 pub(super) fn notes(
@@ -44,6 +57,9 @@ pub(super) fn notes(
     host: Bytes,
 ) -> Vec<String> {
     let mut notes = Vec::new();
+    if let Some(x) = &cfg.exact_weights {
+        notes.push(exact_note(w.engine, x));
+    }
     let (budget, activation) = (at.budget, at.reserves.activation);
     let non_torch = at.reserves.non_torch;
     if let Some(frac) = sizer.sglang_fraction {
