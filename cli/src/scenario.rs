@@ -157,10 +157,11 @@ impl Scenario {
         })?;
         let (model_id, model) = match input.model.ok_or(ScenarioError::Missing("model"))? {
             ModelSpec::Id(id) => {
-                let m = catalog
-                    .model(&id)
+                // An alias keeps its own id: the launch command serves what was asked for.
+                let (m, as_catalogued) = catalog
+                    .resolve(&id)
                     .map_err(|e| invalid("model", e.to_string()))?;
-                (m.id.clone(), m.config.clone())
+                (as_catalogued.to_string(), m.config.clone())
             }
             // The same path as a config.json pasted or fetched in the page.
             ModelSpec::Inline { hf_config } => {
