@@ -14,6 +14,8 @@ pub struct Item {
     pub label: String,
     /// A second line (size, memory…), also searched.
     pub detail: String,
+    /// Searched but not shown: a model's aliases (people type the -Instruct id).
+    pub also: String,
 }
 
 /// Which axis of the configuration a picker edits.
@@ -87,6 +89,7 @@ impl Axis {
                         m.id,
                         planner::units::fixed(m.config.param_count() as f64 / 1e9, 1)
                     ),
+                    also: m.aliases.join(" "),
                 })
                 .collect(),
             Axis::Gpus => cat
@@ -96,6 +99,7 @@ impl Axis {
                     id: g.id.clone(),
                     label: g.name.clone(),
                     detail: format!("{} · {} · {}", g.full_name, g.class, g.memory()),
+                    also: String::new(),
                 })
                 .collect(),
             Axis::Formats => ALL_FORMATS
@@ -116,6 +120,7 @@ impl Axis {
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
+                    also: String::new(),
                 })
                 .collect(),
         }
@@ -175,7 +180,7 @@ fn Picker(
             all.with_value(|items| {
                 items
                     .iter()
-                    .filter(|i| matches(q, &format!("{} {}", i.label, i.detail)))
+                    .filter(|i| matches(q, &format!("{} {} {}", i.label, i.detail, i.also)))
                     .cloned()
                     .collect::<Vec<_>>()
             })

@@ -213,23 +213,24 @@ pub fn resolve(
 ) -> Result<(String, ModelConfig), ScenarioError> {
     let o = match spec {
         ModelSpec::Id(id) => {
-            let m = catalog
-                .model(&id)
+            // An alias keeps its own id: the launch command serves what was asked for.
+            let (m, as_catalogued) = catalog
+                .resolve(&id)
                 .map_err(|e| invalid("model", e.to_string()))?;
-            return Ok((m.id.clone(), m.config.clone()));
+            return Ok((as_catalogued.to_string(), m.config.clone()));
         }
         ModelSpec::Object(o) => o,
     };
     let (id, mut config) = match (&o.hf_repo, &o.hf_config) {
         (None, None) => return Err(invalid("model", "needs `hf_repo` or `hf_config`")),
         (Some(repo), None) => {
-            let m = catalog.model(repo).map_err(|e| {
+            let (m, as_catalogued) = catalog.resolve(repo).map_err(|e| {
                 invalid(
                     "model.hf_repo",
                     format!("{e}; give its config.json as `hf_config` too"),
                 )
             })?;
-            (m.id.clone(), m.config.clone())
+            (as_catalogued.to_string(), m.config.clone())
         }
         // The same path as a config.json pasted or fetched in the page.
         (repo, Some(hf_config)) => match CustomModel::from_config_value(hf_config, None, None) {

@@ -48,7 +48,7 @@ pub enum ConfigError {
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum CatalogError {
     /// No model with this id.
-    #[error("unknown model `{0}`")]
+    #[error("model `{0}` is not in the catalogue (neither an entry nor an alias)")]
     UnknownModel(String),
     /// No GPU with this id.
     #[error("unknown GPU `{0}`")]

@@ -36,14 +36,87 @@ fn every_entry_loads() {
 #[test]
 fn ids_are_unique() {
     let (cat, _) = load();
-    let mut ids: Vec<_> = cat.models.iter().map(|m| m.id.to_lowercase()).collect();
+    // Ids and aliases together: an alias equal to another entry's id or alias (in any case)
+    // would make `Catalog::model` answer for the wrong entry.
+    let mut ids: Vec<_> = cat
+        .models
+        .iter()
+        .flat_map(|m| std::iter::once(&m.id).chain(&m.aliases))
+        .map(|id| id.to_lowercase())
+        .collect();
+    let all = ids.len();
     ids.sort();
-    ids.dedup();
-    assert_eq!(ids.len(), cat.models.len(), "duplicate model id");
+    let dupes: Vec<_> = ids.windows(2).filter(|w| w[0] == w[1]).collect();
+    assert!(dupes.is_empty(), "duplicate model id or alias: {dupes:?}");
+    assert_eq!(ids.len(), all);
     let mut gpus: Vec<_> = cat.gpus.iter().map(|g| g.id.clone()).collect();
     gpus.sort();
     gpus.dedup();
     assert_eq!(gpus.len(), cat.gpus.len(), "duplicate GPU id");
+}
+
+#[test]
+fn every_alias_resolves_to_its_entry() {
+    let (cat, _) = load();
+    let data = raw("models");
+    let mut n = 0;
+    for m in &cat.models {
+        for a in &m.aliases {
+            assert!(a.contains('/') && a != &m.id, "{}: alias {a}", m.id);
+            assert_eq!(cat.model(a).unwrap().id, m.id, "{a}");
+            assert_eq!(cat.resolve(a).unwrap().1, a, "{a} keeps its own spelling");
+            // Hub ids are case-insensitive.
+            assert_eq!(cat.model(&a.to_uppercase()).unwrap().id, m.id, "{a}");
+            n += 1;
+        }
+        // An entry with aliases says in its notes why they share its config.json.
+        let notes = raw_field(&data, &m.id, "notes").as_str().unwrap_or("");
+        assert!(
+            m.aliases.is_empty() || notes.contains("ALIASES"),
+            "{}: aliases without a reason in the notes",
+            m.id
+        );
+    }
+    assert!(n >= 60, "{n} aliases");
+    let err = cat.model("nobody/no-such-model").unwrap_err().to_string();
+    assert!(err.contains("not in the catalogue"), "{err}");
+}
+
+/// Hugging Face ids people type: each resolves to an entry (as its id or an alias).
+const WELL_KNOWN: &[&str] = &[
+    "meta-llama/Llama-3.1-70B-Instruct",
+    "meta-llama/Llama-3.2-1B-Instruct",
+    "meta-llama/Llama-3.2-3B-Instruct",
+    "Qwen/Qwen2.5-32B-Instruct",
+    "google/gemma-2-2b-it",
+    "google/gemma-2-9b-it",
+    "google/gemma-2-27b-it",
+    "google/gemma-3-27b-it",
+    "ibm-granite/granite-3.1-8b-instruct",
+    "meta-llama/Llama-3.1-8B",
+    "meta-llama/Llama-3.1-8B-Instruct",
+    "meta-llama/Meta-Llama-3-8B-Instruct",
+    "meta-llama/Llama-2-7b-chat-hf",
+    "Qwen/Qwen3-8B-Base",
+    "Qwen/Qwen2.5-7B",
+    "Qwen/Qwen2.5-72B",
+    "mistralai/Mistral-7B-Instruct-v0.2",
+    "mistralai/Mistral-7B-v0.3",
+    "mistralai/Mixtral-8x7B-v0.1",
+    "deepseek-ai/DeepSeek-V3-0324",
+    "deepseek-ai/DeepSeek-R1-0528",
+    "google/gemma-7b",
+    "01-ai/Yi-34B-Chat",
+];
+
+#[test]
+fn well_known_ids_resolve() {
+    let (cat, _) = load();
+    let missing: Vec<_> = WELL_KNOWN
+        .iter()
+        .filter(|id| cat.model(id).is_err())
+        .collect();
+    assert!(missing.is_empty(), "not in the catalogue: {missing:?}");
 }
 
 #[test]

@@ -231,6 +231,7 @@ impl CustomModel {
             model: Model {
                 id: format!("{CUSTOM_PREFIX}{}", slug(&display)),
                 name: display,
+                aliases: Vec::new(),
                 params: published_params,
                 config,
             },

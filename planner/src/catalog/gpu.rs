@@ -11,6 +11,9 @@ pub struct Model {
     pub id: String,
     /// Short display name.
     pub name: String,
+    /// Other Hugging Face ids with the same config.json (base ↔ instruct, re-releases): they
+    /// resolve to this entry (`Catalog::model`). Empty for the user's own.
+    pub aliases: Vec<String>,
     /// A parameter count the user gave for their own model, checked against the config.
     /// Catalogue counts stay in `planner/data/models.json` (the catalogue tests check them).
     pub params: Option<u64>,

@@ -40,6 +40,9 @@ const PRICES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/prices.json"))
 struct ModelEntry {
     id: String,
     name: String,
+    /// Other Hugging Face ids with this entry's config.json (an -Instruct tune of the base).
+    #[serde(default)]
+    aliases: Vec<String>,
     config: Value,
 }
 
@@ -78,6 +81,7 @@ pub fn load() -> (Catalog, Vec<String>) {
             Ok(config) => models.push(Model {
                 id: r.id,
                 name: r.name,
+                aliases: r.aliases,
                 params: None,
                 config,
             }),
@@ -123,12 +127,31 @@ pub fn catalog() -> &'static Catalog {
 }
 
 impl Catalog {
-    /// Model by id (exact, then case-insensitive).
+    /// Model by id or alias: see [`Catalog::resolve`].
     pub fn model(&self, id: &str) -> Result<&Model, CatalogError> {
-        self.models
-            .iter()
-            .find(|m| m.id == id)
-            .or_else(|| self.models.iter().find(|m| m.id.eq_ignore_ascii_case(id)))
+        self.resolve(id).map(|(m, _)| m)
+    }
+
+    /// Model by id or alias, with the id as the catalogue spells it (the entry's id or the
+    /// alias): exact id, then exact alias, then either case-insensitively. Hugging Face ids are
+    /// case-insensitive on the Hub, and people type the -Instruct id of a base entry.
+    pub fn resolve(&self, id: &str) -> Result<(&Model, &str), CatalogError> {
+        let exact = self.models.iter().find(|m| m.id == id).map(|m| (m, &m.id));
+        exact
+            .or_else(|| {
+                self.models
+                    .iter()
+                    .find_map(|m| m.aliases.iter().find(|a| *a == id).map(|a| (m, a)))
+            })
+            .or_else(|| {
+                self.models.iter().find_map(|m| {
+                    std::iter::once(&m.id)
+                        .chain(&m.aliases)
+                        .find(|a| a.eq_ignore_ascii_case(id))
+                        .map(|a| (m, a))
+                })
+            })
+            .map(|(m, a)| (m, a.as_str()))
             .ok_or_else(|| CatalogError::UnknownModel(id.to_string()))
     }
 
