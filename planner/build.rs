@@ -43,6 +43,19 @@ fn main() {
                         for key in doc_only {
                             entry.remove(*key);
                         }
+                        // A model's name is its id's last part unless the file says otherwise
+                        // (`catalog::load` derives it the same way).
+                        let tail = entry
+                            .get("id")
+                            .and_then(|v| v.as_str())
+                            .and_then(|id| id.rsplit('/').next())
+                            .map(str::to_string);
+                        if name == "models.json"
+                            && tail.is_some()
+                            && entry.get("name").and_then(|v| v.as_str()) == tail.as_deref()
+                        {
+                            entry.remove("name");
+                        }
                         // The browser build never reads these (the CLI and the tests do).
                         if wasm {
                             for key in WASM_UNUSED {
@@ -93,6 +106,26 @@ fn main() {
                                         | "n_inner"
                                 )
                             });
+                            // Of a quantization_config the planner reads the method, the bit
+                            // width, the group size and the FP8 block (model/read.rs `read_native`,
+                            // `read_fp8_block`); Qwen3's FP8 lists of unconverted modules
+                            // (10 KB each) are not read.
+                            if let Some(q) = cfg
+                                .get_mut("quantization_config")
+                                .and_then(|q| q.as_object_mut())
+                            {
+                                q.retain(|k, _| {
+                                    matches!(
+                                        k.as_str(),
+                                        "quant_method"
+                                            | "bits"
+                                            | "num_bits"
+                                            | "group_size"
+                                            | "config_groups"
+                                            | "weight_block_size"
+                                    )
+                                });
+                            }
                         }
                     }
                 }

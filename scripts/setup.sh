@@ -30,6 +30,9 @@ if ! [ -x node_modules/.bin/wasm-opt ] || { [ "$mode" = test ] && ! [ -d node_mo
   say "installing npm packages from package-lock.json (binaryen, playwright; no browser download)"
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi
+# The JS glue's minifier for release builds (scripts/post_build.py, tools/jsmin): from the
+# crates Trunk itself was built with; a no-op once built.
+cargo build -q --release --locked --manifest-path tools/jsmin/Cargo.toml --target-dir target/tools
 if [ "$mode" = test ]; then
   if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
     say "installing Debian chromium and chromium-driver"

@@ -30,7 +30,25 @@ fn raw_field<'a>(entries: &'a [Value], id: &str, key: &str) -> &'a Value {
 fn every_entry_loads() {
     let (cat, errors) = load();
     assert!(errors.is_empty(), "catalogue errors: {errors:#?}");
-    assert!(cat.models.len() >= 80, "{} models", cat.models.len());
+    assert!(cat.models.len() >= 150, "{} models", cat.models.len());
+    assert!(cat.gpus.len() >= 50, "{} GPUs", cat.gpus.len());
+}
+
+/// build.rs ships each config.json without the keys the planner does not read (and no name
+/// that is the id's last part): every entry must read exactly as its data-file entry.
+#[test]
+fn shipped_configs_read_as_the_full_ones() {
+    let (cat, _) = load();
+    for entry in raw("models") {
+        let id = entry["id"].as_str().expect("id");
+        let full = planner::model::config::ModelConfig::from_json(&entry["config"])
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        let shipped = &cat.model(id).expect("in the catalogue").config;
+        assert_eq!(
+            &full, shipped,
+            "{id}: build.rs dropped a key the planner reads"
+        );
+    }
 }
 
 #[test]

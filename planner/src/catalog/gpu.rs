@@ -2,7 +2,6 @@
 
 use crate::model::config::ModelConfig;
 use crate::units::Bytes;
-use serde::Deserialize;
 
 /// A model on the grid: a catalogue entry or one the user brought.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,8 +22,7 @@ pub struct Model {
 
 /// A GPU: a catalogue entry (`planner/data/gpus.json`, read field by field: a missing, extra
 /// or mistyped key is a load error the catalogue tests report) or one the user described.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Gpu {
     /// Stable kebab-case id.
     pub id: String,
@@ -41,20 +39,15 @@ pub struct Gpu {
     /// Memory the CUDA runtime reports (bytes): the planning figure.
     pub memory_bytes: u64,
     /// Memory bandwidth, GB/s (datasheet).
-    #[serde(default)]
     pub bandwidth_gbps: Option<u64>,
     /// Dense tensor FP16/BF16 throughput with FP32 accumulate, GFLOPS (vendor datasheet or
     /// architecture whitepaper, `tflops_source` in `gpus.json`): what prefill is bound by.
-    #[serde(default)]
     pub fp16_gflops: Option<u64>,
     /// Dense FP8 tensor throughput, GFLOPS (Ada, Hopper, Blackwell, MI300).
-    #[serde(default)]
     pub fp8_gflops: Option<u64>,
     /// Dense INT8 tensor (or DP4A) throughput, GOPS.
-    #[serde(default)]
     pub int8_gops: Option<u64>,
     /// FP32 (non-tensor) throughput, GFLOPS: Apple publishes only this.
-    #[serde(default)]
     pub fp32_gflops: Option<u64>,
     /// Architecture: `sm_XY` for an NVIDIA compute capability X.Y (NVIDIA's CUDA GPUs table),
     /// `gfxNNN` for an AMD LLVM target (ROCm's GPU specifications), `apple` for Metal; empty

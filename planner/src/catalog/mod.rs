@@ -8,13 +8,13 @@ pub mod custom;
 pub mod custom_gpu;
 pub mod gpu;
 pub mod price;
+mod read;
 
 pub use gpu::{Gpu, Model};
 
 use crate::error::CatalogError;
 use crate::model::config::ModelConfig;
 use price::{Price, UsdPerHour};
-use serde::Deserialize;
 use serde_json::Value;
 use std::sync::OnceLock;
 
@@ -34,41 +34,73 @@ const MODELS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/models.json"))
 const GPUS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/gpus.json"));
 const PRICES_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/prices.json"));
 
-/// One `models.json` entry as shipped (build.rs drops the documentation-only keys).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ModelEntry {
-    id: String,
-    name: String,
-    /// Other Hugging Face ids with this entry's config.json (an -Instruct tune of the base).
-    #[serde(default)]
-    aliases: Vec<String>,
-    config: Value,
-}
+/// The keys each shipped file's entries may have (build.rs drops the documentation-only ones).
+const MODEL_KEYS: [&str; 4] = ["id", "name", "aliases", "config"];
+const GPU_KEYS: [&str; 13] = [
+    "id",
+    "name",
+    "full_name",
+    "class",
+    "vendor",
+    "marketing_gb",
+    "memory_bytes",
+    "bandwidth_gbps",
+    "fp16_gflops",
+    "fp8_gflops",
+    "int8_gops",
+    "fp32_gflops",
+    "arch",
+];
+const PRICE_KEYS: [&str; 6] = [
+    "gpu",
+    "usd_per_hour",
+    "provider",
+    "offering",
+    "source",
+    "as_of",
+];
 
-/// One `prices.json` entry as shipped.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PriceEntry {
-    gpu: String,
-    /// Kept as the JSON number's text so that 0.439 stays exactly 4,390 ten-thousandths.
-    usd_per_hour: serde_json::Number,
-    provider: String,
-    offering: String,
-    source: String,
-    as_of: String,
-}
-
-/// Parses one embedded file into its entries; a file that does not match its type (a missing,
-/// extra or mistyped key) is reported with serde's reason, which names the key and position.
-fn entries<T: serde::de::DeserializeOwned>(
-    name: &str,
-    text: &str,
-    errors: &mut Vec<String>,
-) -> Vec<T> {
+/// Parses one embedded file; a file that is not JSON is reported with serde's reason.
+fn parse(name: &str, text: &str, errors: &mut Vec<String>) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| {
         errors.push(format!("{name}: {e}"));
-        Vec::new()
+        Value::Null
+    })
+}
+
+fn gpu(e: &read::Entry) -> Result<Gpu, String> {
+    Ok(Gpu {
+        id: e.text("id")?,
+        name: e.text("name")?,
+        full_name: e.text("full_name")?,
+        class: e.text("class")?,
+        vendor: e.text("vendor")?,
+        marketing_gb: e.number("marketing_gb")?,
+        memory_bytes: e.number("memory_bytes")?,
+        bandwidth_gbps: e.maybe_number("bandwidth_gbps")?,
+        fp16_gflops: e.maybe_number("fp16_gflops")?,
+        fp8_gflops: e.maybe_number("fp8_gflops")?,
+        int8_gops: e.maybe_number("int8_gops")?,
+        fp32_gflops: e.maybe_number("fp32_gflops")?,
+        arch: e.text("arch")?,
+    })
+}
+
+fn price(e: &read::Entry) -> Result<Price, String> {
+    // The JSON number's own text, so that 0.439 stays exactly 4,390 ten-thousandths.
+    let gpu = e.text("gpu")?;
+    let per_hour = match e.get("usd_per_hour") {
+        Some(Value::Number(n)) => UsdPerHour::parse_dollars(&n.to_string()),
+        _ => None,
+    }
+    .ok_or_else(|| format!("prices.json: {gpu} has an unusable price"))?;
+    Ok(Price {
+        gpu,
+        per_hour,
+        provider: e.text("provider")?,
+        offering: e.text("offering")?,
+        source: e.text("source")?,
+        as_of: e.text("as_of")?,
     })
 }
 
@@ -76,38 +108,50 @@ fn entries<T: serde::de::DeserializeOwned>(
 pub fn load() -> (Catalog, Vec<String>) {
     let mut errors = Vec::new();
     let mut models = Vec::new();
-    for r in entries::<ModelEntry>("models.json", MODELS_JSON, &mut errors) {
-        match ModelConfig::from_json(&r.config) {
-            Ok(config) => models.push(Model {
-                id: r.id,
-                name: r.name,
-                aliases: r.aliases,
+    let root = parse("models.json", MODELS_JSON, &mut errors);
+    for e in read::entries("models.json", &root, &MODEL_KEYS, &mut errors) {
+        let model = (|| {
+            let id = e.text("id")?;
+            let config = ModelConfig::from_json(e.get("config").unwrap_or(&Value::Null))
+                .map_err(|err| format!("{id}: {err}"))?;
+            // build.rs ships no name where it is the id's last part.
+            let name = match e.get("name") {
+                Some(_) => e.text("name")?,
+                None => id.rsplit('/').next().unwrap_or(&id).to_string(),
+            };
+            Ok::<_, String>(Model {
+                name,
+                aliases: e.texts("aliases")?,
+                id,
                 params: None,
                 config,
-            }),
-            Err(e) => errors.push(format!("{}: {e}", r.id)),
+            })
+        })();
+        match model {
+            Ok(m) => models.push(m),
+            Err(why) => errors.push(why),
         }
     }
-    let gpus: Vec<Gpu> = entries("gpus.json", GPUS_JSON, &mut errors);
+    let root = parse("gpus.json", GPUS_JSON, &mut errors);
+    let mut gpus = Vec::new();
+    for e in read::entries("gpus.json", &root, &GPU_KEYS, &mut errors) {
+        match gpu(&e) {
+            Ok(g) => gpus.push(g),
+            Err(why) => errors.push(why),
+        }
+    }
+    let root = parse("prices.json", PRICES_JSON, &mut errors);
     let mut prices: Vec<Price> = Vec::new();
-    for p in entries::<PriceEntry>("prices.json", PRICES_JSON, &mut errors) {
-        let Some(per_hour) = UsdPerHour::parse_dollars(&p.usd_per_hour.to_string()) else {
-            errors.push(format!("prices.json: {} has an unusable price", p.gpu));
-            continue;
-        };
-        if !gpus.iter().any(|g| g.id == p.gpu) {
-            errors.push(format!("prices.json: unknown GPU {}", p.gpu));
-        } else if prices.iter().any(|q| q.gpu == p.gpu) {
-            errors.push(format!("prices.json: two prices for {}", p.gpu));
-        } else {
-            prices.push(Price {
-                gpu: p.gpu,
-                per_hour,
-                provider: p.provider,
-                offering: p.offering,
-                source: p.source,
-                as_of: p.as_of,
-            });
+    for e in read::entries("prices.json", &root, &PRICE_KEYS, &mut errors) {
+        match price(&e) {
+            Err(why) => errors.push(why),
+            Ok(p) if !gpus.iter().any(|g| g.id == p.gpu) => {
+                errors.push(format!("prices.json: unknown GPU {}", p.gpu))
+            }
+            Ok(p) if prices.iter().any(|q| q.gpu == p.gpu) => {
+                errors.push(format!("prices.json: two prices for {}", p.gpu))
+            }
+            Ok(p) => prices.push(p),
         }
     }
     (
