@@ -47,7 +47,7 @@ with open(index, "w", encoding="utf-8") as f:
 # touches those exports only inside the classes' own methods, which go too. Then the
 # preloads' integrity hashes are recomputed.
 WASM_OPT_FLAGS = [
-    "-Os", "--low-memory-unused", "--converge", "--one-caller-inline-max-function-size=25",
+    "-Oz", "--low-memory-unused", "--converge", "--one-caller-inline-max-function-size=25",
     "--merge-similar-functions",
     "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
     "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue",

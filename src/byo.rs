@@ -28,15 +28,13 @@ fn add_model(config: RwSignal<GridConfig>, m: CustomModel, added: String) -> (bo
 pub fn BringYourOwn(
     /// The configuration that receives the new rows and columns.
     config: RwSignal<GridConfig>,
-    /// A repo id to fetch from the Hub, sent by the search box or the Fetch button.
-    hub: RwSignal<Option<String>>,
 ) -> impl IntoView {
     view! {
         <details class="byo" data-testid="byo">
             <summary class="byo__summary">"Add your own model or GPU"</summary>
             <div class="byo__body">
                 <PasteModel config=config />
-                <FetchModel config=config asked=hub />
+                <FetchModel config=config />
                 <CustomGpuForm config=config />
                 <CustomList config=config />
             </div>
@@ -240,8 +238,6 @@ async fn get_text(
 fn FetchModel(
     /// Receives the model.
     config: RwSignal<GridConfig>,
-    /// A repo id to fetch (set by the Fetch button and the search box).
-    asked: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let repo = RwSignal::new(String::new());
     let token = RwSignal::new(String::new());
@@ -320,24 +316,6 @@ fn FetchModel(
             }
         });
     };
-    // One call site of `fetch` (its async body is large): the Fetch button and the search box
-    // both ask through `asked`; a request from the search box also opens this panel.
-    Effect::new(move |_| {
-        if let Some(r) = asked.get() {
-            asked.set(None);
-            repo.set(r);
-            let doc = web_sys::window().and_then(|w| w.document());
-            for sel in ["details.setup", "details.byo"] {
-                if let Some(el) = doc
-                    .as_ref()
-                    .and_then(|d| d.query_selector(sel).ok().flatten())
-                {
-                    el.set_attribute("open", "").ok();
-                }
-            }
-            fetch();
-        }
-    });
     view! {
         <fieldset class="byo__group" aria-busy=move || busy.get().to_string()>
             <legend>"Fetch from the Hugging Face Hub"</legend>
@@ -348,7 +326,7 @@ fn FetchModel(
                     <input type="password" name="token" autocomplete="off"
                         prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev)) /></label>
             </div>
-            <button type="button" class="button" name="fetch" on:click=move |_| asked.set(Some(repo.get_untracked())) disabled=move || busy.get()>"Fetch"</button>
+            <button type="button" class="button" name="fetch" on:click=move |_| fetch() disabled=move || busy.get()>"Fetch"</button>
             <Show when=move || busy.get()>
                 <span class="byo__progress" role="progressbar" aria-label="Fetching from the Hub">"Fetching…"</span>
                 <button type="button" class="button" name="cancel-fetch" on:click=move |_| abort(Stop::Cancelled)>"Cancel"</button>

@@ -1,11 +1,11 @@
 //! The one search box above the pickers: a model, GPU or format of the catalogue (or the user's
-//! own) goes on the grid; an unknown `owner/name` is offered to the Hub fetch.
+//! own) goes on the grid; an unknown `owner/name` goes to the Hub fetch.
 
-use leptos::html::Input;
 use leptos::prelude::*;
 use planner::grid::find::{find, Found};
 use planner::inert::xml;
 use planner::{catalog, GridConfig};
+use wasm_bindgen::JsCast;
 
 /// The suggestions: every catalogue model, GPU and format, as `<option>` markup (names
 /// escaped: they are text). One string rather than a view per option keeps the wasm small.
@@ -26,52 +26,75 @@ fn suggestions() -> String {
         .collect()
 }
 
-/// Search box with the whole catalogue as suggestions; Enter adds what it names.
+/// Hands `repo` to the Hub fetch (`byo::FetchModel`): its repo field, its panel opened, its
+/// Fetch button pressed: the fetch, its progress, Cancel and errors are that panel's.
+fn hand_to_hub_fetch(repo: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let find = |sel: &str| doc.query_selector(sel).ok().flatten();
+    if let Some(input) =
+        find("input[name=repo]").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        input.set_value(repo);
+        if let Ok(ev) = web_sys::Event::new("input") {
+            input.dispatch_event(&ev).ok();
+        }
+    }
+    if let Some(panel) = find("details.byo") {
+        panel.set_attribute("open", "").ok();
+    }
+    if let Some(button) =
+        find("button[name=fetch]").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        button.click();
+    }
+}
+
+/// Search box with the whole catalogue as suggestions; Enter adds what it names, or fetches
+/// an unknown `owner/name` from the Hub.
 #[component]
 pub fn Find(
     /// The configuration that receives what is found.
     config: RwSignal<GridConfig>,
-    /// Where a repo id to fetch from the Hub is sent (`byo::FetchModel` fetches it).
-    hub: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let input = NodeRef::<Input>::new();
-    // What the last search said, and the repo id it offers to fetch.
-    let said = RwSignal::new(None::<(String, Option<String>)>);
+    // What the last search did.
+    let said = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(el) = input.get_untracked() else {
+        let Some(el) = web_sys::window()
+            .and_then(|w| w.document()?.get_element_by_id("find"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
             return;
         };
         let q = el.value();
         let found = config.with_untracked(|c| find(&q, c, catalog()));
-        let mut text = String::new();
-        config.update(|c| text = c.add_found(&found, &q, catalog()));
-        let repo = match found {
-            Found::Hub(r) => Some(r),
-            Found::Several(_) | Found::Nothing => None,
-            _ => {
-                el.set_value("");
-                None
+        let mut added = false;
+        config.update(|c| added = c.add_found(&found));
+        let q = q.trim();
+        if found != Found::Nothing {
+            el.set_value("");
+        }
+        said.set(match found {
+            Found::Hub(repo) => {
+                let text = format!("{repo} is not in the catalogue: fetching its config.json from the Hugging Face Hub (below)");
+                hand_to_hub_fetch(&repo);
+                text
             }
-        };
-        said.set(Some((text, repo)));
+            Found::Nothing => format!("Nothing in the catalogue is called \u{201c}{q}\u{201d}: choose one of the suggestions, or type a Hugging Face id (owner/name)"),
+            _ if added => format!("Added \u{201c}{q}\u{201d} to the grid"),
+            _ => format!("\u{201c}{q}\u{201d} is already on the grid"),
+        });
     };
     view! {
         <form class="find" role="search" on:submit=add>
             <label class="find__label" for="find">"Add to the grid"</label>
-            <input id="find" name="find" type="search" list="find-list" autocomplete="off" node_ref=input
+            <input id="find" name="find" type="search" list="find-list" autocomplete="off"
                 placeholder="a model, GPU, format or Hugging Face id, then Enter" />
             <datalist id="find-list" inner_html=suggestions()></datalist>
             <button type="submit" class="button">"Add"</button>
-            {move || said.get().map(|(text, repo)| view! {
-                <p class="find__said" role="status">
-                    {text}
-                    {repo.map(|r| view! {
-                        <button type="button" class="button" name="find-fetch"
-                            on:click=move |_| hub.set(Some(r.clone()))>"Fetch it"</button>
-                    })}
-                </p>
-            })}
+            <p class="find__said" aria-live="polite">{said}</p>
         </form>
     }
     .into_any()

@@ -88,8 +88,6 @@ pub fn App() -> impl IntoView {
         config.with_untracked(|c| evaluate(c, catalog()))
     });
     url_state::sync_config_to_url(config);
-    // A Hugging Face repo id the search box hands to the Hub fetch.
-    let hub = RwSignal::new(None::<String>);
     let theme = move || config.with(|c| c.view.theme.id());
     let embed = move || config.with(|c| c.view.embed);
     let scenario = move || config.with(GridConfig::scenario_line);
@@ -129,8 +127,8 @@ pub fn App() -> impl IntoView {
                         <span class="setup__toggle" aria-hidden="true"></span>
                     </summary>
                     <Controls config=config />
-                    <picker::GridContents config=config hub=hub />
-                    <byo::BringYourOwn config=config hub=hub />
+                    <picker::GridContents config=config />
+                    <byo::BringYourOwn config=config />
                     <colo::Colocate config=config />
                 </details>
                 <Show when=move || !embed()>

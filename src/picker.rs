@@ -132,11 +132,9 @@ impl Axis {
 pub fn GridContents(
     /// The configuration the pickers edit.
     config: RwSignal<GridConfig>,
-    /// Where the search box sends a Hugging Face repo id to fetch.
-    hub: RwSignal<Option<String>>,
 ) -> impl IntoView {
     view! {
-        <crate::find::Find config=config hub=hub />
+        <crate::find::Find config=config />
         <section class="contents" aria-label="Grid contents">
             <div class="contents__presets" role="group" aria-label="Presets">
                 {ALL_PRESETS.iter().map(|&p| view! {
