@@ -15,19 +15,20 @@ test('one search box adds a model (by id, alias or name), a GPU and a format', a
   await find.fill('Qwen/Qwen3-8B');
   await find.press('Enter');
   await expect(page.locator('tr[data-model="Qwen/Qwen3-8B"]').first()).toBeVisible();
-  await expect(page.locator('.find__said')).toHaveText('Added “Qwen/Qwen3-8B” to the grid');
+  await expect(page.locator('.find__said')).toHaveText('Added Qwen/Qwen3-8B to the grid');
   await expect(find).toHaveValue('');
   // An instruct tune with the base's config.json is that entry.
   await find.fill('meta-llama/Llama-3.1-70B-Instruct');
   await find.press('Enter');
   await expect(page.locator('tr[data-model="meta-llama/Llama-3.1-70B"]').first()).toBeVisible();
+  await expect(page.locator('.find__said')).toHaveText('Added meta-llama/Llama-3.1-70B to the grid');
   // A GPU by its name, a format by its id; each once.
   await find.fill('h200');
   await find.press('Enter');
   await expect(page.locator('th.grid__gpu[data-gpu="h200-141gb"]')).toHaveCount(1);
   await find.fill('h200');
   await find.press('Enter');
-  await expect(page.locator('.find__said')).toHaveText('“h200” is already on the grid');
+  await expect(page.locator('.find__said')).toHaveText('h200-141gb is already on the grid');
   await find.fill('q4_k_m');
   await find.press('Enter');
   await expect(page.locator('tr[data-format=q4_k_m]').first()).toBeVisible();
@@ -35,7 +36,7 @@ test('one search box adds a model (by id, alias or name), a GPU and a format', a
   // Words that name no single entry: the suggestions are the way.
   await find.fill('llama 70b');
   await find.press('Enter');
-  await expect(page.locator('.find__said')).toContainText('choose one of the suggestions');
+  await expect(page.locator('.find__said')).toContainText('pick a suggestion');
   await expect(find).toHaveValue('llama 70b');
 });
 

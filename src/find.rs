@@ -82,9 +82,12 @@ pub fn Find(
                 hand_to_hub_fetch(&repo);
                 text
             }
-            Found::Nothing => format!("Nothing in the catalogue is called \u{201c}{q}\u{201d}: choose one of the suggestions, or type a Hugging Face id (owner/name)"),
-            _ if added => format!("Added \u{201c}{q}\u{201d} to the grid"),
-            _ => format!("\u{201c}{q}\u{201d} is already on the grid"),
+            Found::Nothing => format!("Nothing in the catalogue is called \u{201c}{q}\u{201d}: pick a suggestion, or type a Hugging Face id (owner/name)"),
+            // Named by the id the grid uses (an alias or a name is read as its entry).
+            Found::Model(id) | Found::Gpu(id) if added => format!("Added {id} to the grid"),
+            Found::Model(id) | Found::Gpu(id) => format!("{id} is already on the grid"),
+            _ if added => format!("Added {q} to the grid"),
+            _ => format!("{q} is already on the grid"),
         });
     };
     view! {
