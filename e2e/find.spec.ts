@@ -68,7 +68,7 @@ test('Clear all empties an axis; the grid says what to choose and the link keeps
   await gpus.locator('button[data-only=""]').click();
   await expect(gpus.locator('summary')).toHaveText('GPUs (0)');
   await expect(page.locator('td.grid__cell')).toHaveCount(0);
-  await expect(page.locator('.grid__caption')).toContainText('Nothing on the grid yet');
+  await expect(page.locator('.grid__caption')).toHaveText('Nothing on the grid yet: no GPUs chosen (add with the search box or the lists above)');
   await expect.poll(() => page.url()).toMatch(/[?&]g=(&|$)/);
   await page.reload();
   await expect(page.locator('.grid__caption')).toContainText('Nothing on the grid yet');

@@ -94,7 +94,7 @@ pub fn Find(
         <form class="find" role="search" on:submit=add>
             <label class="find__label" for="find">"Add to the grid"</label>
             <input id="find" name="find" type="search" list="find-list" autocomplete="off"
-                placeholder="a model, GPU, format or Hugging Face id, then Enter" />
+                placeholder="model, GPU, format or Hugging Face id" />
             <datalist id="find-list" inner_html=suggestions()></datalist>
             <button type="submit" class="button">"Add"</button>
             <p class="find__said" aria-live="polite">{said}</p>

@@ -169,8 +169,20 @@ impl Grid {
 impl GridConfig {
     /// The grid's caption: what the cells show in this mode.
     pub fn caption(&self) -> String {
-        if self.models.is_empty() || self.gpus.is_empty() || self.formats.is_empty() {
-            return "Nothing on the grid yet: choose at least one model, GPU and format (the search box, or the lists above)".into();
+        // The first empty list (one at a time is what a user clears).
+        let empty = if self.models.is_empty() {
+            "models"
+        } else if self.gpus.is_empty() {
+            "GPUs"
+        } else if self.formats.is_empty() {
+            "formats"
+        } else {
+            ""
+        };
+        if !empty.is_empty() {
+            return format!(
+                "Nothing on the grid yet: no {empty} chosen (add with the search box or the lists above)"
+            );
         }
         match self.view.mode {
             Mode::Utilization => "Per-GPU memory needed, as % of what the GPU really offers".into(),
@@ -220,6 +232,19 @@ mod tests {
     use super::*;
     use crate::catalog::catalog;
     use crate::grid::evaluate;
+
+    #[test]
+    fn the_caption_of_an_empty_grid_names_the_empty_list() {
+        let mut c = GridConfig::default();
+        c.gpus.clear();
+        assert_eq!(
+            c.caption(),
+            "Nothing on the grid yet: no GPUs chosen (add with the search box or the lists above)"
+        );
+        assert!(evaluate(&c, catalog()).columns.is_empty());
+        c.formats.clear();
+        assert!(evaluate(&c, catalog()).rows.is_empty());
+    }
 
     #[test]
     fn the_tooltip_names_the_band_of_its_cell_under_custom_bands() {
