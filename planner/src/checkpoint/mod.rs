@@ -207,7 +207,8 @@ impl CheckpointBytes {
         }
     }
 
-    fn total_checked(&self) -> Option<u64> {
+    /// The six components' bytes, in the order the link form lists them.
+    pub(crate) fn components(&self) -> [Bytes; 6] {
         [
             self.embedding,
             self.output,
@@ -216,8 +217,12 @@ impl CheckpointBytes {
             self.vision,
             self.other,
         ]
-        .iter()
-        .try_fold(0u64, |a, b| a.checked_add(b.0))
+    }
+
+    fn total_checked(&self) -> Option<u64> {
+        self.components()
+            .iter()
+            .try_fold(0u64, |a, b| a.checked_add(b.0))
     }
 
     /// One line for notes and the CLI: "exact (from the checkpoint headers): 50.30 GiB, of which

@@ -48,15 +48,8 @@ impl CheckpointBytes {
     /// odd characters), so the link carries no exact sizes rather than wrong ones.
     pub fn to_query(&self) -> Option<String> {
         let mut parts = Vec::new();
-        for (k, b) in KEYS.iter().zip([
-            self.embedding,
-            self.output,
-            self.layers,
-            self.experts,
-            self.vision,
-            self.other,
-            Bytes(self.tensors),
-        ]) {
+        let counts = self.components().into_iter().chain([Bytes(self.tensors)]);
+        for (k, b) in KEYS.iter().zip(counts) {
             if b.0 > 0 {
                 parts.push(format!("{k}.{}", b.0));
             }

@@ -24,20 +24,18 @@ fn csv_field(s: &str) -> String {
 /// Markdown punctuation that could start a link, emphasis or code is backslash-escaped, pipes
 /// cannot end the cell, and line breaks cannot end the row.
 fn md_field(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\\' | '|' | '[' | ']' | '(' | ')' | '`' | '*' | '_' | '!' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if crate::inert::is_hazard(c) => out.push(' '),
-            c => out.push(c),
+    // HTML metacharacters and hazards as `inert::xml` writes them (its entities hold no
+    // Markdown punctuation), then the punctuation escaped.
+    let html = crate::inert::xml(s);
+    let mut out = String::with_capacity(html.len());
+    for c in html.chars() {
+        if matches!(
+            c,
+            '\\' | '|' | '[' | ']' | '(' | ')' | '`' | '*' | '_' | '!' | '#' | '~'
+        ) {
+            out.push('\\');
         }
+        out.push(c);
     }
     out
 }
