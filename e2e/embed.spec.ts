@@ -94,3 +94,32 @@ test('the SVG image opens as an image, with its scenario line and every cell', a
   await expect(page.locator('svg text').filter({ hasText: '12,345 tokens × 1' })).toHaveCount(1);
   await page.locator('svg').screenshot({ path: 'artifacts/grid-image.png' });
 });
+
+test('the PNG image is the SVG image drawn at twice its size', async ({ page }) => {
+  await page.goto('/?ctx=12345');
+  await expect(page.locator('td.grid__cell')).toHaveCount(60);
+  const [svgDl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'SVG image' }).click()]);
+  const svg = fs.readFileSync((await svgDl.path())!, 'utf8');
+  const [w, h] = ['width', 'height'].map((a) => Number(svg.match(new RegExp(`<svg[^>]* ${a}="(\\d+)"`))![1]));
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'PNG image' }).click()]);
+  expect(dl.suggestedFilename()).toBe('fitgrid.png');
+  const png = fs.readFileSync((await dl.path())!);
+  // The PNG signature, then the IHDR chunk's width and height.
+  expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+  expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([2 * w, 2 * h]);
+  // Drawn, not blank: the cells' band colours and the text make many distinct colours.
+  const colours = await page.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = 'data:image/png;base64,' + b64;
+    await img.decode();
+    const c = document.createElement('canvas');
+    [c.width, c.height] = [img.naturalWidth, img.naturalHeight];
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const data = ctx.getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set<number>();
+    for (let i = 0; i < data.length; i += 4 * 97) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    return seen.size;
+  }, png.toString('base64'));
+  expect(colours).toBeGreaterThan(8);
+});

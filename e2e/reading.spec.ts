@@ -128,6 +128,32 @@ test('the detail chart: labelled axes, the asked context marked, its crossing is
   await chart.screenshot({ path: 'artifacts/detail-chart.png' });
 });
 
+test('the detail chart has one line per format on the grid, each named where it ends', async ({ page }) => {
+  await page.goto('/?ctx=4096&m=meta-llama/Llama-2-13b-hf&q=fp16,fp8,awq&g=l40-48gb&cell=meta-llama/Llama-2-13b-hf~fp16~l40-48gb');
+  const chart = page.getByTestId('chart');
+  await expect(chart).toBeVisible();
+  // This cell's format bold, the grid's two others thin.
+  await expect(chart.locator('.chart__line')).toHaveCount(1);
+  await expect(chart.locator('.chart__other')).toHaveCount(2);
+  const labels = await page.locator('th.grid__format').allTextContents();
+  expect(labels).toHaveLength(3);
+  const boxes = [];
+  for (const label of labels) {
+    const text = chart.locator('text.chart__label').filter({ hasText: new RegExp(`^${label.replace(/[()]/g, '\\$&')}$`) });
+    await expect(text).toHaveCount(1);
+    boxes.push((await text.boundingBox())!);
+  }
+  // The names do not overlap each other.
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [a, b] = [boxes[i], boxes[j]];
+      const apart = a.y + a.height <= b.y + 1 || b.y + b.height <= a.y + 1 || a.x + a.width <= b.x || b.x + b.width <= a.x;
+      expect(apart, `${labels[i]} and ${labels[j]}`).toBe(true);
+    }
+  }
+  await chart.screenshot({ path: 'artifacts/detail-chart-formats.png' });
+});
+
 test('co-location: an added model gets a share that fits; a cell taken off the grid closes its detail', async ({ page }) => {
   await page.goto('/?m=Qwen/Qwen2.5-0.5B&cell=Qwen/Qwen2.5-0.5B~fp16~l40-48gb');
   await expect(page.getByTestId('detail')).toBeVisible();

@@ -102,6 +102,51 @@ def drop_exports(data):
     return bytes(out), dropped
 
 
+def short_name(n):
+    """`n` as a short identifier: a, b, …, z, aa, ab, … (never a JS keyword at these lengths:
+    at most ~200 imports, two letters)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    name = ""
+    while True:
+        name = letters[n % 26] + name
+        n = n // 26 - 1
+        if n < 0:
+            return name
+
+
+def rename_imports(data):
+    """The module with every import renamed short (module "a", fields a, b, …), and the map of
+    old names. wasm-bindgen names each import after its function plus a 16-hex-digit hash, once in
+    the wasm and once in the glue: ~175 incompressible names, ~3 KB gzip."""
+    out, i, modules, fields = bytearray(data[:8]), 8, set(), {}
+    while i < len(data):
+        section = data[i]
+        size, j = leb(data, i + 1)
+        body = data[j:j + size]
+        if section == 2:
+            count, k = leb(body, 0)
+            entries = bytearray(uleb(count))
+            for _ in range(count):
+                length, k = leb(body, k)
+                modules.add(body[k:k + length].decode())
+                k += length
+                length, k = leb(body, k)
+                field = body[k:k + length].decode()
+                k += length
+                if body[k] != 0:
+                    fail("expected only function imports, found kind %d for %s" % (body[k], field))
+                index, end = leb(body, k + 1)
+                short = fields.setdefault(field, short_name(len(fields))).encode()
+                entries += uleb(1) + b"a" + uleb(len(short)) + short + body[k:end]
+                k = end
+            body = bytes(entries)
+        out += bytes([section]) + uleb(len(body)) + body
+        i = j + size
+    if len(modules) != 1:
+        fail("expected every import from the glue's one module, found %s" % sorted(modules))
+    return bytes(out), modules.pop(), fields
+
+
 if os.environ.get("TRUNK_PROFILE") == "release":
     import base64
     import subprocess
@@ -113,6 +158,7 @@ if os.environ.get("TRUNK_PROFILE") == "release":
     data, dropped = drop_exports(open(path, "rb").read())
     if dropped != 13:
         fail("expected the 13 wasm-streams exports, dropped %d: check DROPPED_EXPORTS" % dropped)
+    data, module, renamed = rename_imports(data)
     open(path, "wb").write(data)
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     wasm_opt = os.path.join(root, "node_modules", ".bin", "wasm-opt")
@@ -137,6 +183,14 @@ if os.environ.get("TRUNK_PROFILE") == "release":
     )
     if (classes, registries) != (3, 3) or "IntoUnderlying" in js:
         fail("expected 3 wasm-streams classes and 3 finalizers in %s, found %d and %d" % (glue, classes, registries))
+    # The glue names the imports as the keys of one object, returned under the module's name.
+    for old, short in renamed.items():
+        js, n = re.subn(r"(?<![\w$])%s(?=:)" % re.escape(old), short, js)
+        if n != 1:
+            fail("expected the import %s once in %s, found %d" % (old, glue, n))
+    js, n = re.subn(r'"%s": ' % re.escape(module), '"a": ', js)
+    if n != 1:
+        fail("expected the import module %r once in %s, found %d" % (module, glue, n))
     # Minify the glue (Trunk's minifier, minify-js, fails on `export { … as default }` and
     # leaves it as is): the same exports in a form it parses, then tools/jsmin (~1.5 KB gzip).
     export = "export { initSync, __wbg_init as default };"

@@ -129,21 +129,25 @@ fn frame(
 
 /// Memory per GPU against context length: axes with values and units, the GPU's memory and
 /// the engine's budget as lines, the asked context and the plan's own longest context marked,
-/// and every sampled point's value on hover and keyboard focus.
+/// one line per format of the grid (the chosen one bold, each named at its end) and every
+/// sampled point's value on hover and keyboard focus.
 pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
-    let h = 240.0;
+    let h = 260.0;
     let left = PAD + 30.0;
+    // Room on the right for the formats' names.
+    let right = W - 96.0;
+    let bottom = h - PAD;
     let gpu = d.plan.gpu_memory_bytes as f64;
     let y_max = d.curve.iter().map(|p| p.1 as f64).fold(gpu * 1.1, f64::max);
-    let x = |c: u64| left + (c as f64 / d.x_max.max(1) as f64) * (W - left - PAD);
-    let y = |b: f64| h - PAD - (b / y_max) * (h - 2.0 * PAD);
-    let (bottom, right) = (h - PAD, W - PAD);
+    let x = |c: u64| left + (c as f64 / d.x_max.max(1) as f64) * (right - left);
+    // Other formats' lines stop at the top of the plot.
+    let y = |b: f64| bottom - (b.min(y_max) / y_max) * (h - 2.0 * PAD);
     let mut shapes = vec![
         Shape::Line("chart__axis", left, bottom, right, bottom),
         Shape::Line("chart__axis", left, PAD, left, bottom),
         Shape::Text(
             left,
-            PAD - 12.0,
+            PAD - 16.0,
             false,
             format!("memory per GPU ({})", unit.symbol()),
         ),
@@ -176,18 +180,44 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
         ),
         Shape::Line("chart__budget", left, budget, right, budget),
         Shape::Text(right, budget + 12.0, true, "engine budget".into()),
-        Shape::Poly(
-            "chart__line",
-            points(d.curve.iter().map(|(c, b, _)| (x(*c), y(*b as f64)))),
-        ),
     ]);
-    // The asked context.
+    // One line per format, each named right of its end; names pushed apart so none overlap.
+    let mut names = Vec::new();
+    for (class, label, curve) in d
+        .other_formats
+        .iter()
+        .map(|(l, c)| ("chart__other", l, c))
+        .chain([("chart__line", &d.format_label, &d.curve)])
+    {
+        shapes.push(Shape::Poly(
+            class,
+            points(curve.iter().map(|(c, b, _)| (x(*c), y(*b as f64)))),
+        ));
+        if let Some((c, b, _)) = curve.last() {
+            names.push((y(*b as f64), x(*c), label.clone()));
+        }
+    }
+    // Top to bottom, each at least a line below the one above (a handful of names: picking the
+    // highest left each time keeps a sort's code out of the wasm).
+    let mut last = f64::MIN;
+    while let Some(i) = (0..names.len()).min_by(|&a, &b| names[a].0.total_cmp(&names[b].0)) {
+        let (ly, lx, label) = names.swap_remove(i);
+        last = (ly + 4.0).max(last + 12.0);
+        shapes.push(Shape::Text(lx + 4.0, last, false, label));
+    }
+    // The asked context, named just above the plot (the GPU's name sits inside it, top right).
     let asked = d.plan.context.min(d.x_max);
-    shapes.push(Shape::Line("chart__asked", x(asked), PAD, x(asked), bottom));
+    shapes.push(Shape::Line(
+        "chart__asked",
+        x(asked),
+        PAD - 12.0,
+        x(asked),
+        bottom,
+    ));
     let end = x(asked) > W / 2.0;
     shapes.push(Shape::Text(
         x(asked) + if end { -4.0 } else { 4.0 },
-        PAD + 10.0,
+        PAD - 2.0,
         end,
         format!("asked {}", group_digits(d.plan.context)),
     ));
@@ -227,10 +257,10 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
         svg(
             (W, h),
             "chart",
-            "Memory per GPU against context length",
+            "Memory per GPU against context length, one line per format",
             shapes,
         ),
-        "Memory per GPU as the context grows (concurrency fixed); dashed: engine budget and the asked context; points show their values on hover or focus.",
+        "Memory per GPU as the context grows (concurrency fixed), one line per format on the grid (bold: this cell's); dashed: engine budget and the asked context; points show their values on hover or focus.",
     )
 }
 

@@ -52,12 +52,13 @@ fn post_height(win: &web_sys::Window, wrap: &web_sys::HtmlDivElement) {
 pub fn FitGrid(
     /// The configuration (mode, thresholds, units, selection).
     config: RwSignal<GridConfig>,
-    /// The evaluated grid.
+    /// The evaluated grid (the rendered part of it).
     grid: Memo<Grid>,
+    /// Which rows and columns are rendered (and evaluated).
+    window: RwSignal<Window>,
 ) -> impl IntoView {
     let active = RwSignal::new(None::<Active>);
     let body = NodeRef::<leptos::html::Tbody>::new();
-    let window = RwSignal::new(Window::default());
     let wrap = NodeRef::<leptos::html::Div>::new();
     // The DOM edge: on scroll and resize (and after the grid changed), work out which rows
     // and columns are near the viewport.
@@ -101,7 +102,14 @@ pub fn FitGrid(
                         continue;
                     };
                     // Every rendered row recorded its columns and texts when it was built.
-                    if let Some((from, prev)) = shown.get_mut(&key) {
+                    // Rows and columns the window just left are about to be replaced; their
+                    // cells are no longer evaluated.
+                    let (rows, cols) = (g.span.rows, g.span.cols);
+                    if let Some((from, prev)) = shown.get_mut(&key).filter(|(from, prev)| {
+                        (rows.0..rows.1).contains(&r)
+                            && *from >= cols.0
+                            && *from + prev.len() <= cols.1
+                    }) {
                         let next: Vec<CellText> = (*from
                             ..(*from + prev.len()).min(g.columns.len()))
                             .map(|c| g.text(r, c, mode, thresholds))

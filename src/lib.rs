@@ -1,13 +1,14 @@
 //! Fitgrid's web front-end: renders the planner's grid and keeps the configuration in the URL.
 //!
-//! One `RwSignal<GridConfig>` holds the state, one `Memo<Grid>` evaluates it, and the views
-//! only render. Effects exist only at the edges (the URL).
+//! One `RwSignal<GridConfig>` holds the state, one `Memo<Grid>` evaluates it (the part of a
+//! large grid that is rendered), and the views only render. Effects exist only at the edges (the URL).
 
 use knobs::{EngineKnobs, NumberField};
 use leptos::prelude::*;
+use planner::grid::evaluate_part;
 use planner::plan::ranges::Field;
 use planner::share::Ignored;
-use planner::{catalog, evaluate, Engine, GridConfig, KvDtype};
+use planner::{catalog, Engine, GridConfig, KvDtype};
 use wasm_bindgen::JsCast;
 
 mod byo;
@@ -22,6 +23,7 @@ mod grid_view;
 mod grid_window;
 mod knobs;
 mod picker;
+mod png;
 mod prices;
 mod toolbar;
 mod url_state;
@@ -83,9 +85,18 @@ pub fn App() -> impl IntoView {
     // what is planned. View settings (theme, units, the selected cell, modes other than cost)
     // leave the fingerprint unchanged, so they re-plan nothing.
     let computed = Memo::new(move |_| config.with(GridConfig::compute_fingerprint));
+    // Only the rows and columns a large grid renders are planned (the exports plan the whole
+    // grid when asked); the window moves as the grid scrolls.
+    let window = RwSignal::new(grid_window::Window::default());
     let grid = Memo::new(move |_| {
         let _ = computed.get();
-        config.with_untracked(|c| evaluate(c, catalog()))
+        let w = window.get();
+        config.with_untracked(|c| {
+            evaluate_part(c, catalog(), &|rows, cols| planner::grid::Span {
+                rows: w.rows(rows, cols),
+                cols: w.cols(rows, cols),
+            })
+        })
     });
     url_state::sync_config_to_url(config);
     let theme = move || config.with(|c| c.view.theme.id());
@@ -137,7 +148,7 @@ pub fn App() -> impl IntoView {
                         <prices::PriceList config=config />
                     </Show>
                 </Show>
-                <grid_view::FitGrid config=config grid=grid />
+                <grid_view::FitGrid config=config grid=grid window=window />
                 <toolbar::Legend config=config />
                 <detail::CellDetail config=config />
                 <Show when=embed>

@@ -29,13 +29,13 @@ fn set_href(ev: &web_sys::MouseEvent, url: String) {
     }
 }
 
-/// Mode, sort, units and theme switches; copy link / embed code; CSV, Markdown and SVG
+/// Mode, sort, units and theme switches; copy link / embed code; CSV, Markdown, SVG and PNG
 /// downloads.
 #[component]
 pub fn Toolbar(
     /// The configuration the switches edit.
     config: RwSignal<GridConfig>,
-    /// The evaluated grid (for the exports).
+    /// The evaluated grid (its size, for the embed code).
     grid: Memo<Grid>,
 ) -> impl IntoView {
     let status = RwSignal::new(String::new());
@@ -44,12 +44,14 @@ pub fn Toolbar(
     // 0: CSV, 1: Markdown, 2: SVG image.
     let export = move |kind: u8| {
         let link = url_state::full_view_link(config);
+        // Every cell: the page's grid holds only the rendered part of a large one.
         config.with_untracked(|c| {
-            grid.with_untracked(|g| match kind {
+            let g = &planner::evaluate(c, planner::catalog());
+            match kind {
                 0 => data_url("text/csv", &to_csv(g, c, &link)),
                 1 => data_url("text/markdown", &to_markdown(g, c, &link)),
                 _ => data_url("image/svg+xml", &to_svg(g, c, &link)),
-            })
+            }
         })
     };
     view! {
@@ -90,6 +92,7 @@ pub fn Toolbar(
             <a class="button" download="fitgrid.csv" href="data:text/csv," on:click=move |ev| set_href(&ev, export(0))>"CSV"</a>
             <a class="button" download="fitgrid.md" href="data:text/markdown," on:click=move |ev| set_href(&ev, export(1))>"Markdown"</a>
             <a class="button" download="fitgrid.svg" href="data:image/svg+xml," on:click=move |ev| set_href(&ev, export(2))>"SVG image"</a>
+            <button type="button" class="button" name="png" on:click=move |_| crate::png::download(export(2))>"PNG image"</button>
             <span class="toolbar__status" role="status" aria-live="polite">{move || status.get()}</span>
         </div>
     }

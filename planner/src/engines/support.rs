@@ -17,6 +17,12 @@ pub struct Unsupported {
 }
 
 impl Unsupported {
+    /// A cell outside the part of the grid that was evaluated (`grid::evaluate_part`): no
+    /// reason, and never shown.
+    pub const NOT_EVALUATED: Unsupported = Unsupported {
+        reason: String::new(),
+    };
+
     fn new(reason: impl Into<String>) -> Self {
         Unsupported {
             reason: reason.into(),

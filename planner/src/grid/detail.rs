@@ -40,6 +40,9 @@ pub struct PriceLine {
     pub source: Option<String>,
 }
 
+/// `(context, total bytes, fits)` at points from one block to the chart's last context.
+pub type Curve = Vec<(u64, u64, bool)>;
+
 /// Everything the detail panel draws.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CellDetail {
@@ -47,10 +50,15 @@ pub struct CellDetail {
     pub title: String,
     /// The plan, with its notes.
     pub plan: Plan,
-    /// `(context, total bytes, fits)` from one block to `x_max`.
-    pub curve: Vec<(u64, u64, bool)>,
+    /// The memory curve from one block to `x_max`.
+    pub curve: Curve,
     /// The chart's last context.
     pub x_max: u64,
+    /// The chosen format's label.
+    pub format_label: String,
+    /// The same curve for every other format of the grid that the engine runs for this model
+    /// on this GPU, with its label: the choice of format, seen on one chart.
+    pub other_formats: Vec<(String, Curve)>,
     /// The launch command as shell text (`None`: no server, transformers).
     pub command: Option<String>,
     /// The price of the configuration, if known.
@@ -142,11 +150,8 @@ impl GridConfig {
         } else {
             gpu.name.clone()
         };
-        let title = format!(
-            "{} · {} · {gpus}",
-            model.name,
-            format.label_for(&model.config)
-        );
+        let format_label = format.label_for(&model.config);
+        let title = format!("{} · {format_label} · {gpus}", model.name);
         let candidates: Vec<Gpu> = catalog
             .gpus
             .iter()
@@ -175,10 +180,20 @@ impl GridConfig {
             .max(p.max_context + p.max_context / 4)
             .max(4096)
             .min(model.config.max_position_embeddings);
+        let curve = |f| memory_curve(&model.config, f, gpu, &w, x_max, CURVE_POINTS);
+        let other_formats = self
+            .formats
+            .iter()
+            .filter(|&&f| f != *format)
+            .map(|&f| (f.label_for(&model.config), curve(f)))
+            .filter(|(_, c)| !c.is_empty())
+            .collect();
         Some(Ok(CellDetail {
             title,
-            curve: memory_curve(&model.config, *format, gpu, &w, x_max, CURVE_POINTS),
+            curve: curve(*format),
             x_max,
+            format_label,
+            other_formats,
             command: launch_command(&model.id, &model.config, *format, gpu, &w)
                 .map(|cmd| cmd.to_shell()),
             price: self.price_line(&gpu.id, w.tensor_parallel, catalog),
@@ -253,6 +268,35 @@ mod tests {
             line.text
         );
         assert_eq!(line.source, info.source);
+    }
+
+    #[test]
+    fn the_chart_has_a_curve_for_every_other_format_of_the_grid() {
+        let mut c = GridConfig::default();
+        let fp16 = WeightFormat::Fp16;
+        assert!(c.formats.len() >= 3 && c.formats.contains(&fp16));
+        c.models = vec!["meta-llama/Llama-2-7b-hf".into()];
+        c.gpus = vec!["a100-sxm4-80gb".into()];
+        c.view.selected = Some((c.models[0].clone(), fp16, c.gpus[0].clone()));
+        let d = c.detail(catalog()).unwrap().unwrap();
+        assert_eq!(d.other_formats.len(), c.formats.len() - 1);
+        for (label, curve) in &d.other_formats {
+            assert!(!label.is_empty() && !d.title.contains(&format!("· {label} ·")));
+            // Same contexts as the chosen format's curve; FP32 stores more bytes of weights
+            // than FP16 and every quantized format fewer, at each context.
+            assert_eq!(curve.len(), d.curve.len(), "{label}");
+            for (o, f) in curve.iter().zip(&d.curve) {
+                assert_eq!(o.0, f.0);
+                assert_eq!(
+                    o.1 > f.1,
+                    label == "FP32",
+                    "{label} at {}: {} vs {}",
+                    o.0,
+                    o.1,
+                    f.1
+                );
+            }
+        }
     }
 
     #[test]

@@ -69,6 +69,8 @@ impl Column {
 /// The evaluated grid.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Grid {
+    /// The rows and columns whose cells were evaluated ([`evaluate_part`]).
+    pub span: Span,
     /// GPU columns.
     pub columns: Vec<Column>,
     /// Rows grouped by model, formats in config order.
@@ -110,9 +112,34 @@ impl Grid {
     }
 }
 
+/// The part of a grid a page has on screen, in display order: rows `rows.0..rows.1` and GPU
+/// columns `cols.0..cols.1`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Span {
+    /// First row and one past the last.
+    pub rows: (usize, usize),
+    /// First GPU column and one past the last.
+    pub cols: (usize, usize),
+}
+
 /// Evaluates every cell. Unknown ids are skipped (the URL decoder already reported them).
-/// Weights and KV layout are priced once per model × format and reused across GPUs.
 pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
+    evaluate_part(config, catalog, &|rows, cols| Span {
+        rows: (0, rows),
+        cols: (0, cols),
+    })
+}
+
+/// Evaluates the cells in the span `part` picks for a grid of (rows, GPU columns); the other
+/// cells hold [`Unsupported::NOT_EVALUATED`]. A page shows a few hundred cells of a catalogue's
+/// tens of thousands, and planning them all on each change cost most of a repaint's time.
+/// Sorting by fit needs every cell, so that order evaluates them all. Weights and KV layout are
+/// priced once per model × format and reused across GPUs.
+pub fn evaluate_part(
+    config: &GridConfig,
+    catalog: &Catalog,
+    part: &dyn Fn(usize, usize) -> Span,
+) -> Grid {
     let gpus: Vec<_> = config
         .gpus
         .iter()
@@ -128,22 +155,62 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
     let workload = &config.workload;
     let cost = config.view.mode == Mode::Cost;
     let speed_mode = config.view.mode == Mode::Speed;
+    let nf = config.formats.len();
+    // The order of rows and columns, where it does not depend on the cells.
+    let (mut model_order, mut gpu_order) = match config.view.sort {
+        Sort::Chosen | Sort::Fit => ((0..models.len()).collect(), (0..gpus.len()).collect()),
+        Sort::Size => (
+            order_by(models.iter().map(|m| m.config.param_count()).collect()),
+            order_by(gpus.iter().map(|g| g.memory_bytes).collect()),
+        ),
+    };
+    let span = if config.view.sort == Sort::Fit {
+        Span {
+            rows: (0, models.len() * nf),
+            cols: (0, gpus.len()),
+        }
+    } else {
+        part(models.len() * nf, gpus.len())
+    };
+    // Which (model, format) rows and which GPUs the span holds.
+    let mut wanted = vec![false; models.len() * nf];
+    for r in span.rows.0..span.rows.1.min(wanted.len()) {
+        wanted[model_order[r / nf] * nf + r % nf] = true;
+    }
+    let columns_wanted: Vec<usize> = gpu_order
+        .get(span.cols.0..span.cols.1.min(gpus.len()))
+        .unwrap_or_default()
+        .to_vec();
+    let shown: Vec<&Gpu> = columns_wanted.iter().map(|&g| gpus[g]).collect();
+    // Per shown GPU, its cell; every other cell is left unevaluated.
+    let spread = |part: Vec<Result<Plan, Unsupported>>, counts: Vec<u64>| {
+        let mut row = vec![Err(Unsupported::NOT_EVALUATED); gpus.len()];
+        let mut n = vec![0; if cost { gpus.len() } else { 0 }];
+        for (i, (cell, &g)) in part.into_iter().zip(&columns_wanted).enumerate() {
+            row[g] = cell;
+            if cost {
+                n[g] = counts[i];
+            }
+        }
+        (row, n)
+    };
     // cells[m][f][g] and, in cost mode, counts[m][f][g], in the chosen order.
     let mut counts: Vec<Vec<Vec<u64>>> = Vec::new();
     let mut cells: Vec<Vec<Vec<Result<Plan, Unsupported>>>> = Vec::new();
-    for m in &models {
+    for (mi, m) in models.iter().enumerate() {
         let mut m_cells = Vec::new();
         let mut m_counts = Vec::new();
-        for &f in &config.formats {
-            if cost {
-                let (c, n) = cost_row(&m.config, f, &gpus, workload);
-                m_cells.push(c);
-                m_counts.push(n);
+        for (fi, &f) in config.formats.iter().enumerate() {
+            let (c, n) = if !wanted[mi * nf + fi] {
+                spread(Vec::new(), Vec::new())
+            } else if cost {
+                let (c, n) = cost_row(&m.config, f, &shown, workload);
+                spread(c, n)
             } else {
                 // What a decode step reads is the same on every GPU of the row.
                 let reads = speed_mode.then(|| speed::reads(&m.config, f, workload));
-                m_cells.push(match prepare(&m.config, f, workload) {
-                    Ok(p) => gpus
+                let c = match prepare(&m.config, f, workload) {
+                    Ok(p) => shown
                         .iter()
                         .map(|g| {
                             p.runs_on(g, workload)?;
@@ -165,10 +232,12 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
                             Ok(plan)
                         })
                         .collect(),
-                    Err(u) => vec![Err(u); gpus.len()],
-                });
-                m_counts.push(Vec::new());
-            }
+                    Err(u) => vec![Err(u); shown.len()],
+                };
+                spread(c, Vec::new())
+            };
+            m_cells.push(c);
+            m_counts.push(n);
         }
         cells.push(m_cells);
         counts.push(m_counts);
@@ -183,7 +252,9 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
             .collect();
         models
             .iter()
-            .filter_map(|m| {
+            .enumerate()
+            .filter(|(mi, _)| wanted[mi * nf..(mi + 1) * nf].contains(&true))
+            .filter_map(|(_, m)| {
                 crate::plan::cost::cheapest(&m.config, &config.formats, &priced, workload)
                     .map(|c| (m.id.clone(), c))
             })
@@ -191,31 +262,22 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
     } else {
         Default::default()
     };
-    let fits = |c: &Result<Plan, Unsupported>| {
-        c.as_ref()
-            .map(|p| config.view.thresholds.band_of(p) != Band::DoesNotFit)
-            .unwrap_or(false)
-    };
-    let (model_order, gpu_order): (Vec<usize>, Vec<usize>) = match config.view.sort {
-        Sort::Chosen => ((0..models.len()).collect(), (0..gpus.len()).collect()),
-        Sort::Size => (
-            order_by(models.iter().map(|m| m.config.param_count()).collect()),
-            order_by(gpus.iter().map(|g| g.memory_bytes).collect()),
-        ),
-        Sort::Fit => {
-            // Most fitting first: sort by the complement of the score.
-            let model_score = cells
-                .iter()
-                .map(|fs| u64::MAX - fs.iter().flatten().filter(|c| fits(c)).count() as u64)
-                .collect();
-            let gpu_score = (0..gpus.len())
-                .map(|g| {
-                    u64::MAX - cells.iter().flatten().filter(|row| fits(&row[g])).count() as u64
-                })
-                .collect();
-            (order_by(model_score), order_by(gpu_score))
-        }
-    };
+    if config.view.sort == Sort::Fit {
+        let fits = |c: &Result<Plan, Unsupported>| {
+            c.as_ref()
+                .map(|p| config.view.thresholds.band_of(p) != Band::DoesNotFit)
+                .unwrap_or(false)
+        };
+        // Most fitting first: sort by the complement of the score.
+        let model_score = cells
+            .iter()
+            .map(|fs| u64::MAX - fs.iter().flatten().filter(|c| fits(c)).count() as u64)
+            .collect();
+        let gpu_score = (0..gpus.len())
+            .map(|g| u64::MAX - cells.iter().flatten().filter(|row| fits(&row[g])).count() as u64)
+            .collect();
+        (model_order, gpu_order) = (order_by(model_score), order_by(gpu_score));
+    }
     let columns = gpu_order
         .iter()
         .map(|&g| Column {
@@ -258,6 +320,7 @@ pub fn evaluate(config: &GridConfig, catalog: &Catalog) -> Grid {
         .map(|(i, &g)| (gpus[g].id.clone(), i))
         .collect();
     Grid {
+        span,
         columns,
         rows,
         row_index,
