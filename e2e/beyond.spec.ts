@@ -84,7 +84,7 @@ test('cost mode: fewest GPUs and their price per cell, cheapest per model, edita
   await expect(page.getByTestId('cheapest')).toHaveText('cheapest: 1 × H100 80GB · FP16 · $0.20/h');
   await expect(h100).toHaveAttribute('data-edited', 'true');
   await expect.poll(() => page.url()).toContain('pr=h100-sxm-80gb:0.2');
-  // Junk is refused with a message; the last good price stays.
+  // Junk is refused with a message; the catalogue's price stays in use.
   const input4090 = prices.locator('tr[data-gpu="rtx-4090-24gb"] input');
   await input4090.fill('abc');
   await input4090.blur();

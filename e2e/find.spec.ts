@@ -88,3 +88,30 @@ test('a typed price reprices the grid as it is typed and keeps the focus', async
   await expect.poll(() => page.url()).toContain('pr=h100-sxm-80gb:9.5');
   await expect(page.locator('td.grid__cell[data-gpu="h100-sxm-80gb"]').first()).toContainText('$9.50');
 });
+
+test('a price with a decimal comma is used; junk keeps its text and says so; Tab moves on and keeps its place', async ({ page }) => {
+  await page.goto('/?mode=cost&g=h100-sxm-80gb,rtx-4090-24gb');
+  const prices = page.getByTestId('prices');
+  const price = prices.locator('input[name=price][data-gpu="h100-sxm-80gb"]');
+  await price.fill('1,50');
+  await expect.poll(() => page.url()).toContain('pr=h100-sxm-80gb:1.5');
+  await expect(page.locator('td.grid__cell[data-gpu="h100-sxm-80gb"]').first()).toContainText('$1.50');
+  // Tab commits the price and moves on; the re-rendered list gives focus back to where it went.
+  const focused = () => page.evaluate(() => {
+    const el = document.activeElement;
+    return el && el.closest('.prices tr') ? `${el.tagName} ${el.closest('tr')!.getAttribute('data-gpu')}` : String(el?.tagName);
+  });
+  await price.press('Tab');
+  await expect(prices.locator('tr[data-gpu="h100-sxm-80gb"]')).toHaveAttribute('data-edited', 'true');
+  await expect.poll(focused).toMatch(/^(A|BUTTON|INPUT) (h100-sxm-80gb|rtx-4090-24gb)$/);
+  const where = await focused();
+  await page.waitForTimeout(300);
+  expect(await focused()).toBe(where);
+  // Not a dollar amount: the field keeps the text, says so, and the grid uses the catalogue's price.
+  const other = prices.locator('input[name=price][data-gpu="rtx-4090-24gb"]');
+  await other.fill('1x');
+  await other.press('Tab');
+  await expect(prices.locator('tr[data-gpu="rtx-4090-24gb"] [role=alert]')).toContainText('not a dollar amount');
+  await expect(other).toHaveValue('1x');
+  expect(page.url()).not.toContain('rtx-4090-24gb:');
+});

@@ -79,6 +79,8 @@ test('keyboard: a skip link to the grid, Esc closes the detail', async ({ page }
   await expect(skip).toBeInViewport();
   await page.keyboard.press('Enter');
   await expect(page.locator('td.grid__cell').first()).toBeFocused();
+  // The grid is one Tab stop (arrow keys move inside it).
+  await expect(page.locator('td.grid__cell[tabindex="0"]')).toHaveCount(1);
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('Enter');
   await expect(page.getByTestId('detail')).toBeVisible();
@@ -87,6 +89,9 @@ test('keyboard: a skip link to the grid, Esc closes the detail', async ({ page }
   await expect(page.getByTestId('detail')).toHaveCount(0);
   await expect(page.locator('td.grid__cell[data-c="1"]').first()).toBeFocused();
   await expect.poll(() => page.url()).not.toContain('cell=');
+  // Tab leaves the grid from any cell.
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.activeElement?.closest('table.grid') === null)).toBe(true);
 });
 
 test('the tooltip of the last column and the last row stays inside the window', async ({ page }) => {

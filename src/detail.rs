@@ -213,10 +213,10 @@ fn Numbers(
         (
             "Total per GPU",
             format!(
-                "{} of {} ({}%)",
+                "{} of {} ({})",
                 b(plan.total_bytes),
                 b(plan.gpu_memory_bytes),
-                planner::units::fixed(plan.utilization * 100.0, 1)
+                planner::grid::words::utilization_words(&plan)
             ),
         ),
         (

@@ -53,6 +53,9 @@ pub(crate) struct RowKey {
     pub(crate) cols: (usize, usize),
     /// Hash of the rendered column ids, in order.
     pub(crate) columns: u64,
+    /// The first rendered row: its first cell is the grid's one Tab stop (arrow keys move on
+    /// from there), so Tab passes the grid in one step instead of one per cell.
+    pub(crate) tab_stop: bool,
 }
 
 /// One model × format row, rendered for its [`RowKey`] from the grid of the moment (value
@@ -114,7 +117,7 @@ pub(crate) fn GridRow(
             <th scope="row" class="grid__format">{format_label}</th>
             <td class="grid__colspacer" aria-hidden="true"></td>
             {first_cells.into_iter().enumerate().map(|(i, (text, gpu_id))| {
-                cell(gpu_id, text, index, c0 + i)
+                cell(gpu_id, text, (index, c0 + i), key.tab_stop && i == 0)
             }).collect_view()}
             <td class="grid__colspacer" aria-hidden="true"></td>
         </tr>
@@ -159,9 +162,14 @@ pub(crate) fn patch_row(tr: &web_sys::Element, prev: &[CellText], next: &[CellTe
 /// A plain function, not a component, so that Leptos' `erase_components` (which keeps the wasm
 /// small) does not box the grid's thousands of cells: its text is what screen readers announce,
 /// with the row and column headers; the shared tooltip adds the numbers via `aria-describedby`.
-fn cell(gpu_id: String, text: CellText, row: usize, col: usize) -> impl IntoView {
+fn cell(
+    gpu_id: String,
+    text: CellText,
+    (row, col): (usize, usize),
+    tab_stop: bool,
+) -> impl IntoView {
     view! {
-        <td class="grid__cell" data-fit=text.fit data-gpu=gpu_id data-r=row data-c=col tabindex="0"
+        <td class="grid__cell" data-fit=text.fit data-gpu=gpu_id data-r=row data-c=col tabindex=if tab_stop { "0" } else { "-1" }
             aria-describedby="grid-tip" aria-colindex=aria_col(col)>
             <span class="grid__symbol" aria-hidden="true">{text.symbol}</span>
             <span class="grid__pct">{text.value}</span>

@@ -157,6 +157,7 @@ pub fn FitGrid(
                         span,
                         cols: (c0, c1),
                         columns,
+                        tab_stop: i == start,
                     }
                 })
                 .collect::<Vec<_>>()

@@ -8,8 +8,10 @@ use leptos::prelude::*;
 use planner::catalog::price::UsdPerHour;
 use planner::{catalog, GridConfig};
 
-/// One GPU's row, from the configuration's current price.
-fn price_row(c: &GridConfig, gpu_id: &str, name: &str, invalid: bool) -> impl IntoView {
+/// One GPU's row, from the configuration's current price; `typed` is what the user typed when
+/// it is not a dollar amount (kept in the field, with the message).
+fn price_row(c: &GridConfig, gpu_id: &str, name: &str, typed: Option<String>) -> impl IntoView {
+    let invalid = typed.is_some();
     let info = c.price_info(gpu_id, catalog());
     let (edited, note) = (info.edited, info.note);
     let price = info.per_hour;
@@ -25,8 +27,8 @@ fn price_row(c: &GridConfig, gpu_id: &str, name: &str, invalid: bool) -> impl In
             <td>
                 <input type="text" inputmode="decimal" class="prices__input" name="price" data-gpu=gpu_id.to_string()
                     aria-label=format!("{name} price in dollars per GPU-hour") aria-invalid=invalid.to_string()
-                    placeholder="no price" prop:value=price.map(|p| p.dollars()).unwrap_or_default() />
-                {invalid.then(|| view! { <span class="prices__error" role="alert">"a dollar amount, e.g. 2.49"</span> })}
+                    placeholder="no price" prop:value=typed.unwrap_or_else(|| price.map(|p| p.dollars()).unwrap_or_default()) />
+                {invalid.then(|| view! { <span class="prices__error" role="alert">"not a dollar amount (e.g. 2.49): not used"</span> })}
             </td>
             <td class="prices__source">
                 {note}
@@ -41,14 +43,63 @@ fn price_row(c: &GridConfig, gpu_id: &str, name: &str, invalid: bool) -> impl In
     }
 }
 
+/// Before the rows re-render: the focused field, button or link of the list gets focus back
+/// once they have (found by its row's GPU, its tag and its name), or its row's price field if it
+/// is gone (a reset button).
+fn keep_focus() {
+    use wasm_bindgen::JsCast;
+    let Some(el) = document().active_element() else {
+        return;
+    };
+    let Some(gpu) = el
+        .closest(".prices tr[data-gpu]")
+        .ok()
+        .flatten()
+        .and_then(|tr| tr.get_attribute("data-gpu"))
+    else {
+        return;
+    };
+    let (tag, name) = (el.tag_name(), el.get_attribute("name"));
+    request_animation_frame(move || {
+        let Ok(list) = document().query_selector_all(".prices tr[data-gpu] :is(input, button, a)")
+        else {
+            return;
+        };
+        let mut fallback = None;
+        for i in 0..list.length() {
+            let Some(el) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+            else {
+                continue;
+            };
+            let row = el.closest("tr").ok().flatten();
+            if row.and_then(|tr| tr.get_attribute("data-gpu")).as_deref() != Some(gpu.as_str()) {
+                continue;
+            }
+            if el.tag_name() == tag && el.get_attribute("name") == name {
+                el.focus().ok();
+                return;
+            }
+            if el.get_attribute("name").as_deref() == Some("price") {
+                fallback = Some(el);
+            }
+        }
+        if let Some(el) = fallback {
+            el.focus().ok();
+        }
+    });
+}
+
 /// One editable price per GPU column (shown in cost mode).
 #[component]
 pub fn PriceList(
     /// The configuration holding the user's prices.
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
-    // The GPU whose last typed price was not a dollar amount (its message shows until fixed).
-    let invalid = RwSignal::new(None::<String>);
+    // The GPU whose last typed price was not a dollar amount, and that text (its message
+    // shows until fixed).
+    let invalid = RwSignal::new(None::<(String, String)>);
     // The rows re-render when the shown GPUs change and when a price is committed (change,
     // reset), not on every keystroke: a typed price reprices the grid as it is typed, and the
     // field keeps its focus.
@@ -57,11 +108,18 @@ pub fn PriceList(
     let rows = move || {
         let bad = invalid.get();
         let _ = (shown.get(), committed.get());
+        keep_focus();
         config.with_untracked(|c| {
             c.gpus
                 .iter()
                 .filter_map(|id| c.find_gpu(id, catalog()))
-                .map(|g| price_row(c, &g.id, &g.name, bad.as_deref() == Some(g.id.as_str())))
+                .map(|g| {
+                    let typed = bad
+                        .as_ref()
+                        .filter(|(id, _)| *id == g.id)
+                        .map(|b| b.1.clone());
+                    price_row(c, &g.id, &g.name, typed)
+                })
                 .collect_view()
         })
     };
@@ -74,27 +132,24 @@ pub fn PriceList(
     let apply = move |ev: web_sys::Event| {
         let Some((gpu, _)) = target(&ev) else { return };
         let text = event_target_value(&ev);
-        let parsed = UsdPerHour::parse_dollars(&text);
-        let commit = ev.type_() == "change";
-        if commit {
-            committed.update(|n| *n += 1);
-        }
-        if parsed.is_none() && !text.trim().is_empty() {
-            if commit {
-                invalid.set(Some(gpu));
-            }
-            return;
-        }
-        if commit {
-            invalid.set(None);
-        }
-        // Empty: back to the catalogue's price.
+        let parsed = UsdPerHour::parse_typed(&text);
+        let bad = parsed.is_none() && !text.trim().is_empty();
+        // Empty or not a dollar amount: the catalogue's price (the grid never uses a price
+        // the field does not show).
         config.update(|c| {
             c.prices.retain(|(g, _)| *g != gpu);
             if let Some(p) = parsed {
-                c.prices.push((gpu, p));
+                c.prices.push((gpu.clone(), p));
             }
         });
+        // The rows re-render once focus has moved on (Tab fires `change` before it moves, and
+        // a re-rendered row would take the next field away), then focus returns to its field.
+        if ev.type_() == "change" {
+            request_animation_frame(move || {
+                invalid.set(bad.then_some((gpu, text)));
+                committed.update(|n| *n += 1);
+            });
+        }
     };
     let click = move |ev: web_sys::MouseEvent| {
         if let Some((gpu, el)) = target(&ev) {

@@ -178,6 +178,9 @@ pub fn Legend(
             <li class="legend__item" data-fit=Band::DoesNotFit.as_str()>
                 <span class="grid__symbol" aria-hidden="true">{Band::DoesNotFit.symbol()}</span>"does not fit (the cell says why)"
             </li>
+            <li class="legend__item" data-fit="unsupported">
+                <span class="grid__symbol" aria-hidden="true">{planner::grid::cell::UNSUPPORTED_SYMBOL}</span>"the engine cannot run it (the detail says why)"
+            </li>
         </ul>
     }
     .into_any()

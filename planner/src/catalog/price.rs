@@ -8,6 +8,21 @@ use std::fmt;
 pub struct UsdPerHour(pub u64);
 
 impl UsdPerHour {
+    /// Parses a dollar amount as a person types it into the price list: also with a decimal
+    /// comma (`1,50`, as much of Europe writes it). A comma with anything but one or two
+    /// digits after it (`1,500`) is a thousands separator or a typo, and refused: $1,500/h is
+    /// not a GPU-hour price, and guessing would price the grid with a number the user did not
+    /// mean.
+    pub fn parse_typed(s: &str) -> Option<UsdPerHour> {
+        match s.split_once(',') {
+            Some((whole, frac)) if !s.contains('.') && (1..=2).contains(&frac.trim().len()) => {
+                Self::parse_dollars(&format!("{whole}.{frac}"))
+            }
+            Some(_) => None,
+            None => Self::parse_dollars(s),
+        }
+    }
+
     /// Parses a dollar amount such as `2.49` or `$0.5904`; at most four decimals, at most
     /// $1,000,000. `None` for anything else (negative, NaN, text).
     pub fn parse_dollars(s: &str) -> Option<UsdPerHour> {
@@ -109,6 +124,13 @@ mod tests {
             "", ".", "-1", "1e3", "NaN", "1.23456", "2,49", "99999999", "1.2.3",
         ] {
             assert_eq!(UsdPerHour::parse_dollars(bad), None, "{bad}");
+        }
+        // Typed into the price list: a decimal comma too, never a thousands separator.
+        assert_eq!(UsdPerHour::parse_typed("1,50"), Some(UsdPerHour(15_000)));
+        assert_eq!(UsdPerHour::parse_typed("$2,5"), Some(UsdPerHour(25_000)));
+        assert_eq!(UsdPerHour::parse_typed("2.49"), Some(UsdPerHour(24_900)));
+        for bad in ["1,500", "1,5.0", "1,", ",", "1,2,3", "abc"] {
+            assert_eq!(UsdPerHour::parse_typed(bad), None, "{bad}");
         }
         assert_eq!(UsdPerHour(24_900).to_string(), "$2.49/h");
         assert_eq!(UsdPerHour(5_904).to_string(), "$0.59/h");

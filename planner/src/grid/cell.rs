@@ -22,6 +22,9 @@ pub struct CellText {
 
 pub use crate::units::group_digits;
 
+/// The symbol of a cell the engine cannot run (the legend's and the exports' too).
+pub const UNSUPPORTED_SYMBOL: &str = "⊘";
+
 impl CellText {
     /// The text of a cell in `mode` under `thresholds`; in [`Mode::Cost`] `cost` is the GPU
     /// count that fits (0: none up to 8) and the price per GPU-hour, if known.
@@ -60,7 +63,7 @@ impl CellText {
         match cell {
             Err(_) => CellText {
                 fit: "unsupported",
-                symbol: "—",
+                symbol: UNSUPPORTED_SYMBOL,
                 value: "—".into(),
                 label: "unsupported",
             },

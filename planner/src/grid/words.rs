@@ -42,6 +42,19 @@ pub fn describe(p: &Plan, unit: Unit) -> String {
     )
 }
 
+/// The share of the GPU a plan uses, as the grid shows it (whole percent, rounded up, which is
+/// also what its band is read from) and, where that differs, to a tenth: "75% (74.2% rounded
+/// up)".
+pub fn utilization_words(p: &Plan) -> String {
+    let shown = p.utilization_percent();
+    let tenth = crate::units::fixed(p.utilization_permille as f64 / 10.0, 1);
+    if p.utilization_permille == shown * 10 {
+        format!("{shown}%")
+    } else {
+        format!("{shown}% ({tenth}% rounded up)")
+    }
+}
+
 /// What a cell shows in the max-context and max-concurrency modes, in words: the number, where
 /// it comes from and the utilisation there (the band the cell shows is that one's).
 pub fn mode_line(p: &Plan, mode: Mode) -> Option<String> {
@@ -232,6 +245,18 @@ mod tests {
     use super::*;
     use crate::catalog::catalog;
     use crate::grid::evaluate;
+
+    #[test]
+    fn the_detail_states_the_cells_percent_and_the_tenth_it_was_rounded_from() {
+        let grid = evaluate(&GridConfig::default(), catalog());
+        let mut p = grid.rows[0].cells.iter().flatten().next().unwrap().clone();
+        p.utilization_permille = 742;
+        // The cell and the band read 75 %; the detail says so, and what it was rounded from.
+        assert_eq!(p.utilization_percent(), 75);
+        assert_eq!(utilization_words(&p), "75% (74.2% rounded up)");
+        p.utilization_permille = 750;
+        assert_eq!(utilization_words(&p), "75%");
+    }
 
     #[test]
     fn the_caption_of_an_empty_grid_names_the_empty_list() {
