@@ -292,7 +292,7 @@ fn FetchModel(
                     return Err(stopped(Some(why), String::new()));
                 }
                 let published = match api {
-                    Ok((200, api)) => serde_json::from_str::<serde_json::Value>(&api)
+                    Ok((200, api)) => planner::json::parse(&api)
                         .ok()
                         .and_then(|v| v.get("safetensors")?.get("total")?.as_u64()),
                     _ => None,

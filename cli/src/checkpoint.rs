@@ -233,18 +233,20 @@ pub fn resolve(
             (as_catalogued.to_string(), m.config.clone())
         }
         // The same path as a config.json pasted or fetched in the page.
-        (repo, Some(hf_config)) => match CustomModel::from_config_value(hf_config, None, None) {
-            Ok(c) => (
-                repo.as_deref()
-                    .or_else(|| hf_config.get("_name_or_path").and_then(Value::as_str))
-                    .map(|s| inert::clip(s, 200))
-                    .filter(|s| !s.trim().is_empty())
-                    .unwrap_or_else(|| "MODEL".into()),
-                c.model.config,
-            ),
-            Err(CustomError::Config(e)) => return Err(ScenarioError::Config(e)),
-            Err(e) => return Err(invalid("model", e.to_string())),
-        },
+        (repo, Some(hf_config)) => {
+            match CustomModel::from_config_value(&hf_config.into(), None, None) {
+                Ok(c) => (
+                    repo.as_deref()
+                        .or_else(|| hf_config.get("_name_or_path").and_then(Value::as_str))
+                        .map(|s| inert::clip(s, 200))
+                        .filter(|s| !s.trim().is_empty())
+                        .unwrap_or_else(|| "MODEL".into()),
+                    c.model.config,
+                ),
+                Err(CustomError::Config(e)) => return Err(ScenarioError::Config(e)),
+                Err(e) => return Err(invalid("model", e.to_string())),
+            }
+        }
     };
     let sums = match o.safetensors_bytes {
         Some(_) if o.safetensors_index.is_some() || o.safetensors_header.is_some() || o.gguf_header.is_some() => {

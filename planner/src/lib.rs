@@ -18,6 +18,7 @@ pub mod engines;
 pub mod error;
 pub mod grid;
 pub mod inert;
+pub mod json;
 pub mod model;
 pub mod plan;
 pub mod share;

@@ -41,7 +41,7 @@ fn shipped_configs_read_as_the_full_ones() {
     let (cat, _) = load();
     for entry in raw("models") {
         let id = entry["id"].as_str().expect("id");
-        let full = planner::model::config::ModelConfig::from_json(&entry["config"])
+        let full = planner::model::config::ModelConfig::from_json(&(&entry["config"]).into())
             .unwrap_or_else(|e| panic!("{id}: {e}"));
         let shipped = &cat.model(id).expect("in the catalogue").config;
         assert_eq!(

@@ -185,7 +185,7 @@ fn cache_types_an_engine_does_not_offer_are_refused_not_repriced() {
 fn block_fp8_shards_must_hold_whole_blocks() {
     let mut json: serde_json::Value =
         serde_json::from_str(include_str!("data/qwen3_235b_fp8_config.json")).unwrap();
-    let cfg = ModelConfig::from_json(&json).unwrap();
+    let cfg = ModelConfig::from_json(&(&json).into()).unwrap();
     assert_eq!(cfg.fp8_block, Some((128, 128)));
     let at = |tp| Workload {
         tensor_parallel: tp,
@@ -198,7 +198,7 @@ fn block_fp8_shards_must_hold_whole_blocks() {
     assert!(plan(&cfg, WeightFormat::Native, gpu("h100-sxm-80gb"), &at(4)).is_ok());
     // Without block scales (per-tensor FP8) any TP that divides the heads loads.
     json["quantization_config"]["weight_block_size"] = serde_json::Value::Null;
-    let plain = ModelConfig::from_json(&json).unwrap();
+    let plain = ModelConfig::from_json(&(&json).into()).unwrap();
     assert!(plan(&plain, WeightFormat::Native, gpu("h100-sxm-80gb"), &at(8)).is_ok());
 }
 
@@ -335,7 +335,7 @@ fn int4_group_32_checkpoints_are_their_own_format() {
         "quantization_config": {"quant_method": "compressed-tensors",
             "config_groups": {"group_0": {"weights": {"num_bits": 4, "group_size": 32, "symmetric": true}}}}
     });
-    let cfg = ModelConfig::from_json(&json).unwrap();
+    let cfg = ModelConfig::from_json(&(&json).into()).unwrap();
     assert_eq!(WeightFormat::Native.resolve(&cfg), WeightFormat::W4a16G32);
     let g32 = plan(
         &cfg,

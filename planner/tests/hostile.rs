@@ -132,7 +132,7 @@ fn plans_stay_sound(cfg: &ModelConfig) {
 }
 
 fn parse(v: &Value) -> Result<ModelConfig, ConfigError> {
-    ModelConfig::from_json(v)
+    ModelConfig::from_json(&v.into())
 }
 
 #[test]
@@ -160,7 +160,8 @@ fn the_wrapping_gated_deltanet_config_is_refused() {
     assert!(matches!(err, ConfigError::TooLarge { .. }), "{err}");
     assert!(err.to_string().contains("too large to plan"), "{err}");
     // The page, the Hub fetch and the CLI all build custom models through this path.
-    let e = planner::catalog::custom::CustomModel::from_config_value(&v, None, None).unwrap_err();
+    let e = planner::catalog::custom::CustomModel::from_config_value(&(&v).into(), None, None)
+        .unwrap_err();
     assert!(e.to_string().contains("too large"), "{e}");
 }
 

@@ -233,7 +233,7 @@ proptest! {
             "num_key_value_heads": kv, "vocab_size": vocab, "intermediate_size": 11008,
             "max_position_embeddings": 4096,
         });
-        match CustomModel::from_config_value(&cfg, None, None) {
+        match CustomModel::from_config_value(&(&cfg).into(), None, None) {
             Ok(m) => {
                 // A model that parses also plans, with finite, non-negative figures.
                 let g = catalog().gpu("h100-sxm-80gb").unwrap();
@@ -323,9 +323,9 @@ proptest! {
             "num_attention_heads": cfg.num_heads, "num_key_value_heads": cfg.num_kv_heads, "head_dim": cfg.head_dim,
             "vocab_size": cfg.vocab_size, "max_position_embeddings": 1u64 << 24, "num_hidden_layers": 8,
         });
-        let shallow = ModelConfig::from_json(&json).unwrap();
+        let shallow = ModelConfig::from_json(&(&json).into()).unwrap();
         json["num_hidden_layers"] = serde_json::json!(8 + add);
-        let deep = ModelConfig::from_json(&json).unwrap();
+        let deep = ModelConfig::from_json(&(&json).into()).unwrap();
         let a = plan(&shallow, WeightFormat::Bf16, gpu, &w).unwrap();
         let b = plan(&deep, WeightFormat::Bf16, gpu, &w).unwrap();
         prop_assert!(b.total_bytes > a.total_bytes);
@@ -337,12 +337,12 @@ proptest! {
         kv in prop::sample::select(planner::model::kv_cache::ALL_KV_DTYPES.to_vec()), e in 0usize..4,
     ) {
         // ~2.2T parameters: 128 layers, hidden 32,768, 32 experts of 4,096 (+ the rest).
-        let huge = ModelConfig::from_json(&serde_json::json!({
+        let huge = ModelConfig::from_json(&(&serde_json::json!({
             "model_type": "mixtral", "num_hidden_layers": 128, "hidden_size": 32768,
             "num_attention_heads": 1024, "num_key_value_heads": 1024, "intermediate_size": 4096,
             "num_local_experts": 32, "num_experts_per_tok": 8, "vocab_size": 262144,
             "max_position_embeddings": 10_000_000,
-        })).unwrap();
+        })).into()).unwrap();
         prop_assert!(huge.param_count() > 1_500_000_000_000);
         let gpu = catalog().gpu("h100-sxm-80gb").unwrap();
         let w = Workload { engine: engine(e), context: ctx, concurrency: n, tensor_parallel: tp, kv_dtype: kv, ..Workload::default() };

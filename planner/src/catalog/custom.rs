@@ -7,8 +7,8 @@
 use crate::catalog::Model;
 use crate::error::ConfigError;
 use crate::inert;
+use crate::json::{Map, Value};
 use crate::model::config::ModelConfig;
-use serde_json::{Map, Value};
 
 /// Most custom models one configuration (and so one link) may carry.
 pub const MAX_CUSTOM_MODELS: usize = 32;
@@ -137,7 +137,7 @@ pub(crate) fn slug(name: &str) -> String {
 }
 
 /// Keeps only the keys the planner reads (recursing into `text_config`).
-fn reduce(obj: &Map<String, Value>) -> Map<String, Value> {
+fn reduce(obj: &Map) -> Map {
     obj.iter()
         .filter(|(k, _)| PLANNER_KEYS.contains(&k.as_str()))
         .map(|(k, v)| match (k.as_str(), v) {
@@ -172,7 +172,7 @@ impl CustomModel {
             )));
         }
         let value: Value =
-            serde_json::from_str(text).map_err(|e| ConfigError::NotJson(e.to_string()))?;
+            crate::json::parse(text).map_err(|e| ConfigError::NotJson(e.to_string()))?;
         Self::from_config_value(&value, name, published_params)
     }
 
@@ -243,7 +243,7 @@ impl CustomModel {
     /// The parameter count a `model.safetensors.index.json` implies (`metadata.total_size`
     /// bytes at the config's dtype width), or `None` when it has none.
     pub fn params_from_index(&self, index: &str) -> Option<u64> {
-        let v: Value = serde_json::from_str(index).ok()?;
+        let v: Value = crate::json::parse(index).ok()?;
         let total = v.get("metadata")?.get("total_size")?.as_u64()?;
         Some(total / self.model.config.dtype.bytes().max(1))
     }

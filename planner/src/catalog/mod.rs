@@ -13,9 +13,9 @@ mod read;
 pub use gpu::{Gpu, Model};
 
 use crate::error::CatalogError;
+use crate::json::Value;
 use crate::model::config::ModelConfig;
 use price::{Price, UsdPerHour};
-use serde_json::Value;
 use std::sync::OnceLock;
 
 /// The whole catalogue.
@@ -62,7 +62,7 @@ const PRICE_KEYS: [&str; 6] = [
 
 /// Parses one embedded file; a file that is not JSON is reported with serde's reason.
 fn parse(name: &str, text: &str, errors: &mut Vec<String>) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| {
+    crate::json::parse(text).unwrap_or_else(|e| {
         errors.push(format!("{name}: {e}"));
         Value::Null
     })

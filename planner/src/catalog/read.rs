@@ -2,12 +2,12 @@
 //! three files instead of a serde derive per entry type (which cost the page ~3 KB gzip of
 //! wasm). A missing, extra or mistyped key is an error naming the file, the entry and the key.
 
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 /// One entry (a JSON object) of a catalogue file.
 pub(super) struct Entry<'a> {
     file: &'static str,
-    obj: &'a Map<String, Value>,
+    obj: &'a Map,
     /// Index in the file, then the entry's id once read: what errors name.
     at: String,
 }
@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn unknown_missing_and_mistyped_keys_are_named() {
-        let root: Value = serde_json::from_str(
+        let root: Value = crate::json::parse(
             r#"[{"id":"a","n":1},{"id":"b","n":"x"},{"id":"c"},{"id":"d","zz":1},7]"#,
         )
         .unwrap();

@@ -8,7 +8,7 @@
 use super::CheckpointBytes;
 use crate::error::CheckpointError;
 use crate::inert::clean_name;
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 /// The format's header limit (`MAX_HEADER_SIZE` in `tensor.rs`).
 pub const MAX_HEADER: u64 = 100_000_000;
@@ -67,7 +67,7 @@ pub fn read_header_json(text: &str) -> Result<CheckpointBytes, CheckpointError> 
         return Err(CheckpointError::HeaderTooLarge(text.len() as u64));
     }
     let value: Value =
-        serde_json::from_str(text).map_err(|e| CheckpointError::NotJson(e.to_string()))?;
+        crate::json::parse(text).map_err(|e| CheckpointError::NotJson(e.to_string()))?;
     let Value::Object(map) = value else {
         return Err(CheckpointError::NotJson(
             "the header is not a JSON object".into(),
@@ -138,7 +138,7 @@ fn entry<'a>(name: &str, v: &'a Value) -> Result<(&'a str, u64, u64), Checkpoint
 }
 
 /// Sums a parsed header's tensors after checking that their spans tile the data section.
-fn read_tensors(map: &Map<String, Value>) -> Result<CheckpointBytes, CheckpointError> {
+fn read_tensors(map: &Map) -> Result<CheckpointBytes, CheckpointError> {
     let mut spans = Vec::with_capacity(map.len());
     for (name, v) in map {
         if name == "__metadata__" {
@@ -190,7 +190,7 @@ pub fn read_index(text: &str) -> Result<Index, CheckpointError> {
     if text.len() > 64 << 20 {
         return Err(bad("is over 64 MiB"));
     }
-    let v: Value = serde_json::from_str(text)
+    let v: Value = crate::json::parse(text)
         .map_err(|e| CheckpointError::BadIndex(format!("is not valid JSON: {e}")))?;
     let map = v
         .get("weight_map")

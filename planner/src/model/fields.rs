@@ -2,16 +2,13 @@
 //! names the field.
 
 use crate::error::ConfigError;
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
-pub(crate) fn get<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+pub(crate) fn get<'a>(obj: &'a Map, key: &str) -> Option<&'a Value> {
     obj.get(key).filter(|v| !v.is_null())
 }
 
-pub(crate) fn uint(
-    obj: &Map<String, Value>,
-    key: &'static str,
-) -> Result<Option<u64>, ConfigError> {
+pub(crate) fn uint(obj: &Map, key: &'static str) -> Result<Option<u64>, ConfigError> {
     match get(obj, key) {
         None => Ok(None),
         Some(v) => match v.as_u64() {
@@ -57,7 +54,7 @@ fn bounded(key: &'static str, n: u64) -> Result<u64, ConfigError> {
     }
 }
 
-pub(crate) fn required(obj: &Map<String, Value>, key: &'static str) -> Result<u64, ConfigError> {
+pub(crate) fn required(obj: &Map, key: &'static str) -> Result<u64, ConfigError> {
     match uint(obj, key)? {
         None => Err(ConfigError::Missing(key)),
         Some(0) => Err(ConfigError::Invalid {
@@ -68,10 +65,7 @@ pub(crate) fn required(obj: &Map<String, Value>, key: &'static str) -> Result<u6
     }
 }
 
-pub(crate) fn boolean(
-    obj: &Map<String, Value>,
-    key: &'static str,
-) -> Result<Option<bool>, ConfigError> {
+pub(crate) fn boolean(obj: &Map, key: &'static str) -> Result<Option<bool>, ConfigError> {
     match get(obj, key) {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -82,7 +76,7 @@ pub(crate) fn boolean(
     }
 }
 
-pub(crate) fn string<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+pub(crate) fn string<'a>(obj: &'a Map, key: &str) -> Option<&'a str> {
     get(obj, key).and_then(Value::as_str)
 }
 

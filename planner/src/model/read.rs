@@ -6,8 +6,8 @@ use super::fields::{boolean, get, required, string, uint};
 use super::quirks::quirks;
 use super::read_layers::{read_layers, read_moe, read_rope};
 use crate::error::ConfigError;
+use crate::json::{Map, Value};
 use crate::units::{add, mul, Bytes};
-use serde_json::{Map, Value};
 
 /// Most parameters a config may imply: 10 trillion, five times the largest published model
 /// (Kimi K2, ~1.04 T) and far past anything a GPU grid can hold.
@@ -23,7 +23,7 @@ impl ModelConfig {
     /// Parses a `config.json` text.
     pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
         let value: Value =
-            serde_json::from_str(text).map_err(|e| ConfigError::NotJson(e.to_string()))?;
+            crate::json::parse(text).map_err(|e| ConfigError::NotJson(e.to_string()))?;
         Self::from_json(&value)
     }
 
@@ -227,7 +227,7 @@ impl ModelConfig {
 /// attention: Mamba / state-space blocks (Jamba, Zamba, Bamba, Falcon-H1, Nemotron-H,
 /// Granite 4 hybrids) keep a recurrent state whose size the planner cannot yet derive, and
 /// priced as full attention they come out several times too large or small.
-pub fn refuse_unmodelled_layers(obj: &Map<String, Value>) -> Result<(), ConfigError> {
+pub fn refuse_unmodelled_layers(obj: &Map) -> Result<(), ConfigError> {
     let key = obj.keys().find(|k| {
         k.starts_with("mamba_")
             || matches!(
@@ -282,7 +282,7 @@ pub fn refuse_unmodelled_layers(obj: &Map<String, Value>) -> Result<(), ConfigEr
     }
 }
 
-fn read_native(obj: &Map<String, Value>, dtype: Dtype) -> NativeFormat {
+fn read_native(obj: &Map, dtype: Dtype) -> NativeFormat {
     let Some(q) = get(obj, "quantization_config").and_then(Value::as_object) else {
         return NativeFormat::Dtype(dtype);
     };
@@ -313,7 +313,7 @@ fn read_native(obj: &Map<String, Value>, dtype: Dtype) -> NativeFormat {
 
 /// `quantization_config.weight_block_size` of an FP8 checkpoint, when both sides are whole
 /// numbers ≥ 1.
-fn read_fp8_block(obj: &Map<String, Value>) -> Option<(u64, u64)> {
+fn read_fp8_block(obj: &Map) -> Option<(u64, u64)> {
     let q = get(obj, "quantization_config")?.as_object()?;
     let b = q.get("weight_block_size")?.as_array()?;
     match (b.first()?.as_u64()?, b.get(1)?.as_u64()?) {

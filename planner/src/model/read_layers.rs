@@ -5,17 +5,12 @@ use super::config::{LayerKind, LinearAttention, Mla, Moe};
 use super::fields::{boolean, get, required, uint};
 use super::quirks::{Quirks, SlidingPattern};
 use crate::error::ConfigError;
-use serde_json::{Map, Value};
+use crate::json::{Map, Value};
 
 /// vLLM's rotary cache: `[max_position, rotary_dim]` in the model dtype
 /// (`rotary_embedding.py` `_compute_cos_sin_cache`); YaRN and LongRoPE size it at
 /// `original_max_position_embeddings × factor`; MLA rotates only `qk_rope_head_dim`.
-pub(super) fn read_rope(
-    obj: &Map<String, Value>,
-    max_pos: u64,
-    head_dim: u64,
-    mla: &Option<Mla>,
-) -> (u64, u64) {
+pub(super) fn read_rope(obj: &Map, max_pos: u64, head_dim: u64, mla: &Option<Mla>) -> (u64, u64) {
     let factor = get(obj, "rope_scaling")
         .and_then(|r| r.get("factor"))
         .and_then(Value::as_f64)
@@ -48,7 +43,7 @@ pub(super) fn read_rope(
 }
 
 pub(super) fn read_moe(
-    obj: &Map<String, Value>,
+    obj: &Map,
     q: &Quirks,
     num_layers: u64,
     intermediate_size: u64,
@@ -113,7 +108,7 @@ pub(super) fn read_moe(
 }
 
 fn read_attention_layers(
-    obj: &Map<String, Value>,
+    obj: &Map,
     q: &Quirks,
     num_layers: u64,
 ) -> Result<Vec<LayerKind>, ConfigError> {
@@ -187,10 +182,7 @@ fn read_attention_layers(
 /// `full_attention_interval` (Qwen3-Next, Qwen3.5), the list transformers derives from it
 /// (`configuration_qwen3_next.py`: layer `i` is full attention when `(i + 1) % interval == 0`,
 /// linear attention otherwise). `None` when the config says neither.
-fn layer_types(
-    obj: &Map<String, Value>,
-    num_layers: u64,
-) -> Result<Option<Vec<String>>, ConfigError> {
+fn layer_types(obj: &Map, num_layers: u64) -> Result<Option<Vec<String>>, ConfigError> {
     if let Some(types) = get(obj, "layer_types").and_then(Value::as_array) {
         return Ok(Some(
             types
@@ -216,7 +208,7 @@ fn layer_types(
 }
 
 pub(super) fn read_layers(
-    obj: &Map<String, Value>,
+    obj: &Map,
     q: &Quirks,
     num_layers: u64,
 ) -> Result<Vec<LayerKind>, ConfigError> {
@@ -269,17 +261,18 @@ mod tests {
             .collect::<Vec<_>>());
         let mut interval = hybrid();
         interval["full_attention_interval"] = json!(4);
-        let a = ModelConfig::from_json(&explicit).unwrap();
-        let b = ModelConfig::from_json(&interval).unwrap();
+        let a = ModelConfig::from_json(&(&explicit).into()).unwrap();
+        let b = ModelConfig::from_json(&(&interval).into()).unwrap();
         assert_eq!(a.layers, b.layers);
         let full = b.layers.iter().filter(|k| **k == LayerKind::Full).count();
         assert_eq!(full, 2, "{:?}", b.layers);
         // Without either, every layer is priced as full attention (four times the KV here).
-        let plain = ModelConfig::from_json(&hybrid()).unwrap();
+        let plain = ModelConfig::from_json(&(&hybrid()).into()).unwrap();
         assert!(plain.layers.iter().all(|k| *k == LayerKind::Full));
         // The link keeps the field, so a shared custom model keeps its layer types.
         let m =
-            crate::catalog::custom::CustomModel::from_config_value(&interval, None, None).unwrap();
+            crate::catalog::custom::CustomModel::from_config_value(&(&interval).into(), None, None)
+                .unwrap();
         assert!(m.reduced_json.contains("full_attention_interval"));
     }
 
@@ -290,10 +283,11 @@ mod tests {
         jamba["model_type"] = json!("jamba");
         jamba["attn_layer_period"] = json!(8);
         jamba["mamba_d_state"] = json!(16);
-        let e = ModelConfig::from_json(&jamba).unwrap_err();
+        let e = ModelConfig::from_json(&(&jamba).into()).unwrap_err();
         assert!(e.to_string().contains("Mamba (state-space) layers"), "{e}");
         let e =
-            crate::catalog::custom::CustomModel::from_config_value(&jamba, None, None).unwrap_err();
+            crate::catalog::custom::CustomModel::from_config_value(&(&jamba).into(), None, None)
+                .unwrap_err();
         assert!(e.to_string().contains("does not model yet"), "{e}");
         // Granite 4 hybrids name them in layer_types.
         let mut granite = hybrid();
@@ -307,7 +301,7 @@ mod tests {
             "mamba",
             "attention"
         ]);
-        let e = ModelConfig::from_json(&granite).unwrap_err();
+        let e = ModelConfig::from_json(&(&granite).into()).unwrap_err();
         assert!(e.to_string().contains("layer_types"), "{e}");
     }
 }

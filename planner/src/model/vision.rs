@@ -5,8 +5,8 @@
 
 use super::fields::{get, uint};
 use crate::error::ConfigError;
+use crate::json::{Map, Value};
 use crate::units::{add, mul};
-use serde_json::{Map, Value};
 
 /// A vision family whose tower the planner counts.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub struct VisionTower {
 }
 
 /// The family of a config with a `vision_config`, from its architecture or model type.
-fn family(top: &Map<String, Value>, vision: &Map<String, Value>) -> Option<VisionFamily> {
+fn family(top: &Map, vision: &Map) -> Option<VisionFamily> {
     let arch = get(top, "architectures")
         .and_then(Value::as_array)
         .and_then(|a| a.first())
@@ -65,10 +65,7 @@ fn family(top: &Map<String, Value>, vision: &Map<String, Value>) -> Option<Visio
 /// Reads the tower of `top` (the whole config.json) whose language model is `text_hidden`
 /// wide. `Ok(None)`: no `vision_config`. A `vision_config` of a family not modelled here is
 /// [`VisionFamily::Unmodelled`] with no parameters, so that the plan can say what it left out.
-pub fn read_vision(
-    top: &Map<String, Value>,
-    text_hidden: u64,
-) -> Result<Option<VisionTower>, ConfigError> {
+pub fn read_vision(top: &Map, text_hidden: u64) -> Result<Option<VisionTower>, ConfigError> {
     let Some(v) = get(top, "vision_config").and_then(Value::as_object) else {
         return Ok(None);
     };
@@ -191,7 +188,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn count(cfg: Value, text_hidden: u64) -> u64 {
+    fn count(cfg: serde_json::Value, text_hidden: u64) -> u64 {
+        let cfg: Value = (&cfg).into();
         read_vision(cfg.as_object().unwrap(), text_hidden)
             .unwrap()
             .unwrap()
@@ -244,11 +242,12 @@ mod tests {
     fn an_unknown_vision_family_is_marked_not_dropped() {
         let cfg = json!({"architectures": ["MllamaForConditionalGeneration"],
             "vision_config": {"hidden_size": 1280}});
+        let cfg: Value = (&cfg).into();
         let v = read_vision(cfg.as_object().unwrap(), 4096)
             .unwrap()
             .unwrap();
         assert_eq!((v.family, v.params), (VisionFamily::Unmodelled, 0));
-        let none = json!({"architectures": ["LlamaForCausalLM"]});
+        let none: Value = (&json!({"architectures": ["LlamaForCausalLM"]})).into();
         assert_eq!(read_vision(none.as_object().unwrap(), 4096).unwrap(), None);
     }
 }
