@@ -70,7 +70,7 @@ test('cost mode: fewest GPUs and their price per cell, cheapest per model, edita
   await expect(cell('rtx-4090-24gb')).toHaveText('2× $1.00/h');
   await expect(cell('h100-sxm-80gb')).toHaveText('$3.49/h');
   // Over every priced GPU: one 48 GB A40 at $0.44 beats two RTX 3090s at 2 × $0.30.
-  await expect(page.getByTestId('cheapest')).toHaveText('cheapest: 1 × A40 · FP16 · $0.44/h');
+  await expect(page.getByTestId('cheapest')).toHaveText('cheapest of all priced GPUs: 1 × A40 · FP16 · $0.44/h');
   // The price list names the source and date.
   const prices = page.getByTestId('prices');
   const h100 = prices.locator('tr[data-gpu="h100-sxm-80gb"]');
@@ -81,7 +81,7 @@ test('cost mode: fewest GPUs and their price per cell, cheapest per model, edita
   await h100.locator('input').press('Enter');
   await h100.locator('input').blur();
   await expect(cell('h100-sxm-80gb')).toHaveText('$0.20/h');
-  await expect(page.getByTestId('cheapest')).toHaveText('cheapest: 1 × H100 80GB · FP16 · $0.20/h');
+  await expect(page.getByTestId('cheapest')).toHaveText('cheapest of all priced GPUs: 1 × H100 80GB · FP16 · $0.20/h');
   await expect(h100).toHaveAttribute('data-edited', 'true');
   await expect.poll(() => page.url()).toContain('pr=h100-sxm-80gb:0.2');
   // Junk is refused with a message; the catalogue's price stays in use.

@@ -115,9 +115,12 @@ test('the detail chart: labelled axes, the asked context marked, its crossing is
   await expect(chart).toBeVisible();
   await expect(chart.locator('text').filter({ hasText: 'memory per GPU (GiB)' })).toHaveCount(1);
   await expect(chart.locator('text').filter({ hasText: 'context (tokens)' })).toHaveCount(1);
-  // Values on both axes.
-  expect(await chart.locator('.chart__tick').count()).toBe(10);
-  await expect(chart.locator('text').filter({ hasText: /^0\.0$/ })).toHaveCount(1);
+  // Values on both axes: five context ticks, three to six round memory ticks from 0.
+  const ticks = await chart.locator('.chart__tick').count();
+  expect(ticks).toBeGreaterThanOrEqual(8);
+  expect(ticks).toBeLessThanOrEqual(11);
+  await expect(chart.locator('text').filter({ hasText: /^0$/ })).toHaveCount(2);
+  await expect(chart.locator('text').filter({ hasText: /^engine budget full at [\d.]+ GiB$/ })).toHaveCount(1);
   // The asked context is marked…
   await expect(chart.locator('.chart__asked')).toHaveCount(1);
   await expect(chart.locator('text').filter({ hasText: 'asked 4,096' })).toHaveCount(1);
@@ -157,6 +160,27 @@ test('the detail chart has one line per format on the grid, each named where it 
     }
   }
   await chart.screenshot({ path: 'artifacts/detail-chart-formats.png' });
+});
+
+test('a model far over its GPU: readable memory ticks, lines past the top marked, no speed chart', async ({ page }) => {
+  await page.goto('/?m=meta-llama/Llama-2-70b-hf&g=rtx-4090-24gb&q=fp32,fp16,int8,awq&cell=meta-llama/Llama-2-70b-hf~awq~rtx-4090-24gb');
+  const chart = page.getByTestId('chart');
+  await expect(chart).toBeVisible();
+  // FP32 (~260 GiB) and FP16 (~130 GiB) are past the top of a scale that holds AWQ (~37 GiB)
+  // twice over; INT8 (~67 GiB) is on it.
+  await expect(chart.locator('text.chart__label').filter({ hasText: /^FP32 ↑$/ })).toHaveCount(1);
+  await expect(chart.locator('text.chart__label').filter({ hasText: /^FP16 ↑$/ })).toHaveCount(1);
+  await expect(chart.locator('text.chart__label').filter({ hasText: /^INT8$/ })).toHaveCount(1);
+  await chart.screenshot({ path: 'artifacts/detail-chart-over.png' });
+  // Memory tick labels (right of nothing, left of the axis) do not overlap each other.
+  const labels = chart.locator('text.chart__label[text-anchor="end"]').filter({ hasText: /^\d+(\.\d)?$/ });
+  const boxes = [];
+  for (let i = 0; i < await labels.count(); i++) boxes.push((await labels.nth(i).boundingBox())!);
+  expect(boxes.length).toBeGreaterThanOrEqual(3);
+  boxes.sort((a, b) => a.y - b.y);
+  for (let i = 1; i < boxes.length; i++) expect(boxes[i].y).toBeGreaterThanOrEqual(boxes[i - 1].y + boxes[i - 1].height);
+  // It does not start at any concurrency: no speed curve to draw.
+  await expect(page.getByTestId('speed-chart')).toHaveCount(0);
 });
 
 test('co-location: an added model gets a share that fits; a cell taken off the grid closes its detail', async ({ page }) => {

@@ -138,9 +138,17 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
     let right = W - 96.0;
     let bottom = h - PAD;
     let gpu = d.plan.gpu_memory_bytes as f64;
-    let y_max = d.curve.iter().map(|p| p.1 as f64).fold(gpu * 1.1, f64::max);
+    let peak = |c: &planner::grid::detail::Curve| c.iter().map(|p| p.1 as f64).fold(0.0, f64::max);
+    // The scale holds this cell's line and the GPU with room above, and the other formats'
+    // lines up to twice that; a line past the top ends there, its name marked ↑.
+    let own = peak(&d.curve).max(gpu * 1.15);
+    let y_max = d
+        .other_formats
+        .iter()
+        .map(|(_, c)| peak(c))
+        .fold(own, f64::max)
+        .min(own * 2.0);
     let x = |c: u64| left + (c as f64 / d.x_max.max(1) as f64) * (right - left);
-    // Other formats' lines stop at the top of the plot.
     let y = |b: f64| bottom - (b.min(y_max) / y_max) * (h - 2.0 * PAD);
     let mut shapes = vec![
         Shape::Line("chart__axis", left, bottom, right, bottom),
@@ -153,11 +161,31 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
         ),
         Shape::Text(right, bottom + 30.0, true, "context (tokens)".into()),
     ];
-    // Values on both axes: quarters of the GPU's memory, quarters of the context range.
-    for i in 0..=4u64 {
-        let b = gpu * i as f64 / 4.0;
+    // Memory ticks at a round step (1, 2, 2.5 or 5 × a power of ten of the unit) that gives
+    // three to five of them; context ticks at quarters of its range.
+    let per_unit = Bytes(1 << 30).in_unit(unit) / f64::from(1u32 << 30);
+    let top = y_max * per_unit;
+    let mut mag = 1.0;
+    while mag * 10.0 <= top / 4.0 {
+        mag *= 10.0;
+    }
+    while mag > top / 4.0 && mag > 0.01 {
+        mag /= 10.0;
+    }
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|k| k * mag)
+        .find(|s| s * 4.0 >= top)
+        .unwrap_or(mag * 10.0);
+    let mut v = 0.0;
+    while v <= top {
+        let b = v / per_unit;
         shapes.push(Shape::Line("chart__tick", left - 4.0, y(b), left, y(b)));
-        shapes.push(Shape::Text(left - 6.0, y(b) + 4.0, true, gib_text(b, unit)));
+        let label = planner::units::fixed(v, if step < 1.0 { 1 } else { 0 });
+        shapes.push(Shape::Text(left - 6.0, y(b) + 4.0, true, label));
+        v += step;
+    }
+    for i in 0..=4u64 {
         let c = d.x_max * i / 4;
         shapes.push(Shape::Line("chart__tick", x(c), bottom, x(c), bottom + 4.0));
         shapes.push(Shape::Text(
@@ -169,19 +197,27 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
     }
     // Where the budget is full, counted in the curve's terms (what the engine keeps outside
     // its budget on top): the curve crosses it at the plan's max context.
-    let budget = y(d.plan.budget_line_bytes() as f64);
+    let full = d.plan.budget_line_bytes();
+    let budget = y(full as f64);
     shapes.extend([
         Shape::Line("chart__limit", left, y(gpu), right, y(gpu)),
+        // Named at the left, where memory grows from: the lines rise to the right.
         Shape::Text(
-            right,
+            left + 6.0,
             y(gpu) - 4.0,
-            true,
+            false,
             format!("GPU {}", Bytes(gpu as u64).display(unit)),
         ),
         Shape::Line("chart__budget", left, budget, right, budget),
-        Shape::Text(right, budget + 12.0, true, "engine budget".into()),
+        Shape::Text(
+            left + 6.0,
+            budget + 12.0,
+            false,
+            format!("engine budget full at {}", Bytes(full).display(unit)),
+        ),
     ]);
-    // One line per format, each named right of its end; names pushed apart so none overlap.
+    // One line per format, each named right of its end; names pushed apart so none overlap,
+    // and kept inside the plot.
     let mut names = Vec::new();
     for (class, label, curve) in d
         .other_formats
@@ -194,18 +230,30 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
             points(curve.iter().map(|(c, b, _)| (x(*c), y(*b as f64)))),
         ));
         if let Some((c, b, _)) = curve.last() {
-            names.push((y(*b as f64), x(*c), label.clone()));
+            let above = peak(curve) > y_max;
+            let name = if above {
+                format!("{label} ↑")
+            } else {
+                label.clone()
+            };
+            names.push((y(*b as f64), x(*c), name));
         }
     }
     // Top to bottom, each at least a line below the one above (a handful of names: picking the
-    // highest left each time keeps a sort's code out of the wasm).
+    // highest left each time keeps a sort's code out of the wasm); then the stack moves up if
+    // it runs past the axis.
+    let mut placed = Vec::new();
     let mut last = f64::MIN;
     while let Some(i) = (0..names.len()).min_by(|&a, &b| names[a].0.total_cmp(&names[b].0)) {
         let (ly, lx, label) = names.swap_remove(i);
         last = (ly + 4.0).max(last + 12.0);
-        shapes.push(Shape::Text(lx + 4.0, last, false, label));
+        placed.push((lx + 4.0, last, label));
     }
-    // The asked context, named just above the plot (the GPU's name sits inside it, top right).
+    let over = (last - bottom).max(0.0);
+    for (lx, ly, label) in placed {
+        shapes.push(Shape::Text(lx, (ly - over).max(PAD), false, label));
+    }
+    // The asked context, named just above the plot.
     let asked = d.plan.context.min(d.x_max);
     shapes.push(Shape::Line(
         "chart__asked",
@@ -225,7 +273,7 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
     let max = d.plan.max_context;
     if max > 0 && max < d.x_max {
         shapes.push(Shape::Line("chart__miss", x(max), PAD, x(max), bottom));
-        // Low in the plot, on the side with room: the GPU's label sits top right.
+        // Low in the plot, on the side with room.
         let past_middle = x(max) > W / 2.0;
         shapes.push(Shape::Text(
             if past_middle {
@@ -238,9 +286,10 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
             format!("fits up to {} tokens", group_digits(max)),
         ));
     } else if max == 0 {
+        // Low in the plot, where "fits up to" would be.
         shapes.push(Shape::Text(
             left + 6.0,
-            PAD + 24.0,
+            bottom - 8.0,
             false,
             "does not fit at any context".into(),
         ));
@@ -260,13 +309,8 @@ pub fn context_chart(d: &CellDetail, unit: Unit) -> impl IntoView {
             "Memory per GPU against context length, one line per format",
             shapes,
         ),
-        "Memory per GPU as the context grows (concurrency fixed), one line per format on the grid (bold: this cell's); dashed: engine budget and the asked context; points show their values on hover or focus.",
+        "Memory per GPU as the context grows (concurrency fixed), one line per format on the grid (bold: this cell's; ↑: past the top); dashed: where the engine's budget is full (with what it keeps outside the budget) and the asked context; points show their values on hover or focus.",
     )
-}
-
-/// A tick value: bytes in `unit`, one decimal, no unit (the axis title has it).
-fn gib_text(bytes: f64, unit: Unit) -> String {
-    planner::units::fixed(Bytes(bytes as u64).in_unit(unit), 1)
 }
 
 /// Decode tokens/s per sequence against concurrent sequences (log scale: the points are powers
@@ -300,7 +344,7 @@ pub fn speed_chart(d: &CellDetail, target: u64) -> Option<impl IntoView> {
             format!("target {target} tokens/s"),
         ),
         "1".into(),
-        format!("{n_max} sequences"),
+        format!("{} sequences", group_digits(n_max)),
     );
     let fit_end = curve.iter().take_while(|c| c.3).count();
     let line = |part: &[(u64, f64, f64, bool)]| points(part.iter().map(|c| (x(c.0), y(c.1))));

@@ -27,8 +27,9 @@ fn price_row(c: &GridConfig, gpu_id: &str, name: &str, typed: Option<String>) ->
             <td>
                 <input type="text" inputmode="decimal" class="prices__input" name="price" data-gpu=gpu_id.to_string()
                     aria-label=format!("{name} price in dollars per GPU-hour") aria-invalid=invalid.to_string()
+                    aria-describedby=invalid.then(|| format!("price-error-{gpu_id}"))
                     placeholder="no price" prop:value=typed.unwrap_or_else(|| price.map(|p| p.dollars()).unwrap_or_default()) />
-                {invalid.then(|| view! { <span class="prices__error" role="alert">"not a dollar amount (e.g. 2.49): not used"</span> })}
+                {invalid.then(|| view! { <span class="prices__error" role="alert" id=format!("price-error-{gpu_id}")>"not a dollar amount (e.g. 2.49); the published price is used"</span> })}
             </td>
             <td class="prices__source">
                 {note}
@@ -65,7 +66,7 @@ fn keep_focus() {
         else {
             return;
         };
-        let mut fallback = None;
+        let mut row = Vec::new();
         for i in 0..list.length() {
             let Some(el) = list
                 .item(i)
@@ -73,19 +74,20 @@ fn keep_focus() {
             else {
                 continue;
             };
-            let row = el.closest("tr").ok().flatten();
-            if row.and_then(|tr| tr.get_attribute("data-gpu")).as_deref() != Some(gpu.as_str()) {
+            let tr = el.closest("tr").ok().flatten();
+            if tr.and_then(|tr| tr.get_attribute("data-gpu")).as_deref() != Some(gpu.as_str()) {
                 continue;
             }
             if el.tag_name() == tag && el.get_attribute("name") == name {
                 el.focus().ok();
                 return;
             }
-            if el.get_attribute("name").as_deref() == Some("price") {
-                fallback = Some(el);
-            }
+            row.push(el);
         }
-        if let Some(el) = fallback {
+        // Failing that, what follows the row's price field (Tab left the field for a link
+        // that an edited row no longer shows: its reset button comes next), or the field.
+        let left_field = tag != "INPUT";
+        if let Some(el) = row.get(usize::from(left_field)).or(row.first()) {
             el.focus().ok();
         }
     });

@@ -39,6 +39,42 @@ fn text(out: &mut String, x: u64, y: u64, fill: &str, bold: bool, s: &str) {
     );
 }
 
+/// The legend's parts: each band's symbol, word and range.
+fn legend_text(mode: Mode, thresholds: crate::plan::Thresholds) -> Vec<String> {
+    let mut parts: Vec<String> = match mode {
+        Mode::Speed => vec![
+            format!("» fast enough ≥ {} tokens/s per user", thresholds.speed),
+            "▽ too slow".into(),
+            "? no speed figure".into(),
+        ],
+        _ => vec![
+            format!("✓ safe < {} %", thresholds.caution),
+            format!("◐ caution ≥ {} %", thresholds.caution),
+            format!("▲ warning ≥ {} %", thresholds.warning),
+            format!("‼ critical ≥ {} %", thresholds.critical),
+        ],
+    };
+    parts.push("✗ does not fit (the cell says why)".into());
+    parts.push(format!("{} unsupported", super::cell::UNSUPPORTED_SYMBOL));
+    parts
+}
+
+/// `parts` joined by " · " into lines of at most `room` characters (a part longer than a
+/// line has one of its own).
+fn wrap(parts: &[String], room: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for part in parts {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 3 + part.chars().count() <= room => {
+                line.push_str(" · ");
+                line.push_str(part);
+            }
+            _ => lines.push(part.clone()),
+        }
+    }
+    lines
+}
+
 /// The grid of `config` as an SVG document.
 pub fn to_svg(grid: &Grid, config: &GridConfig, link: &str) -> String {
     let (mode, thresholds, unit) = (config.view.mode, config.view.thresholds, config.view.unit);
@@ -46,7 +82,17 @@ pub fn to_svg(grid: &Grid, config: &GridConfig, link: &str) -> String {
     let top = PAD + 58;
     let body = top + HEAD_H;
     let bottom = body + ROW_H * grid.rows.len() as u64;
-    let height = bottom + 64;
+    // The legend by its parts and the link by characters, in lines as wide as the image
+    // (~7 px a character at 13 px).
+    let room = ((width - 2 * PAD) / 7).max(20) as usize;
+    let legend = wrap(&legend_text(mode, thresholds), room);
+    let link_lines: Vec<String> = link
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(room)
+        .map(|c| c.iter().collect())
+        .collect();
+    let height = bottom + 30 + 18 * (legend.len() + link_lines.len()) as u64;
     let mut s = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="system-ui, sans-serif" font-size="13"><rect width="100%" height="100%" fill="#ffffff"/>"##
     );
@@ -115,41 +161,26 @@ pub fn to_svg(grid: &Grid, config: &GridConfig, link: &str) -> String {
                 r##"<rect x="{x}" y="{y}" width="{CELL_W}" height="{ROW_H}" fill="{bg}" stroke="#ffffff"/>"##
             );
             let words = if t.fit == "unsupported" {
-                "— unsupported".to_string()
+                format!("{} unsupported", t.symbol)
             } else {
                 format!("{} {} {}", t.symbol, t.value, t.label)
             };
             text(&mut s, x + 6, y + 18, fg, false, &words);
         }
     }
-    // The legend: each band's symbol, word and range, then the link back.
-    let mut legend = match mode {
-        Mode::Speed => format!(
-            "» fast enough ≥ {} tokens/s per user · ▽ too slow · ? no speed figure",
-            thresholds.speed
-        ),
-        _ => format!(
-            "✓ safe < {c} % · ◐ caution ≥ {c} % · ▲ warning ≥ {w} % · ‼ critical ≥ {k} %",
-            c = thresholds.caution,
-            w = thresholds.warning,
-            k = thresholds.critical
-        ),
-    };
-    legend.push_str(" · ✗ does not fit (the cell says why) · — unsupported");
-    text(&mut s, PAD, bottom + 24, "#1b1f24", false, &legend);
+    // The legend, then the link back (a link in an SVG viewer; all of it readable in the PNG).
+    let mut y = bottom + 24;
+    for line in legend {
+        text(&mut s, PAD, y, "#1b1f24", false, &line);
+        y += 18;
+    }
     if !link.is_empty() {
-        // As much of the link as the image is wide (an image's text is not a link anyway).
-        let room = ((width - 2 * PAD) / 7) as usize;
-        let shown: String = link.chars().take(room).collect();
-        let more = if shown.len() < link.len() { "…" } else { "" };
-        text(
-            &mut s,
-            PAD,
-            bottom + 46,
-            "#5b6570",
-            false,
-            &format!("{shown}{more}"),
-        );
+        let _ = write!(s, r#"<a href="{}">"#, xml(link));
+        for line in link_lines {
+            text(&mut s, PAD, y + 4, "#0b5cad", false, &line);
+            y += 18;
+        }
+        s.push_str("</a>");
     }
     s.push_str("</svg>\n");
     s
@@ -173,6 +204,27 @@ mod tests {
         assert_eq!(svg.matches("<rect x=").count(), 1 + 12 * 5);
         assert!(svg.contains("✗ 167% over model context"), "{svg}");
         assert!(svg.contains("?ctx=12345&amp;a=&lt;b&gt;"));
+        // A long link is all there, over as many lines as it needs, and is a link.
+        let long = format!("https://example.org/fitgrid/?{}", "m=x,".repeat(200));
+        let svg = to_svg(&grid, &config, &long);
+        let shown: String = svg
+            .split("<a href=")
+            .nth(1)
+            .unwrap()
+            .split("<text ")
+            .skip(1)
+            .map(|t| t.split('>').nth(1).unwrap().trim_end_matches("</text"))
+            .collect();
+        assert_eq!(shown, long);
+        let unsupported = GridConfig {
+            formats: vec![crate::model::weights::WeightFormat::Q4KM],
+            ..config.clone()
+        };
+        let svg = to_svg(&evaluate(&unsupported, catalog()), &unsupported, "");
+        assert!(
+            svg.contains("⊘ unsupported") && !svg.contains("— unsupported"),
+            "{svg}"
+        );
         assert!(!svg.contains("<b>"));
         let gpu =
             crate::catalog::custom_gpu::custom_gpu("<script>x</script>", 24_576, None).unwrap();

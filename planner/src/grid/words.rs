@@ -43,15 +43,15 @@ pub fn describe(p: &Plan, unit: Unit) -> String {
 }
 
 /// The share of the GPU a plan uses, as the grid shows it (whole percent, rounded up, which is
-/// also what its band is read from) and, where that differs, to a tenth: "75% (74.2% rounded
-/// up)".
+/// also what its band is read from) and, where that differs, to a tenth: "75%, from 74.2%
+/// rounded up".
 pub fn utilization_words(p: &Plan) -> String {
     let shown = p.utilization_percent();
     let tenth = crate::units::fixed(p.utilization_permille as f64 / 10.0, 1);
     if p.utilization_permille == shown * 10 {
         format!("{shown}%")
     } else {
-        format!("{shown}% ({tenth}% rounded up)")
+        format!("{shown}%, from {tenth}% rounded up")
     }
 }
 
@@ -220,7 +220,7 @@ impl GridConfig {
         }
     }
 
-    /// "cheapest: 2 × L40S · AWQ · $1.72/h" for a model in cost mode (the user's own GPUs can
+    /// "cheapest of all priced GPUs: 2 × L40S · AWQ · $1.72/h" (shown or not) for a model in cost mode (the user's own GPUs can
     /// be the cheapest too, named as the grid names them).
     pub fn cheapest_line(&self, grid: &Grid, model_id: &str, catalog: &Catalog) -> String {
         match grid.cheapest.get(model_id) {
@@ -229,13 +229,13 @@ impl GridConfig {
                     .find_gpu(&c.gpu_id, catalog)
                     .map_or_else(|| c.gpu_id.clone(), |g| g.name.clone());
                 format!(
-                    "cheapest: {} × {gpu} · {} · {}",
+                    "cheapest of all priced GPUs: {} × {gpu} · {} · {}",
                     c.count,
                     c.format.label(),
                     c.per_hour
                 )
             }
-            None => "cheapest: no priced GPU fits".into(),
+            None => "cheapest of all priced GPUs: none fits".into(),
         }
     }
 }
@@ -253,7 +253,7 @@ mod tests {
         p.utilization_permille = 742;
         // The cell and the band read 75 %; the detail says so, and what it was rounded from.
         assert_eq!(p.utilization_percent(), 75);
-        assert_eq!(utilization_words(&p), "75% (74.2% rounded up)");
+        assert_eq!(utilization_words(&p), "75%, from 74.2% rounded up");
         p.utilization_permille = 750;
         assert_eq!(utilization_words(&p), "75%");
     }

@@ -247,7 +247,8 @@ pub fn speed_with(
 
 /// Decode speed against concurrency for the detail chart: `(sequences, tokens/s per sequence,
 /// tokens/s in total, fits)` at 1, 2, 4, … sequences up to twice the asked count or the most
-/// that fit (at least 8, at most 1,024), and at the asked count itself.
+/// that fit (at least 8, at most 1,024), and at the asked count itself; empty when no count
+/// fits.
 pub fn speed_curve(
     cfg: &ModelConfig,
     format: WeightFormat,
@@ -265,7 +266,7 @@ pub fn speed_curve(
     // The plan's own placement at every point (what `--fit` chose for the asked count), so the
     // curve says where that start stops fitting.
     let placed = plan.offload.map_or_else(|| w.clone(), |o| o.apply(w));
-    counts
+    let curve = counts
         .into_iter()
         .filter_map(|n| {
             let at = Workload {
@@ -281,7 +282,13 @@ pub fn speed_curve(
                 p.fits,
             ))
         })
-        .collect()
+        .collect::<Vec<_>>();
+    // A start that fits at no count has no speed to draw (the detail says why).
+    if curve.iter().any(|c| c.3) {
+        curve
+    } else {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]
@@ -304,6 +311,24 @@ mod tests {
             tensor_parallel: gpus,
             ..Workload::default()
         }
+    }
+
+    #[test]
+    fn the_speed_curve_is_empty_when_no_count_fits() {
+        let c = catalog();
+        let (m, gpu) = (
+            c.model("meta-llama/Llama-2-70b-hf").unwrap(),
+            c.gpu("h100-sxm-80gb").unwrap(),
+        );
+        let w = Workload::default();
+        // 70B at FP16 is ~129 GiB of weights: no count of sequences fits one H100.
+        let p = plan(&m.config, WeightFormat::Fp16, gpu, &w).unwrap();
+        assert!(!p.fits);
+        assert!(speed_curve(&m.config, WeightFormat::Fp16, gpu, &w, &p).is_empty());
+        // At 4 bits it fits, and the curve runs solid up to where it stops fitting.
+        let p = plan(&m.config, WeightFormat::Awq, gpu, &w).unwrap();
+        let curve = speed_curve(&m.config, WeightFormat::Awq, gpu, &w, &p);
+        assert!(curve.len() > 3 && curve[0].3, "{curve:?}");
     }
 
     #[test]
