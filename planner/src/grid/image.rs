@@ -86,10 +86,11 @@ pub fn to_svg(grid: &Grid, config: &GridConfig, link: &str) -> String {
     // (~7 px a character at 13 px).
     let room = ((width - 2 * PAD) / 7).max(20) as usize;
     let legend = wrap(&legend_text(mode, thresholds), room);
+    // A link's characters run wider than prose's (~8 px).
     let link_lines: Vec<String> = link
         .chars()
         .collect::<Vec<_>>()
-        .chunks(room)
+        .chunks(room * 7 / 8)
         .map(|c| c.iter().collect())
         .collect();
     let height = bottom + 30 + 18 * (legend.len() + link_lines.len()) as u64;
