@@ -161,7 +161,7 @@ fn header_lines(config: &GridConfig, link: &str) -> Vec<String> {
 pub fn to_markdown(grid: &Grid, config: &GridConfig, link: &str) -> String {
     let (mode, thresholds, unit) = (config.view.mode, config.view.thresholds, config.view.unit);
     let lines = header_lines(config, "");
-    let mut out = format!("**{}**\n\n| Model | Format |", md_field(&lines[0]));
+    let mut out = format!("**{}**\n\n| Model | Weights |", md_field(&lines[0]));
     let gpus = config.workload.gpus();
     for c in &grid.columns {
         out.push_str(&format!(
