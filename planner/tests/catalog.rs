@@ -243,9 +243,11 @@ fn gpu_throughput_and_bandwidth_are_sourced() {
 /// plus one U8 scale per 32 weights, and the Hub counts them as n + n/32 (gpt-oss-20b:
 /// 19,110,297,600 expert weights → "U8 19,707,494,400" on the model page; the remaining
 /// 1,804,459,584 BF16 parameters are the rest of the model).
+/// A multimodal checkpoint stores its vision tower and projector too (Gemma 3's report counts
+/// the 417 M SigLIP encoder in each model's total).
 fn stored_elements(m: &planner::Model) -> u64 {
     let t = m.config.tensors();
-    let mut total = t.param_count();
+    let mut total = t.param_count() + m.config.vision.as_ref().map_or(0, |v| v.params);
     if m.config.native_format == NativeFormat::Mxfp4 {
         let experts: u64 = t
             .linears
