@@ -64,6 +64,8 @@ test('cost mode: fewest GPUs and their price per cell, cheapest per model, edita
   await page.goto('/?m=meta-llama/Llama-2-13b-hf&g=rtx-4090-24gb,h100-sxm-80gb&q=fp16&ctx=4096');
   await page.locator('select[name=mode]').selectOption('cost');
   await expect.poll(() => page.url()).toContain('mode=cost');
+  // The mode picks the GPU count per cell, so the TP control is not offered.
+  await expect(page.locator('select[name=tp]')).toBeDisabled();
   const cell = (gpu: string) => page.locator(`td.grid__cell[data-gpu="${gpu}"] .grid__pct`);
   // 13B fp16 is 26 GB of weights: two 24 GB RTX 4090s (TP 2, $0.50 each, Hyperbolic) or one
   // H100 ($3.49, RunPod).

@@ -247,6 +247,8 @@ test('works on a phone', async ({ page }) => {
   const first = await cells(page).first().boundingBox();
   expect(first!.y + first!.height).toBeLessThanOrEqual(844);
   await expect(page.locator('input[name=ctx]')).toBeHidden();
+  // The search box is there without opening the settings.
+  await expect(page.getByRole('search').locator('input')).toBeVisible();
   await page.screenshot({ path: 'artifacts/phone.png', fullPage: true });
   await page.getByTestId('scenario').click();
   await expect(page.locator('input[name=ctx]')).toBeVisible();

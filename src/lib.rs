@@ -143,6 +143,8 @@ pub fn App() -> impl IntoView {
                     <colo::Colocate config=config />
                 </details>
                 <Show when=move || !embed()>
+                    // Outside the settings, so that it is there on a phone, where they start closed.
+                    <find::Find config=config />
                     <toolbar::Toolbar config=config grid=grid />
                     <Show when=move || config.with(|c| c.view.mode == planner::grid::Mode::Cost)>
                         <prices::PriceList config=config />
@@ -265,7 +267,9 @@ fn Controls(
             </label>
             <label class="controls__field">
                 <span>"GPUs per model (TP)"</span>
-                <select name="tp"
+                // The cost mode chooses the count per GPU itself (the scenario line says so).
+                <select name="tp" disabled=move || config.with(|c| c.view.mode == planner::grid::Mode::Cost)
+                    title=move || config.with(|c| (c.view.mode == planner::grid::Mode::Cost).then_some("the cost mode picks the fewest GPUs that fit"))
                     prop:value=move || config.with(|c| c.workload.tensor_parallel.to_string())
                     on:change=move |ev| if let Ok(n) = Field::TensorParallel.parse(&event_target_value(&ev)) {
                         config.update(|c| c.workload.tensor_parallel = n)

@@ -134,7 +134,6 @@ pub fn GridContents(
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
     view! {
-        <crate::find::Find config=config />
         <section class="contents" aria-label="Grid contents">
             <div class="contents__presets" role="group" aria-label="Presets">
                 {ALL_PRESETS.iter().map(|&p| view! {
