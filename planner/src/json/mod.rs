@@ -1,10 +1,8 @@
-//! JSON as the planner reads it — `config.json` files, safetensors headers, the catalogue, the
-//! custom configs a link carries — with a reader and writer of its own instead of serde_json:
-//! the page ships the planner as wasm, and serde's generic machinery cost ~4 KB gzip of it
-//! (docs/decisions.md#d25). The grammar is RFC 8259's. Objects keep their keys sorted (what
-//! serde_json's default map did, so written configs and links are unchanged); a repeated key
-//! keeps its last value. Numbers keep their text: a config written back into a link is the one
-//! read, and no float formatting code is needed.
+//! JSON as the planner reads it (config.json, safetensors headers, the catalogue, a link's custom
+//! configs) with a reader and writer of its own: serde_json's generic reader was ~8 KB gzip of the
+//! shipped wasm (docs/decisions.md#d25). RFC 8259's grammar; objects keep their keys sorted and
+//! the last of a repeated key (as serde_json's default map did, so written configs and links are
+//! unchanged); numbers keep their text (a config written back into a link is the one read).
 
 use std::collections::BTreeMap;
 use std::fmt;
