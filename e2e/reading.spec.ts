@@ -89,9 +89,12 @@ test('keyboard: a skip link to the grid, Esc closes the detail', async ({ page }
   await expect(page.getByTestId('detail')).toHaveCount(0);
   await expect(page.locator('td.grid__cell[data-c="1"]').first()).toBeFocused();
   await expect.poll(() => page.url()).not.toContain('cell=');
-  // Tab leaves the grid from any cell.
+  // Tab leaves the grid from any cell, and Shift+Tab comes back to the cell last used.
   await page.keyboard.press('Tab');
   expect(await page.evaluate(() => document.activeElement?.closest('table.grid') === null)).toBe(true);
+  await page.keyboard.press('Shift+Tab');
+  await expect(page.locator('td.grid__cell[data-c="1"]').first()).toBeFocused();
+  await expect(page.locator('td.grid__cell[tabindex="0"]')).toHaveCount(1);
 });
 
 test('the tooltip of the last column and the last row stays inside the window', async ({ page }) => {

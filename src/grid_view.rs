@@ -47,6 +47,23 @@ fn post_height(win: &web_sys::Window, wrap: &web_sys::HtmlDivElement) {
     }
 }
 
+/// The grid's one Tab stop follows keyboard focus (roving tabindex): Shift+Tab back into the
+/// grid returns to the cell last used, not to the first one.
+fn keep_tab_stop(target: Option<web_sys::EventTarget>) {
+    let Some(cell) = target
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .filter(|el| el.matches("td.grid__cell").unwrap_or(false))
+    else {
+        return;
+    };
+    if let Ok(Some(table)) = cell.closest("table") {
+        if let Ok(Some(old)) = table.query_selector("td.grid__cell[tabindex=\"0\"]") {
+            old.set_attribute("tabindex", "-1").ok();
+        }
+    }
+    cell.set_attribute("tabindex", "0").ok();
+}
+
 /// The feasibility grid: one row group per model, one sub-row per format, one column per GPU.
 #[component]
 pub fn FitGrid(
@@ -309,7 +326,7 @@ pub fn FitGrid(
                 aria-colcount=move || grid.with(|g| aria_colcount(g.columns.len()))
                 on:click=move |ev| if let Some((_, a)) = cell_at(ev.target()) { open(a) }
                 on:mouseover=move |ev| show(ev.target())
-                on:focusin=move |ev| show(ev.target())
+                on:focusin=move |ev| { keep_tab_stop(ev.target()); show(ev.target()) }
                 on:focusout=move |_| active.set(None)>
                 <caption class="grid__caption">{caption}</caption>
                 <thead>
