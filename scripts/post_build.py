@@ -75,31 +75,43 @@ def uleb(n):
             return bytes(out)
 
 
-def drop_exports(data):
-    """The module without the exports named in DROPPED_EXPORTS, and how many were dropped."""
+def rewrite_section(data, wanted, rewrite):
+    """The module with section `wanted`'s body replaced by `rewrite(body)`; the others as they are."""
     if data[:8] != b"\0asm\1\0\0\0":
         fail("the wasm file is not a version-1 module")
-    out, i, dropped = bytearray(data[:8]), 8, 0
+    out, i = bytearray(data[:8]), 8
     while i < len(data):
         section = data[i]
         size, j = leb(data, i + 1)
         body = data[j:j + size]
-        if section == 7:
-            count, k = leb(body, 0)
-            kept = []
-            for _ in range(count):
-                start = k
-                length, k = leb(body, k)
-                name = body[k:k + length].decode()
-                _, k = leb(body, k + length + 1)
-                if name.startswith(DROPPED_EXPORTS):
-                    dropped += 1
-                else:
-                    kept.append(body[start:k])
-            body = uleb(len(kept)) + b"".join(kept)
+        if section == wanted:
+            body = rewrite(body)
         out += bytes([section]) + uleb(len(body)) + body
         i = j + size
-    return bytes(out), dropped
+    return bytes(out)
+
+
+def drop_exports(data):
+    """The module without the exports named in DROPPED_EXPORTS, and how many were dropped."""
+    dropped = 0
+
+    def keep(body):
+        nonlocal dropped
+        count, k = leb(body, 0)
+        kept = []
+        for _ in range(count):
+            start = k
+            length, k = leb(body, k)
+            name = body[k:k + length].decode()
+            _, k = leb(body, k + length + 1)
+            if name.startswith(DROPPED_EXPORTS):
+                dropped += 1
+            else:
+                kept.append(body[start:k])
+        return uleb(len(kept)) + b"".join(kept)
+
+    out = rewrite_section(data, 7, keep)
+    return out, dropped
 
 
 def short_name(n):
@@ -118,33 +130,30 @@ def rename_imports(data):
     """The module with every import renamed short (module "a", fields a, b, …), and the map of
     old names. wasm-bindgen names each import after its function plus a 16-hex-digit hash, once in
     the wasm and once in the glue: ~175 incompressible names, ~3 KB gzip."""
-    out, i, modules, fields = bytearray(data[:8]), 8, set(), {}
-    while i < len(data):
-        section = data[i]
-        size, j = leb(data, i + 1)
-        body = data[j:j + size]
-        if section == 2:
-            count, k = leb(body, 0)
-            entries = bytearray(uleb(count))
-            for _ in range(count):
-                length, k = leb(body, k)
-                modules.add(body[k:k + length].decode())
-                k += length
-                length, k = leb(body, k)
-                field = body[k:k + length].decode()
-                k += length
-                if body[k] != 0:
-                    fail("expected only function imports, found kind %d for %s" % (body[k], field))
-                index, end = leb(body, k + 1)
-                short = fields.setdefault(field, short_name(len(fields))).encode()
-                entries += uleb(1) + b"a" + uleb(len(short)) + short + body[k:end]
-                k = end
-            body = bytes(entries)
-        out += bytes([section]) + uleb(len(body)) + body
-        i = j + size
+    modules, fields = set(), {}
+
+    def rename(body):
+        count, k = leb(body, 0)
+        entries = bytearray(uleb(count))
+        for _ in range(count):
+            length, k = leb(body, k)
+            modules.add(body[k:k + length].decode())
+            k += length
+            length, k = leb(body, k)
+            field = body[k:k + length].decode()
+            k += length
+            if body[k] != 0:
+                fail("expected only function imports, found kind %d for %s" % (body[k], field))
+            _, end = leb(body, k + 1)
+            short = fields.setdefault(field, short_name(len(fields))).encode()
+            entries += uleb(1) + b"a" + uleb(len(short)) + short + body[k:end]
+            k = end
+        return bytes(entries)
+
+    out = rewrite_section(data, 2, rename)
     if len(modules) != 1:
         fail("expected every import from the glue's one module, found %s" % sorted(modules))
-    return bytes(out), modules.pop(), fields
+    return out, modules.pop(), fields
 
 
 if os.environ.get("TRUNK_PROFILE") == "release":

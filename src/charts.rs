@@ -2,7 +2,7 @@
 //! concurrency, each drawn as one SVG string set as its figure's markup. A view per line and
 //! label costs ~2.5 KB gzip of wasm more, over the size budget. This is the one place the app
 //! writes markup (`tests/source_rules.rs` allows it here only): every coordinate is a number
-//! formatted here, and every label goes through [`escape`] although the planner writes them
+//! formatted here, and every label goes through `planner::inert::xml` although the planner writes them
 //! from numbers and fixed words (no model or GPU name reaches a chart).
 
 use leptos::prelude::*;
@@ -22,13 +22,6 @@ pub enum Shape {
     Text(f64, f64, bool, String),
     /// A data point at (x, y) whose value shows on hover and keyboard focus.
     Point(f64, f64, String),
-}
-
-/// Text as markup-inert characters.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// The SVG markup of `shapes` in a `width × height` box, with its test id and accessible name.
@@ -66,7 +59,7 @@ fn svg((width, height): (f64, f64), test_id: &str, label: &str, shapes: Vec<Shap
                 } else {
                     ""
                 },
-                escape(&text)
+                planner::inert::xml(&text)
             ),
             Shape::Text(x, y, end, text) => write!(
                 s,
@@ -74,7 +67,7 @@ fn svg((width, height): (f64, f64), test_id: &str, label: &str, shapes: Vec<Shap
                 n(x),
                 n(y),
                 if end { r#" text-anchor="end""# } else { "" },
-                escape(&text)
+                planner::inert::xml(&text)
             ),
         };
     }
