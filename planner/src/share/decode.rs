@@ -210,7 +210,11 @@ pub(super) fn apply(
             None => note(
                 key,
                 value,
-                "must be util, ctx, conc or cost; using util".into(),
+                // Every mode the page offers, from the one list (speed was missing here).
+                format!(
+                    "must be one of {}; using util",
+                    crate::grid::ALL_MODES.map(Mode::id).join(", ")
+                ),
             ),
         },
         "sort" => match Sort::parse(value) {

@@ -195,6 +195,13 @@ fn every_dropped_or_clamped_value_gets_a_notice() {
     assert_eq!(c.workload.tensor_parallel, 3);
     assert_eq!(tp[0].field, "tp");
     assert!(tp[0].reason.contains("(32 heads)"), "{tp:?}");
+    // A refused mode lists every mode a link may ask for.
+    let (c, mode) = GridConfig::from_query("mode=zzz", catalog());
+    assert_eq!(c.view.mode, crate::grid::Mode::Utilization);
+    assert_eq!(
+        mode[0].reason,
+        "must be one of util, ctx, conc, speed, cost; using util"
+    );
 }
 
 #[test]
