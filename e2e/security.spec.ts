@@ -8,7 +8,7 @@ const CSP = [
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data:",
-  "connect-src 'self' https://huggingface.co",
+  "connect-src 'self' https://huggingface.co https://*.hf.co",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",

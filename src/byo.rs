@@ -5,16 +5,15 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use planner::catalog::custom::CustomModel;
 use planner::catalog::custom_gpu::{custom_gpu, memory_mib, tflops_gflops};
-use planner::grid::find::is_repo_id;
 use planner::GridConfig;
-use std::time::Duration;
 use wasm_bindgen::JsCast;
 
-/// Where fetched files come from (the Hub's file resolver and its model API).
-const HUB: &str = "https://huggingface.co";
-
 /// Adds a parsed model to the grid (replacing one with the same id) and reports the outcome.
-fn add_model(config: RwSignal<GridConfig>, m: CustomModel, added: String) -> (bool, String) {
+pub(crate) fn add_model(
+    config: RwSignal<GridConfig>,
+    m: CustomModel,
+    added: String,
+) -> (bool, String) {
     let mut result = Ok(());
     config.update(|c| result = c.add_custom_model(m));
     match result {
@@ -34,7 +33,7 @@ pub fn BringYourOwn(
             <summary class="byo__summary">"Add your own model or GPU"</summary>
             <div class="byo__body">
                 <PasteModel config=config />
-                <FetchModel config=config />
+                <crate::fetch_model::FetchModel config=config />
                 <CustomGpuForm config=config />
                 <CustomList config=config />
             </div>
@@ -123,7 +122,7 @@ fn PasteModel(
 
 /// A status or error line.
 #[component]
-fn Message(
+pub(crate) fn Message(
     /// `(ok, text)`; an error is announced as an alert.
     message: RwSignal<Option<(bool, String)>>,
 ) -> impl IntoView {
@@ -136,205 +135,6 @@ fn Message(
             }
         })
     }
-}
-
-/// Why a Hub fetch failed, in words a user can act on.
-fn fetch_error(status: u16, what: &str, repo: &str) -> String {
-    match status {
-        404 => format!("{repo}: not found on the Hugging Face Hub (check the repo id; private repos need a token)"),
-        401 | 403 => format!("{repo} is gated or private: accept its licence on the model page and paste a token with read access"),
-        429 => "the Hub is rate-limiting requests; wait a minute and try again".into(),
-        s => format!("fetching {what} failed with HTTP {s}"),
-    }
-}
-
-/// Longest wait for one Hub answer before the fetch gives up.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
-/// Most bytes read of one answer: a config.json is a few KiB and the model API's answer tens
-/// of KiB; the same cap as a pasted config ([`CustomModel::from_config_text`]).
-const MAX_BODY: usize = 4 << 20;
-
-/// Why a fetch stopped before it had an answer (set by the timer or the Cancel button).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Stop {
-    TimedOut,
-    Cancelled,
-}
-
-/// What the user reads when `signal` aborted the fetch, or `fallback`.
-fn stopped(stop: Option<Stop>, fallback: String) -> String {
-    match stop {
-        Some(Stop::TimedOut) => format!(
-            "the Hub did not answer within {} s (offline, a proxy holding the request, or the Hub is slow); nothing was added, try again",
-            FETCH_TIMEOUT.as_secs()
-        ),
-        Some(Stop::Cancelled) => "cancelled; nothing was added".into(),
-        None => fallback,
-    }
-}
-
-/// GETs `url` with the abort `signal`, reading at most [`MAX_BODY`] bytes of the answer
-/// (streamed, so a 50 MB answer is never read whole).
-async fn get_text(
-    url: &str,
-    token: &str,
-    signal: &web_sys::AbortSignal,
-    stop: RwSignal<Option<Stop>>,
-) -> Result<(u16, String), String> {
-    let mut req = gloo_net::http::Request::get(url).abort_signal(Some(signal));
-    if !token.is_empty() {
-        req = req.header("Authorization", &format!("Bearer {token}"));
-    }
-    let resp = req.send().await.map_err(|_| {
-        stopped(
-            stop.get_untracked(),
-            "network error: the Hub could not be reached (offline, blocked by a proxy, or CORS)"
-                .into(),
-        )
-    })?;
-    let status = resp.status();
-    let file = url.rsplit('/').next().unwrap_or(url);
-    let too_large = || {
-        format!("{file} is larger than 4 MiB, so Fitgrid stopped reading it (a config.json is a few KiB)")
-    };
-    let declared = resp.headers().get("content-length");
-    if declared.and_then(|l| l.trim().parse::<usize>().ok()) > Some(MAX_BODY) {
-        return Err(too_large());
-    }
-    let Some(body) = resp.body() else {
-        return Ok((status, String::new()));
-    };
-    let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-    let unreadable = || {
-        stopped(
-            stop.get_untracked(),
-            format!("{file}: the answer could not be read"),
-        )
-    };
-    let mut bytes = Vec::new();
-    loop {
-        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
-            .await
-            .map_err(|_| unreadable())?;
-        let done = js_sys::Reflect::get(&chunk, &"done".into()).map_err(|_| unreadable())?;
-        if done.as_bool() == Some(true) {
-            break;
-        }
-        let value = js_sys::Reflect::get(&chunk, &"value".into()).map_err(|_| unreadable())?;
-        bytes.extend(js_sys::Uint8Array::new(&value).to_vec());
-        if bytes.len() > MAX_BODY {
-            // Stop the download; the promise's outcome no longer matters.
-            let _ = reader.cancel();
-            return Err(too_large());
-        }
-    }
-    let text = String::from_utf8(bytes).map_err(|_| format!("{file} is not UTF-8 text"))?;
-    Ok((status, text))
-}
-
-/// Fetch config.json and the parameter count of a Hub repo, with an optional token kept in
-/// memory only (never in the URL or storage).
-#[component]
-fn FetchModel(
-    /// Receives the model.
-    config: RwSignal<GridConfig>,
-) -> impl IntoView {
-    let repo = RwSignal::new(String::new());
-    let token = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let message = RwSignal::new(None::<(bool, String)>);
-    // The fetch under way: its abort controller (for Cancel and the timer) and why it stopped.
-    let controller = StoredValue::new_local(None::<web_sys::AbortController>);
-    let stop = RwSignal::new(None::<Stop>);
-    let abort = move |why: Stop| {
-        if let Some(c) = controller.get_value() {
-            stop.set(Some(why));
-            c.abort();
-        }
-    };
-    let fetch = move || {
-        let repo_id = repo.get_untracked().trim().to_string();
-        if !is_repo_id(&repo_id) {
-            message.set(Some((
-                false,
-                format!("`{repo_id}` is not a Hugging Face repo id (owner/name)"),
-            )));
-            return;
-        }
-        let tok = token.get_untracked().trim().to_string();
-        let Ok(ctrl) = web_sys::AbortController::new() else {
-            message.set(Some((false, "this browser cannot cancel requests".into())));
-            return;
-        };
-        let signal = ctrl.signal();
-        controller.set_value(Some(ctrl));
-        stop.set(None);
-        busy.set(true);
-        message.set(None);
-        let timer = set_timeout_with_handle(move || abort(Stop::TimedOut), FETCH_TIMEOUT).ok();
-        spawn_local(async move {
-            let result = async {
-                let (status, text) = get_text(
-                    &format!("{HUB}/{repo_id}/resolve/main/config.json"),
-                    &tok,
-                    &signal,
-                    stop,
-                )
-                .await?;
-                if status != 200 {
-                    return Err(fetch_error(status, "config.json", &repo_id));
-                }
-                // The parameter count is optional: a failure here only loses the check, unless
-                // the user cancelled or the time ran out.
-                let api =
-                    get_text(&format!("{HUB}/api/models/{repo_id}"), &tok, &signal, stop).await;
-                if let Some(why) = stop.get_untracked() {
-                    return Err(stopped(Some(why), String::new()));
-                }
-                let published = match api {
-                    Ok((200, api)) => planner::json::parse(&api)
-                        .ok()
-                        .and_then(|v| v.get("safetensors")?.get("total")?.as_u64()),
-                    _ => None,
-                };
-                // ConfigError's messages already name config.json.
-                CustomModel::from_config_text(&text, Some(&repo_id), published)
-                    .map_err(|e| format!("{repo_id}: {e}"))
-            }
-            .await;
-            if let Some(t) = timer {
-                t.clear();
-            }
-            controller.set_value(None);
-            busy.set(false);
-            match result {
-                Ok(m) => {
-                    let added = format!("Added {}", m.model.name);
-                    message.set(Some(add_model(config, m, added)));
-                }
-                Err(e) => message.set(Some((false, e))),
-            }
-        });
-    };
-    view! {
-        <fieldset class="byo__group" aria-busy=move || busy.get().to_string()>
-            <legend>"Fetch from the Hugging Face Hub"</legend>
-            <div class="byo__row">
-                <label>"Repo id " <input type="text" name="repo" placeholder="Qwen/Qwen3-8B"
-                    prop:value=move || repo.get() on:input=move |ev| repo.set(event_target_value(&ev)) /></label>
-                <label>"Access token (gated repos; kept in memory only) "
-                    <input type="password" name="token" autocomplete="off"
-                        prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev)) /></label>
-            </div>
-            <button type="button" class="button" name="fetch" on:click=move |_| fetch() disabled=move || busy.get()>"Fetch"</button>
-            <Show when=move || busy.get()>
-                <span class="byo__progress" role="progressbar" aria-label="Fetching from the Hub">"Fetching…"</span>
-                <button type="button" class="button" name="cancel-fetch" on:click=move |_| abort(Stop::Cancelled)>"Cancel"</button>
-            </Show>
-            <Message message=message />
-        </fieldset>
-    }
-    .into_any()
 }
 
 /// Describe a GPU: name, memory in MiB or GiB, optional bandwidth and dense FP16 TFLOPS (the

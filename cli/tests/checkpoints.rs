@@ -198,3 +198,37 @@ fn bad_headers_and_specs_exit_2_naming_the_field() {
     let (code, _, err) = common::fitgrid(&["plan", "-"], with(r#""gguf_headr":"x""#).as_bytes());
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn pre_quantized_awq_and_fp8_checkpoints_are_planned_from_their_headers() {
+    // (config folder, header, stated total): TheBloke's AWQ file is 765,750,416 bytes with its
+    // 56,464-byte length and header; the FP8 index states total_size 9,081,202,432.
+    for (dir, header, total, kind) in [
+        (
+            "tinyllama-1.1b-chat-v1.0-awq",
+            r#""safetensors_header":"{}/model.safetensors""#,
+            765_693_952u64,
+            "I32",
+        ),
+        (
+            "meta-llama-3-8b-instruct-fp8",
+            r#""safetensors_index":"{}/model.safetensors.index.json""#,
+            9_081_202_432,
+            "F8_E4M3",
+        ),
+    ] {
+        let config = std::fs::read_to_string(data(&format!("{dir}/config.json"))).unwrap();
+        let source = header.replace("{}", &data(dir));
+        let scenario = format!(
+            r#"{{"model":{{"hf_repo":"acme/{dir}","hf_config":{config},{source}}},
+            "gpu":"l40s-48gb","max_context":4096}}"#
+        );
+        let (code, p, err) = plan(&scenario);
+        assert_eq!(code, 0, "{dir}: {err}");
+        let src = &p["weights_source"];
+        assert_eq!(src["kind"], "exact (from the checkpoint headers)", "{dir}");
+        assert_eq!(src["total_bytes"], total, "{dir}");
+        assert!(src["by_dtype"][kind].as_u64().unwrap() > 0, "{dir}: {src}");
+        assert!(p["weights_bytes"].as_u64().unwrap() >= total, "{dir}");
+    }
+}

@@ -130,7 +130,39 @@ pub enum CheckpointError {
         /// What the index states.
         stated: String,
     },
+    /// A file of the repo could not be read (its HTTP status, with what to do about it).
+    #[error("{file}: {}", http_words(*status))]
+    Http {
+        /// The file's name in the repo.
+        file: String,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The repo has neither `model.safetensors.index.json` nor `model.safetensors`.
+    #[error("the repo has no model.safetensors.index.json and no model.safetensors (its weights are in another format: a GGUF file can be read from its own address)")]
+    NoSafetensors,
+    /// The file ends before its header does.
+    #[error("{file} ends after {have} bytes, inside its header (which needs at least {needed})")]
+    Truncated {
+        /// The file's name.
+        file: String,
+        /// The file's length.
+        have: u64,
+        /// Bytes its header needs.
+        needed: u64,
+    },
     /// A compact link form (`CheckpointBytes::to_query`) that does not decode.
     #[error("checkpoint sizes in the link are invalid: {0}")]
     BadQuery(String),
+}
+
+/// What an HTTP status from the Hub means for the user.
+pub fn http_words(status: u16) -> String {
+    match status {
+        404 => "not found on the Hugging Face Hub (check the repo id and the file name; private repos need a token)".into(),
+        401 | 403 => "gated or private: accept its licence on the model page and paste a token with read access".into(),
+        416 => "the file is empty".into(),
+        429 => "the Hub is rate-limiting requests; wait a minute and try again".into(),
+        s => format!("HTTP {s}"),
+    }
 }

@@ -8,6 +8,7 @@
 //! - [`engine`]: each engine's budget rule and measured reserves;
 //! - [`plan`]: one scenario → one per-GPU plan with a utilisation band;
 //! - [`checkpoint`]: exact weight bytes from safetensors and GGUF headers;
+//! - [`hub`]: what adding a model from the Hugging Face Hub reads, and what each outcome says;
 //! - [`catalog`], [`grid`], [`share`]: the built-in data, the grid and its URL form.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -17,6 +18,7 @@ pub mod checkpoint;
 pub mod engines;
 pub mod error;
 pub mod grid;
+pub mod hub;
 pub mod inert;
 pub mod json;
 pub mod model;

@@ -179,9 +179,59 @@ pub fn fixed(x: f64, decimals: u32) -> String {
     )
 }
 
+/// Indices ordered by ascending key; a stable sort, so ties keep the chosen order. One
+/// function for every ordering (grid axes, checkpoint offsets) and a plain bottom-up merge
+/// sort: O(n log n) on any input, and a tenth of the wasm of core's sort.
+pub(crate) fn order_by(keys: Vec<u64>) -> Vec<usize> {
+    let n = keys.len();
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut spare = order.clone();
+    let mut width = 1;
+    while width < n {
+        let mut start = 0;
+        while start < n {
+            let mid = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (mut i, mut j) = (start, mid);
+            for slot in &mut spare[start..end] {
+                // `<=` takes from the left run on ties: stable.
+                if j >= end || (i < mid && keys[order[i]] <= keys[order[j]]) {
+                    *slot = order[i];
+                    i += 1;
+                } else {
+                    *slot = order[j];
+                    j += 1;
+                }
+            }
+            start = end;
+        }
+        std::mem::swap(&mut order, &mut spare);
+        width *= 2;
+    }
+    order
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn order_by_is_a_stable_sort() {
+        let mut seed = 7u64;
+        for n in 0..70 {
+            let keys: Vec<u64> = (0..n)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    (seed >> 60) % 5
+                })
+                .collect();
+            let mut expected: Vec<usize> = (0..keys.len()).collect();
+            expected.sort_by_key(|&i| keys[i]);
+            assert_eq!(order_by(keys), expected, "n = {n}");
+        }
+    }
 
     #[test]
     fn fixed_prints_as_format_does() {

@@ -5,6 +5,8 @@
 //! colleague opening the link sees the same rows without fetching anything.
 
 use crate::catalog::Model;
+use crate::checkpoint::CheckpointBytes;
+use crate::error::CheckpointError;
 use crate::error::ConfigError;
 use crate::inert;
 use crate::json::{Map, Value};
@@ -19,7 +21,8 @@ pub const MAX_CUSTOM_GPUS: usize = 32;
 pub const CUSTOM_PREFIX: &str = "custom:";
 
 /// The config.json keys the planner reads (`arch.rs`); everything else is dropped from links.
-const PLANNER_KEYS: [&str; 52] = [
+const PLANNER_KEYS: [&str; 53] = [
+    EXACT_KEY,
     "architectures",
     "model_type",
     "num_hidden_layers",
@@ -74,6 +77,10 @@ const PLANNER_KEYS: [&str; 52] = [
     "spatial_merge_size",
 ];
 
+/// Not a config.json key: the checkpoint's exact bytes in their compact link form
+/// ([`CheckpointBytes::to_query`]), so a link carries the sums, never the headers.
+pub const EXACT_KEY: &str = "fitgrid_checkpoint_bytes";
+
 /// The `vision_config` keys [`crate::model::vision`] reads.
 const VISION_KEYS: [&str; 14] = [
     "model_type",
@@ -115,6 +122,9 @@ pub enum CustomError {
     /// A part of a shared link could not be decoded.
     #[error("could not decode a custom entry from the link: {0}")]
     Link(String),
+    /// The exact checkpoint sizes it carries do not decode.
+    #[error(transparent)]
+    Exact(#[from] CheckpointError),
 }
 
 pub(crate) fn slug(name: &str) -> String {
@@ -136,25 +146,21 @@ pub(crate) fn slug(name: &str) -> String {
     }
 }
 
-/// Keeps only the keys the planner reads (recursing into `text_config`).
-fn reduce(obj: &Map) -> Map {
-    obj.iter()
-        .filter(|(k, _)| PLANNER_KEYS.contains(&k.as_str()))
-        .map(|(k, v)| match (k.as_str(), v) {
-            ("text_config", Value::Object(inner)) => (k.clone(), Value::Object(reduce(inner))),
-            ("vision_config", Value::Object(inner)) => (
-                k.clone(),
-                Value::Object(
-                    inner
-                        .iter()
-                        .filter(|(k, _)| VISION_KEYS.contains(&k.as_str()))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect(),
-                ),
-            ),
-            _ => (k.clone(), v.clone()),
-        })
-        .collect()
+/// Keeps only the keys the planner reads (recursing into `text_config`; of `vision_config`,
+/// the keys [`crate::model::vision`] reads). Inserts one by one: collecting into a map would
+/// sort first, a second sort in the wasm.
+fn reduce(obj: &Map, keys: &[&str]) -> Map {
+    let mut out = Map::new();
+    for (k, v) in obj.iter().filter(|(k, _)| keys.contains(&k.as_str())) {
+        // Only PLANNER_KEYS holds these two.
+        let v = match (k.as_str(), v) {
+            ("text_config", Value::Object(inner)) => Value::Object(reduce(inner, &PLANNER_KEYS)),
+            ("vision_config", Value::Object(inner)) => Value::Object(reduce(inner, &VISION_KEYS)),
+            _ => v.clone(),
+        };
+        out.insert(k.clone(), v);
+    }
+    out
 }
 
 impl CustomModel {
@@ -188,8 +194,14 @@ impl CustomModel {
         if let Some(text) = obj.get("text_config").and_then(Value::as_object) {
             crate::model::read::refuse_unmodelled_layers(text)?;
         }
-        let reduced = Value::Object(reduce(obj));
-        let config = ModelConfig::from_json(&reduced)?;
+        let reduced = Value::Object(reduce(obj, &PLANNER_KEYS));
+        let mut config = ModelConfig::from_json(&reduced)?;
+        if let Some(q) = obj.get(EXACT_KEY) {
+            let q = q
+                .as_str()
+                .ok_or_else(|| CheckpointError::BadQuery("not a string".into()))?;
+            config.exact_weights = Some(Box::new(CheckpointBytes::from_query(q)?));
+        }
         if !config.architecture.is_empty()
             && !config.architecture.ends_with("ForCausalLM")
             && !config.architecture.ends_with("ForConditionalGeneration")
@@ -238,6 +250,20 @@ impl CustomModel {
             reduced_json: reduced.to_string(),
             notes,
         })
+    }
+
+    /// This model with its checkpoint's exact bytes, which then travel in its link; `None` when
+    /// the sums have no link form ([`CheckpointBytes::to_query`]).
+    pub fn with_exact(&self, exact: &CheckpointBytes) -> Option<Self> {
+        let Ok(Value::Object(mut map)) = crate::json::parse(&self.reduced_json) else {
+            return None;
+        };
+        map.insert(EXACT_KEY.into(), Value::String(exact.to_query()?));
+        // The same text a link's decoder writes back (sorted keys), so links stay identical.
+        let mut m = self.clone();
+        m.reduced_json = Value::Object(map).to_string();
+        m.model.config.exact_weights = Some(Box::new(exact.clone()));
+        Some(m)
     }
 
     /// The parameter count a `model.safetensors.index.json` implies (`metadata.total_size`
@@ -355,5 +381,32 @@ mod tests {
         ));
         let wrong = CustomModel::from_config_text(QWEN, None, Some(7_000_000_000)).unwrap();
         assert!(wrong.notes[0].contains("apart"), "{:?}", wrong.notes);
+    }
+
+    #[test]
+    fn exact_bytes_travel_in_the_link_and_forged_ones_are_refused() {
+        let m = CustomModel::from_config_text(QWEN, None, None).unwrap();
+        let mut x = CheckpointBytes::default();
+        x.add("model.embed_tokens.weight", "BF16", 272_269_312)
+            .unwrap();
+        x.add("model.layers.0.mlp.up_proj.weight", "BF16", 715_000_000)
+            .unwrap();
+        let exact = m.with_exact(&x).unwrap();
+        let back = CustomModel::from_link(&exact.to_link()).unwrap();
+        assert_eq!(back.model.config.exact_weights.as_deref(), Some(&x));
+        assert_eq!(back.model.config, exact.model.config);
+        assert_eq!(back.to_link(), exact.to_link(), "links stay byte-identical");
+        assert!(m.model.config.exact_weights.is_none());
+        // One layer byte more no longer adds up to the per-type total.
+        let q = x.to_query().unwrap();
+        let forged = q.replace("l.715000000", "l.715000001");
+        assert_ne!(forged, q);
+        let text = exact.reduced_json.replace(&q, &forged);
+        let e = CustomModel::from_config_text(&text, None, None).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("checkpoint sizes in the link are invalid"),
+            "{e}"
+        );
     }
 }

@@ -115,7 +115,7 @@ impl Reader<'_> {
     fn string(&mut self, max: u64) -> Result<String, CheckpointError> {
         let n = self.u64()?;
         if n > max {
-            return Err(bad(&format!("a string of {n} bytes (at most {max})")));
+            return Err(bad("a key or name longer than the format allows"));
         }
         Ok(String::from_utf8_lossy(self.take(n)?).into_owned())
     }
@@ -128,7 +128,13 @@ impl Reader<'_> {
             2 | 3 => self.take(2).map(drop),
             4..=6 => self.take(4).map(drop),
             10..=12 => self.take(8).map(drop),
-            8 => self.string(MAX_STRING).map(drop),
+            8 => {
+                let n = self.u64()?;
+                if n > MAX_STRING {
+                    return Err(bad("a string over 16 MiB"));
+                }
+                self.take(n).map(drop)
+            }
             9 if !in_array => {
                 let inner = self.u32()?;
                 let n = self.u64()?;

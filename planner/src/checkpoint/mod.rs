@@ -15,6 +15,7 @@ use crate::units::Bytes;
 
 pub mod gguf;
 mod query;
+pub mod repo;
 pub mod safetensors;
 
 /// Where a tensor belongs, by its name.

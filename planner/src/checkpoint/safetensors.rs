@@ -148,11 +148,15 @@ fn read_tensors(map: &Map) -> Result<CheckpointBytes, CheckpointError> {
         spans.push((start, end, name.as_str(), dtype));
     }
     // The reference reader sorts by offsets, then requires each tensor to start where the
-    // previous one ended.
-    spans.sort_unstable();
+    // previous one ended; an empty tensor goes before a full one at the same offset, as when
+    // sorting by the (start, end) pair. (The page's one sort, not a second one in the wasm.)
+    let keys = spans
+        .iter()
+        .map(|s| s.0.saturating_mul(2) + u64::from(s.1 > s.0));
+    let order = crate::units::order_by(keys.collect());
     let mut at = 0u64;
     let mut out = CheckpointBytes::default();
-    for (start, end, name, dtype) in spans {
+    for (start, end, name, dtype) in order.into_iter().map(|i| spans[i]) {
         if start != at {
             return Err(CheckpointError::BadOffsets {
                 tensor: clean_name(name, 80),
@@ -196,7 +200,8 @@ pub fn read_index(text: &str) -> Result<Index, CheckpointError> {
         .get("weight_map")
         .and_then(Value::as_object)
         .ok_or_else(|| bad("has no `weight_map` object"))?;
-    let mut shards = Vec::new();
+    // A set of names, sorted (the JSON reader's map type: no second map or sort in the wasm).
+    let mut shards = Map::new();
     for (tensor, file) in map {
         let file = file.as_str().ok_or_else(|| {
             CheckpointError::BadIndex(format!(
@@ -216,10 +221,8 @@ pub fn read_index(text: &str) -> Result<Index, CheckpointError> {
                 clean_name(file, 80)
             )));
         }
-        shards.push(file.to_string());
+        shards.insert(file.to_string(), Value::Null);
     }
-    shards.sort_unstable();
-    shards.dedup();
     if shards.len() > MAX_SHARDS {
         return Err(bad("lists more than 10,000 shards"));
     }
@@ -237,7 +240,7 @@ pub fn read_index(text: &str) -> Result<Index, CheckpointError> {
         ),
     };
     Ok(Index {
-        shards,
+        shards: shards.keys().cloned().collect(),
         tensors: map.len() as u64,
         total_size,
     })

@@ -160,8 +160,8 @@ pub fn evaluate_part(
     let (mut model_order, mut gpu_order) = match config.view.sort {
         Sort::Chosen | Sort::Fit => ((0..models.len()).collect(), (0..gpus.len()).collect()),
         Sort::Size => (
-            order_by(models.iter().map(|m| m.config.param_count()).collect()),
-            order_by(gpus.iter().map(|g| g.memory_bytes).collect()),
+            crate::units::order_by(models.iter().map(|m| m.config.param_count()).collect()),
+            crate::units::order_by(gpus.iter().map(|g| g.memory_bytes).collect()),
         ),
     };
     let span = if config.view.sort == Sort::Fit {
@@ -276,7 +276,10 @@ pub fn evaluate_part(
         let gpu_score = (0..gpus.len())
             .map(|g| u64::MAX - cells.iter().flatten().filter(|row| fits(&row[g])).count() as u64)
             .collect();
-        (model_order, gpu_order) = (order_by(model_score), order_by(gpu_score));
+        (model_order, gpu_order) = (
+            crate::units::order_by(model_score),
+            crate::units::order_by(gpu_score),
+        );
     }
     let columns = gpu_order
         .iter()
@@ -328,14 +331,6 @@ pub fn evaluate_part(
         cheapest,
         left_out_models: config.models.len().saturating_sub(cap),
     }
-}
-
-/// Indices ordered by ascending key; a stable sort, so ties keep the chosen order. One
-/// function for every ordering keeps a single sort in the wasm.
-fn order_by(keys: Vec<u64>) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by_key(|&i| keys[i]);
-    order
 }
 
 /// One cost-mode row: per GPU, the plan at the smallest count in [`GPU_COUNTS`] that fits

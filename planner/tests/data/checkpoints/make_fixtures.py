@@ -177,6 +177,90 @@ def tinyllama():
           "file", (len(out) + 31) // 32 * 32 + at, "bytes =", ((len(out) + 31) // 32 * 32 + at) / 2**20, "MiB")
 
 
+def llama_linears(H, I, NH, NKV, HD):
+    """A Llama layer's linears: name → (in, out) (transformers `modeling_llama.py`)."""
+    return {
+        "self_attn.q_proj": (H, NH * HD), "self_attn.k_proj": (H, NKV * HD),
+        "self_attn.v_proj": (H, NKV * HD), "self_attn.o_proj": (NH * HD, H),
+        "mlp.gate_proj": (H, I), "mlp.up_proj": (H, I), "mlp.down_proj": (I, H),
+    }
+
+
+def llama3_fp8():
+    """neuralmagic/Meta-Llama-3-8B-Instruct-FP8 (AutoFP8, static activation scales): tensor
+    names and shards from its model.safetensors.index.json, copied unchanged from the GitHub
+    fixture llm-d/llm-d-kv-cache-manager@eea3a359b55bb8ddcdaed40c00ce3a586882c393
+    tests/e2e/redis_mock/testdata/local-llama3/ with its config.json. AutoFP8 stores each
+    linear's weight as F8_E4M3 [out, in] and its `weight_scale` and `input_scale` as 0-dim F32
+    tensors (auto_fp8/quantize.py `per_tensor_quantize` returns `scale.float().reciprocal()` of
+    a tensor-wide amax); the embedding, lm_head and norms stay BF16 (`torch_dtype`)."""
+    out = os.path.join(HERE, "meta-llama-3-8b-instruct-fp8")
+    index = json.load(open(os.path.join(out, "model.safetensors.index.json")))
+    H, I, V, L = 4096, 14336, 128256, 32
+    linears = llama_linears(H, I, 32, 8, 128)
+
+    def tensor(name):
+        if name in ("model.embed_tokens.weight", "lm_head.weight"):
+            return "BF16", [V, H], V * H * 2
+        if name.endswith("norm.weight"):
+            return "BF16", [H], H * 2
+        rest = name.split(".", 3)[3]
+        module, kind = rest.rsplit(".", 1)
+        if kind in ("weight_scale", "input_scale"):
+            return "F32", [], 4
+        i, o = linears[module]
+        return "F8_E4M3", [o, i], o * i
+
+    write_shards(out, index, tensor, "Meta-Llama-3-8B-Instruct-FP8")
+
+
+def write_shards(out, index, tensor, label):
+    """Writes each shard of `index` from `tensor(name) -> (dtype, shape, bytes)` and checks
+    the sum against the index's `metadata.total_size`."""
+    shards = {}
+    for name, shard in index["weight_map"].items():
+        dtype, shape, n = tensor(name)
+        shards.setdefault(shard, []).append((name, dtype, shape, n))
+    total = 0
+    for shard, tensors in sorted(shards.items()):
+        total += sum(t[3] for t in tensors)
+        with open(os.path.join(out, shard), "wb") as f:
+            f.write(safetensors_prefix(tensors))
+    assert total == index["metadata"]["total_size"], (total, index["metadata"]["total_size"])
+    print(label + ": headers sum to", total, "= metadata.total_size")
+
+
+def tinyllama_awq():
+    """TheBloke/TinyLlama-1.1B-Chat-v1.0-AWQ: one model.safetensors (no index), its config.json
+    copied unchanged from the GitHub mirror
+    Atari-Katana/Bolt-XL-Extreme@83ee3de7332e7f43221a413244c14d7d3bd3900d
+    models/TinyLlama-1.1B-Chat-v1.0-AWQ/, whose git-lfs pointer gives the file's size,
+    765,750,416 bytes. AutoAWQ's GEMM layout (awq/modules/linear/gemm.py `WQLinear_GEMM`):
+    qweight I32 [in, out / 8], qzeros I32 [in / group, out / 8], scales F16 [in / group, out];
+    embedding, lm_head and norms F16. The header written as safetensors writes it must make
+    8 + N + the tensors' bytes equal the file's size."""
+    out = os.path.join(HERE, "tinyllama-1.1b-chat-v1.0-awq")
+    H, I, V, L, G = 2048, 5632, 32000, 22, 128
+    tensors = [("model.embed_tokens.weight", "F16", [V, H], V * H * 2),
+               ("lm_head.weight", "F16", [V, H], V * H * 2),
+               ("model.norm.weight", "F16", [H], H * 2)]
+    for layer in range(L):
+        p = f"model.layers.{layer}."
+        tensors += [(p + "input_layernorm.weight", "F16", [H], H * 2),
+                    (p + "post_attention_layernorm.weight", "F16", [H], H * 2)]
+        for module, (i, o) in llama_linears(H, I, 32, 4, 64).items():
+            tensors += [(p + module + ".qweight", "I32", [i, o // 8], i * o // 2),
+                        (p + module + ".qzeros", "I32", [i // G, o // 8], i // G * o // 2),
+                        (p + module + ".scales", "F16", [i // G, o], i // G * o * 2)]
+    prefix = safetensors_prefix(tensors)
+    total = sum(t[3] for t in tensors)
+    with open(os.path.join(out, "model.safetensors"), "wb") as f:
+        f.write(prefix)
+    print("TinyLlama AWQ: tensors", total, "+ header", len(prefix), "=", total + len(prefix),
+          "bytes; the file is 765750416")
+    assert total + len(prefix) == 765750416
+
+
 def hostile():
     out = os.path.join(HERE, "hostile")
     os.makedirs(out, exist_ok=True)
@@ -203,4 +287,6 @@ def hostile():
 if __name__ == "__main__":
     medgemma()
     tinyllama()
+    llama3_fp8()
+    tinyllama_awq()
     hostile()
