@@ -58,6 +58,9 @@ test('a sharded safetensors repo: exact bytes from 12 shard headers, and the lin
   // 54,864,813,280 bytes: the index's metadata.total_size.
   await expect(page.getByTestId('byo').getByRole('status')).toHaveText(
     'Added google/medgemma-27b-it; weights exact (from the checkpoint headers): 51.10 GiB');
+  await expect(page.getByTestId('custom-list')).toContainText(
+    'google/medgemma-27b-it weights exact (from the checkpoint headers): 51.10 GiB, of which vision encoder 0.79 GiB');
+  await page.getByTestId('byo').screenshot({ path: 'artifacts/hub-fetch.png' });
   const id = 'custom:google-medgemma-27b-it';
   await expect(await notes(page, id)).toContainText(
     'weights exact (from the checkpoint headers): 51.10 GiB, of which vision encoder 0.79 GiB; BF16 51.10 GiB');
@@ -75,6 +78,7 @@ test('a sharded safetensors repo: exact bytes from 12 shard headers, and the lin
   await expect(other.locator('.detail__notes')).toContainText('weights exact (from the checkpoint headers): 51.10 GiB');
   const cells = (p: Page) => p.locator(`tr[data-model="${id}"] td`).allTextContents();
   expect(await cells(other)).toEqual(await cells(page));
+  await expect(other.getByTestId('custom-list')).toContainText('weights exact (from the checkpoint headers): 51.10 GiB');
   expect(fetched).toBe(false);
 });
 

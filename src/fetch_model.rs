@@ -107,7 +107,7 @@ pub(crate) fn FetchModel(
                     <input type="password" name="token" autocomplete="off"
                         prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev)) /></label>
             </div>
-            <p class="byo__note">"The weights' exact bytes are read from the checkpoint's safetensors headers: a few KiB per file, never the weights."</p>
+            <p class="byo__hint">"The weights' exact bytes are read from the checkpoint's safetensors headers: a few KiB per file, never the weights."</p>
             <button type="button" class="button" name="fetch" on:click=move |_| fetch() disabled=move || busy.get()>"Fetch"</button>
             <Show when=move || busy.get()>
                 <span class="byo__progress" role="progressbar" aria-label="Fetching from the Hub">{move || progress.get()}</span>

@@ -211,6 +211,9 @@ impl CustomModel {
         // Bounded by `ModelConfig::from_json` (at most `model::read::MAX_PARAMS`).
         let params = config.param_count();
         let mut notes = Vec::new();
+        if let Some(x) = &config.exact_weights {
+            notes.push(format!("weights {}", x.describe()));
+        }
         if !crate::model::quirks::quirks(&config.model_type).known {
             notes.push(format!(
                 "unknown architecture `{}`: priced as a generic decoder-only transformer from its standard fields",
@@ -263,6 +266,7 @@ impl CustomModel {
         let mut m = self.clone();
         m.reduced_json = Value::Object(map).to_string();
         m.model.config.exact_weights = Some(Box::new(exact.clone()));
+        m.notes.insert(0, format!("weights {}", exact.describe()));
         Some(m)
     }
 
@@ -396,6 +400,8 @@ mod tests {
         assert_eq!(back.model.config.exact_weights.as_deref(), Some(&x));
         assert_eq!(back.model.config, exact.model.config);
         assert_eq!(back.to_link(), exact.to_link(), "links stay byte-identical");
+        assert_eq!(back.notes, exact.notes);
+        assert!(exact.notes[0].starts_with("weights exact (from the checkpoint headers)"));
         assert!(m.model.config.exact_weights.is_none());
         // One layer byte more no longer adds up to the per-type total.
         let q = x.to_query().unwrap();
