@@ -10,7 +10,8 @@
 use crate::scenario::{invalid, ScenarioError};
 use planner::catalog::custom::{CustomError, CustomModel};
 use planner::catalog::Catalog;
-use planner::checkpoint::{gguf, safetensors, CheckpointBytes};
+use planner::checkpoint::repo::{self, RepoReader, Step};
+use planner::checkpoint::{safetensors, CheckpointBytes};
 use planner::error::CheckpointError;
 use planner::inert;
 use planner::model::config::ModelConfig;
@@ -69,10 +70,6 @@ struct SumsSpec {
     other: u64,
 }
 
-/// The largest header read: safetensors allows 100 MB; a GGUF's tokenizer arrays run to tens
-/// of MB for large vocabularies.
-const MAX_HEADER_READ: u64 = 256 << 20;
-
 fn header_error(field: &str, path: &str, e: CheckpointError) -> ScenarioError {
     invalid(field, format!("{}: {e}", inert::clip(path, 120)))
 }
@@ -109,20 +106,20 @@ fn shard(field: &str, base: &Path, rel: &str) -> Result<CheckpointBytes, Scenari
     safetensors::read_shard(&bytes).map_err(|e| header_error(field, rel, e))
 }
 
-/// A GGUF header, reading more of the file as the reader asks (as the browser's Range loop).
+/// A GGUF header (every part of a split `…-00001-of-00003.gguf`), read as the page reads the
+/// Hub: the planner's [`RepoReader`] asks for growing prefixes of each file.
 fn gguf_sums(base: &Path, rel: &str) -> Result<CheckpointBytes, ScenarioError> {
     let field = "model.gguf_header";
-    let mut want = 1u64 << 20;
+    let mut reader = RepoReader::gguf(rel);
+    let mut read = reader.start();
     loop {
-        let bytes = read_prefix(field, &base.join(rel), want)?;
-        match gguf::read_header(&bytes) {
-            Ok(h) => return Ok(h.bytes),
-            Err(CheckpointError::NeedMore { needed, have })
-                if have == want && needed <= MAX_HEADER_READ =>
-            {
-                want = needed.max(want.saturating_mul(2)).min(MAX_HEADER_READ);
-            }
-            Err(e) => return Err(header_error(field, rel, e)),
+        let n = read.first.unwrap_or(repo::MAX_INDEX);
+        let bytes = read_prefix(field, &base.join(&read.file), n)?;
+        // A local file answers any prefix, as a 206 would.
+        match reader.feed(206, &bytes) {
+            Ok(Step::Read(next)) => read = next,
+            Ok(Step::Done(sum)) => return Ok(sum),
+            Err(e) => return Err(header_error(field, &read.file, e)),
         }
     }
 }

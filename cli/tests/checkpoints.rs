@@ -157,7 +157,7 @@ fn bad_headers_and_specs_exit_2_naming_the_field() {
         (
             format!(r#""gguf_header":"{}""#, data("hostile/truncated.gguf")),
             "model.gguf_header",
-            "cut short",
+            "inside its header",
         ),
         (
             format!(
