@@ -104,12 +104,10 @@ fn PasteModel(
             <div class="byo__row">
                 <label>"Upload config.json " <input type="file" name="config-file" accept=".json,application/json"
                     on:change=move |ev| read_into(ev, text) /></label>
-                <label>"Name " <input type="text" name="model-name" placeholder="my-org/my-model"
-                    prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label>"Name " <input type="text" name="model-name" placeholder="my-org/my-model" on:input=move |ev| name.set(event_target_value(&ev)) /></label>
             </div>
             <div class="byo__row">
-                <label>"Parameter count (optional) " <input type="text" name="params" inputmode="numeric"
-                    prop:value=move || params.get() on:input=move |ev| params.set(event_target_value(&ev)) /></label>
+                <label>"Parameter count (optional) " <input type="text" name="params" inputmode="numeric" on:input=move |ev| params.set(event_target_value(&ev)) /></label>
                 <label>"or model.safetensors.index.json " <input type="file" name="index-file" accept=".json"
                     on:change=move |ev| read_into(ev, index) /></label>
             </div>
@@ -175,19 +173,17 @@ fn CustomGpuForm(
         <fieldset class="byo__group">
             <legend>"Describe a GPU"</legend>
             <div class="byo__row">
-                <label>"Name " <input type="text" name="gpu-name" prop:value=move || name.get()
+                <label>"Name " <input type="text" name="gpu-name"
                     on:input=move |ev| name.set(event_target_value(&ev)) /></label>
-                <label>"Memory " <input type="number" name="gpu-memory" min="0" step="any" prop:value=move || memory.get()
+                <label>"Memory " <input type="number" name="gpu-memory" min="0" step="any"
                     on:input=move |ev| memory.set(event_target_value(&ev)) /></label>
-                <select name="gpu-unit" aria-label="Memory unit" prop:value=move || unit.get()
+                <select name="gpu-unit" aria-label="Memory unit"
                     on:change=move |ev| unit.set(event_target_value(&ev))>
                     <option value="GiB">"GiB"</option>
                     <option value="MiB">"MiB"</option>
                 </select>
-                <label>"Bandwidth GB/s (optional) " <input type="number" name="gpu-bandwidth" min="0"
-                    prop:value=move || bandwidth.get() on:input=move |ev| bandwidth.set(event_target_value(&ev)) /></label>
-                <label>"Dense FP16 TFLOPS (optional) " <input type="number" name="gpu-tflops" min="0" step="any"
-                    prop:value=move || tflops.get() on:input=move |ev| tflops.set(event_target_value(&ev)) /></label>
+                <label>"Bandwidth GB/s (optional) " <input type="number" name="gpu-bandwidth" min="0" on:input=move |ev| bandwidth.set(event_target_value(&ev)) /></label>
+                <label>"Dense FP16 TFLOPS (optional) " <input type="number" name="gpu-tflops" min="0" step="any" on:input=move |ev| tflops.set(event_target_value(&ev)) /></label>
             </div>
             <button type="button" class="button" name="add-gpu" on:click=add>"Add GPU"</button>
             <Message message=message />

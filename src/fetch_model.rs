@@ -101,11 +101,9 @@ pub(crate) fn FetchModel(
         <fieldset class="byo__group" aria-busy=move || busy.get().to_string()>
             <legend>"Fetch from the Hugging Face Hub"</legend>
             <div class="byo__row">
-                <label>"Repo id " <input type="text" name="repo" placeholder="Qwen/Qwen3-8B"
-                    prop:value=move || repo.get() on:input=move |ev| repo.set(event_target_value(&ev)) /></label>
+                <label>"Repo id " <input type="text" name="repo" placeholder="Qwen/Qwen3-8B" on:input=move |ev| repo.set(event_target_value(&ev)) /></label>
                 <label>"Access token (gated repos; kept in memory only) "
-                    <input type="password" name="token" autocomplete="off"
-                        prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev)) /></label>
+                    <input type="password" name="token" autocomplete="off" on:input=move |ev| token.set(event_target_value(&ev)) /></label>
             </div>
             <p class="byo__hint">"The weights' exact bytes are read from the checkpoint's safetensors headers: a few KiB per file, never the weights."</p>
             <button type="button" class="button" name="fetch" on:click=move |_| fetch() disabled=move || busy.get()>"Fetch"</button>
