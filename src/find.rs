@@ -26,7 +26,7 @@ fn suggestions() -> String {
         .collect()
 }
 
-/// Hands `repo` to the Hub fetch (`byo::FetchModel`): its repo field, its panel opened, its
+/// Hands `repo` to the Hub fetch (`fetch_model::FetchModel`): its repo field, its panel opened, its
 /// Fetch button pressed: the fetch, its progress, Cancel and errors are that panel's.
 fn hand_to_hub_fetch(repo: &str) {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else {

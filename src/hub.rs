@@ -8,10 +8,13 @@ use wasm_bindgen::JsCast;
 
 /// Longest wait for one Hub answer before the fetch gives up.
 pub(crate) const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// Why a fetch stopped before it had an answer (set by the timer or the Cancel button).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Stop {
+    /// [`FETCH_TIMEOUT`] passed without an answer.
     TimedOut,
+    /// The user pressed Cancel.
     Cancelled,
 }
 
