@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 use planner::grid::{CellText, Mode};
+use planner::FastMap;
 use planner::{Grid, GridConfig, WeightFormat};
-use std::collections::HashMap;
 
 /// Header rows above the first grid row (the GPU header).
 pub(crate) const HEADER_ROWS: usize = 1;
@@ -71,7 +71,7 @@ pub(crate) fn GridRow(
     /// The row's identity and structure.
     key: RowKey,
     /// What every rendered row shows, for the table's patching effect.
-    shown: StoredValue<HashMap<(String, WeightFormat), Shown>>,
+    shown: StoredValue<FastMap<(String, WeightFormat), Shown>>,
 ) -> impl IntoView {
     let index = key.index;
     let (c0, c1) = key.cols;

@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 use planner::grid::CellText;
+use planner::FastMap;
 use planner::{Bytes, Grid, GridConfig, Unit, WeightFormat};
-use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 
 use crate::grid_focus::{focused_cell, move_focus, refocus};
@@ -98,7 +98,7 @@ pub fn FitGrid(
     };
     // What each row shows, by (model, format): compared with the next grid so that a control
     // change touches only the cells whose text changed. This is the DOM edge of the grid.
-    let shown = StoredValue::new(HashMap::<(String, WeightFormat), Shown>::new());
+    let shown = StoredValue::new(FastMap::<(String, WeightFormat), Shown>::default());
     Effect::new(move |_| {
         let (mode, thresholds) = config.with(|c| (c.view.mode, c.view.thresholds));
         let Some(body) = body.get() else { return };

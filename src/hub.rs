@@ -50,20 +50,30 @@ pub(crate) async fn get(
     first: Option<u64>,
     max: u64,
 ) -> Result<(u16, Vec<u8>), String> {
-    let mut req = gloo_net::http::Request::get(url).abort_signal(Some(ask.signal));
+    // The request is built here rather than by gloo's builder, which always re-parses the URL
+    // to merge query parameters (a URL parser and a form encoder in the wasm for nothing).
+    let init = web_sys::RequestInit::new();
+    init.set_signal(Some(ask.signal));
+    let headers = web_sys::Headers::new().map_err(|_| "this browser cannot send headers")?;
     if !ask.token.is_empty() {
-        req = req.header("Authorization", &format!("Bearer {}", ask.token));
+        let _ = headers.set("Authorization", &format!("Bearer {}", ask.token));
     }
     if let Some(n) = first {
-        req = req.header("Range", &format!("bytes=0-{}", n.max(1) - 1));
+        let _ = headers.set("Range", &format!("bytes=0-{}", n.max(1) - 1));
     }
-    let resp = req.send().await.map_err(|_| {
-        stopped(
+    init.set_headers(&headers);
+    let req = web_sys::Request::new_with_str_and_init(url, &init)
+        .map_err(|_| format!("`{url}` is not an address the browser accepts"))?;
+    let resp = gloo_net::http::Request::from(req)
+        .send()
+        .await
+        .map_err(|_| {
+            stopped(
             ask.stop.get_untracked(),
             "network error: the Hub could not be reached (offline, blocked by a proxy, or CORS)"
                 .into(),
         )
-    })?;
+        })?;
     let status = resp.status();
     let file = url.rsplit('/').next().unwrap_or(url);
     let cap = first.unwrap_or(max);

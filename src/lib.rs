@@ -42,10 +42,7 @@ pub(crate) fn event_element(ev: &web_sys::Event) -> Option<web_sys::Element> {
 /// subscribes to anything.) One `Memo<u64>` type for all of them keeps the wasm small (a memo of
 /// each part's own type costs ~0.7 KB gzip apiece, docs/decisions.md#d1).
 pub(crate) fn fingerprint(part: impl std::hash::Hash) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::hash::DefaultHasher::new();
-    part.hash(&mut h);
-    h.finish()
+    planner::hash_of(part)
 }
 
 /// Removes `index.html`'s loading message (with its "could not start" help) once the app runs.

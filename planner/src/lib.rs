@@ -27,6 +27,18 @@ pub mod share;
 pub mod units;
 
 pub use catalog::{catalog, Catalog, Gpu, Model};
+
+/// A hash map keyed by the page's own ids, with rustc-hash's Fx hasher: the one Leptos'
+/// reactive graph already ships, so the wasm carries one hasher instead of std's SipHash too.
+/// (Flooding resistance buys nothing here: the keys come from one user's own tab.)
+pub type FastMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
+
+/// A 64-bit hash of `part` (Fx), for change detection: the page re-plans or re-renders when a
+/// part's hash changes.
+pub fn hash_of(part: impl std::hash::Hash) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(part)
+}
 pub use engines::support::Unsupported;
 pub use engines::Engine;
 pub use grid::{evaluate, Grid, GridConfig};

@@ -223,7 +223,9 @@ pub fn own_kv_layout(kv: KvPerToken, cfg: &ModelConfig) -> KvPerToken {
 pub fn kv_share(kv: KvPerToken, cfg: &ModelConfig, w: &Workload) -> KvPerToken {
     let n = cfg.num_layers.max(1);
     let on_gpu = Split::of(cfg, w).on_gpu;
-    let part = |b: u64| (b as u128 * on_gpu as u128 / n as u128) as u64;
+    // Per-token and per-sequence bytes are bounded (`model::read`: 64 MiB and 16 GiB) and
+    // layers at most 2,048, so the product fits in 64 bits.
+    let part = |b: u64| b.saturating_mul(on_gpu) / n;
     KvPerToken {
         full: part(kv.full),
         sliding: part(kv.sliding),

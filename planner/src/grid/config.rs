@@ -222,8 +222,8 @@ impl GridConfig {
     /// order. Theme, units, embedding, the selected cell, the other modes, and the bands under
     /// another sort leave it unchanged, so the page re-plans nothing when only they change.
     pub fn compute_fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::hash::DefaultHasher::new();
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut h = rustc_hash::FxBuildHasher.build_hasher();
         (&self.models, &self.gpus, &self.formats).hash(&mut h);
         // The whole workload: every engine setting changes what is computed.
         self.workload.hash(&mut h);

@@ -76,12 +76,12 @@ pub struct Grid {
     /// Rows grouped by model, formats in config order.
     pub rows: Vec<Row>,
     /// Row index by (model id, format), for O(1) cell lookups by stable keys.
-    pub row_index: std::collections::HashMap<(String, WeightFormat), usize>,
+    pub row_index: crate::FastMap<(String, WeightFormat), usize>,
     /// Column index by GPU id.
-    pub column_index: std::collections::HashMap<String, usize>,
+    pub column_index: crate::FastMap<String, usize>,
     /// In [`Mode::Cost`]: per model id, the cheapest configuration over every priced GPU
     /// (catalogue and custom, shown or not) and the chosen formats.
-    pub cheapest: std::collections::HashMap<String, Cheapest>,
+    pub cheapest: crate::FastMap<String, Cheapest>,
     /// Models of the configuration left off this grid to keep it within [`MAX_CELLS`].
     pub left_out_models: usize,
 }

@@ -172,12 +172,14 @@ pub fn weight_bytes(cfg: &ModelConfig, format: WeightFormat, tp: u64, pp: u64) -
     }
 }
 
-/// `x × part / whole` without overflow (`x` when `whole` is 0).
+/// `x × part / whole` for `part ≤ whole` (`x` when `part` is the whole). In `f64`: byte counts
+/// are below 2^53, so the share is within a byte of the exact one, without 128-bit division
+/// in the wasm.
 fn scaled(x: u64, part: u64, whole: u64) -> u64 {
-    if whole == 0 {
+    if part >= whole {
         return x;
     }
-    (u128::from(x) * u128::from(part.min(whole)) / u128::from(whole)) as u64
+    (x as f64 * (part as f64 / whole as f64)) as u64
 }
 
 /// [`weight_bytes`] from the config alone.

@@ -265,7 +265,11 @@ pub fn plan_prepared(
         if gpu.0 == 0 {
             u64::MAX
         } else {
-            ((total.0 as u128 * 1000).div_ceil(gpu.0 as u128)).min(u64::MAX as u128) as u64
+            // Past 18 PB (no config gets there: `model::read::MAX_PARAMS`) it reads as full.
+            total
+                .0
+                .checked_mul(1000)
+                .map_or(u64::MAX, |t| t.div_ceil(gpu.0))
         }
     };
     let reason = if context > cfg.max_position_embeddings {
