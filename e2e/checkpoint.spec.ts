@@ -37,10 +37,11 @@ async function hub(page: Page, repos: Record<string, Files>, asked: string[] = [
   });
 }
 
-async function fetchRepo(page: Page, repo: string) {
+async function fetchRepo(page: Page, repo: string, gguf = '') {
   await page.goto('/');
   await page.getByText('Add your own model or GPU').click();
   await page.locator('input[name=repo]').fill(repo);
+  if (gguf) await page.locator('input[name=gguf]').fill(gguf);
   await page.locator('button[name=fetch]').click();
 }
 
@@ -104,6 +105,34 @@ test('a pre-quantized AWQ file (no index) and an FP8 repo: exact bytes equal the
   await page.locator('button[name=fetch]').click();
   await expect(page.getByTestId('byo').getByRole('status')).toHaveText(`Added ${fp8}; weights exact (from the checkpoint headers): 8.46 GiB`);
   await expect(await notes(page, 'custom:neuralmagic-meta-llama-3-8b-instruct-fp8')).toContainText('BF16 1.96 GiB, F32 0.00 GiB, F8_E4M3 6.50 GiB');
+});
+
+test('a GGUF file on the Hub: its tensor table read in growing ranges', async ({ page }) => {
+  const base = 'TinyLlama/TinyLlama-1.1B-Chat-v1.0';
+  const ggufRepo = 'TheBloke/TinyLlama-1.1B-Chat-v1.0-GGUF';
+  const file = 'tinyllama-1.1b-chat-v1.0.Q4_K_M.gguf';
+  const config = JSON.parse(fs.readFileSync(`${DATA}/tinyllama-1.1b-chat-v1.0-awq/config.json`, 'utf8'));
+  delete config.quantization_config;
+  const asked: string[] = [];
+  await hub(page, {
+    [base]: { 'config.json': Buffer.from(JSON.stringify(config)) },
+    [ggufRepo]: { [file]: fs.readFileSync(`${DATA}/${file}`) },
+  }, asked);
+  await fetchRepo(page, base, `https://huggingface.co/${ggufRepo}/blob/main/${file}`);
+  // 667,078,656 bytes = llama.cpp's logged "file size = 636.18 MiB".
+  await expect(page.getByTestId('byo').getByRole('status')).toHaveText(`Added ${base}; weights exact (from the checkpoint headers): 0.62 GiB`);
+  expect(asked.filter((a) => a.includes('.gguf'))).toEqual([
+    `/${ggufRepo}/resolve/main/${file} bytes=0-1048575`,
+    `/${ggufRepo}/resolve/main/${file} bytes=0-2097151`,
+  ]);
+  await expect(await notes(page, 'custom:tinyllama-tinyllama-1.1b-chat-v1.0')).toContainText('f32 0.00 GiB, q4_K 0.48 GiB, q6_K 0.14 GiB');
+  // Not a GGUF address: refused before any request.
+  const before = asked.length;
+  await page.keyboard.press('Escape');
+  await page.locator('input[name=gguf]').fill('https://evil.example/x.gguf');
+  await page.locator('button[name=fetch]').click();
+  await expect(page.getByTestId('byo').getByRole('alert')).toContainText('is not a GGUF file on the Hub');
+  expect(asked.length).toBe(before);
 });
 
 test('a server that ignores HTTP Range: the first bytes of its whole answer are read, then the download stops', async ({ page }) => {

@@ -10,13 +10,15 @@ use leptos::task::spawn_local;
 use planner::hub::{HubFetch, HubStep};
 use planner::GridConfig;
 
-/// Fetch config.json, the parameter count and the exact bytes of a Hub repo, with an optional token kept in memory only (never in the URL or storage).
+/// Fetch config.json, the parameter count and the exact bytes of a Hub repo (or of a GGUF file
+/// on the Hub), with an optional token kept in memory only (never in the URL or storage).
 #[component]
 pub(crate) fn FetchModel(
     /// Receives the model.
     config: RwSignal<GridConfig>,
 ) -> impl IntoView {
     let repo = RwSignal::new(String::new());
+    let gguf = RwSignal::new(String::new());
     let token = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let progress = RwSignal::new(String::new());
@@ -33,7 +35,14 @@ pub(crate) fn FetchModel(
         }
     };
     let fetch = move || {
-        let mut hub = match HubFetch::new(&repo.get_untracked()) {
+        // A GGUF file, when given, is what the weights are read from.
+        let (r, g) = (repo.get_untracked(), gguf.get_untracked());
+        let start = if g.trim().is_empty() {
+            HubFetch::new(&r)
+        } else {
+            HubFetch::with_gguf(&r, &g)
+        };
+        let mut hub = match start {
             Ok(h) => h,
             Err(e) => return message.set(Some((false, e))),
         };
@@ -102,10 +111,13 @@ pub(crate) fn FetchModel(
             <legend>"Fetch from the Hugging Face Hub"</legend>
             <div class="byo__row">
                 <label>"Repo id " <input type="text" name="repo" placeholder="Qwen/Qwen3-8B" on:input=move |ev| repo.set(event_target_value(&ev)) /></label>
+                <label>"GGUF file (optional) " <input type="text" name="gguf"
+                    placeholder="owner/name-GGUF/model-Q4_K_M.gguf"
+                    on:input=move |ev| gguf.set(event_target_value(&ev)) /></label>
                 <label>"Access token (gated repos; kept in memory only) "
                     <input type="password" name="token" autocomplete="off" on:input=move |ev| token.set(event_target_value(&ev)) /></label>
             </div>
-            <p class="byo__hint">"The weights' exact bytes are read from the checkpoint's safetensors headers: a few KiB per file, never the weights."</p>
+            <p class="byo__hint">"The weights' exact bytes are read from the checkpoint's headers (its safetensors, or the GGUF file when one is given, with the original model's repo id for config.json): a few KiB per file, never the weights."</p>
             <button type="button" class="button" name="fetch" on:click=move |_| fetch() disabled=move || busy.get()>"Fetch"</button>
             <Show when=move || busy.get()>
                 <span class="byo__progress" role="progressbar" aria-label="Fetching from the Hub">{move || progress.get()}</span>

@@ -59,8 +59,7 @@ impl HubFetch {
     }
 
     /// Starts a fetch of `repo` with exact bytes from the GGUF file `gguf` (its Hub address or
-    /// `owner/name/file.gguf`); an empty `repo` means the GGUF file's own. The page does not
-    /// offer this yet: the GGUF reader costs 3.5 KB gzip of wasm (docs/decisions.md#d26).
+    /// `owner/name/file.gguf`); an empty `repo` means the GGUF file's own.
     pub fn with_gguf(repo: &str, gguf: &str) -> Result<Self, String> {
         let gguf = gguf.trim();
         let Some(file) = gguf_address(gguf) else {

@@ -12,6 +12,7 @@ use crate::grid::{GridConfig, MAX_CELLS};
 use crate::inert;
 
 mod decode;
+pub mod form;
 pub mod limits;
 pub mod members;
 pub mod notice;
@@ -27,7 +28,7 @@ fn list(items: impl Iterator<Item = String>) -> String {
 impl GridConfig {
     /// Encodes to a query string without the leading `?`.
     pub fn to_query(&self) -> String {
-        let mut s = form_urlencoded::Serializer::new(String::new());
+        let mut s = form::Query::default();
         s.append_pair("v", &SCHEMA_VERSION.to_string());
         s.append_pair("m", &list(self.models.iter().cloned()));
         s.append_pair("g", &list(self.gpus.iter().cloned()));
@@ -146,9 +147,7 @@ impl GridConfig {
         let mut note = |field: &str, value: &str, reason: String| {
             ignored.push(Ignored::new(field, value, reason))
         };
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        let pairs = form::parse(query);
         // Custom entries first: `m`, `g` and `cell` may name them.
         let (mut extra_models, mut extra_gpus) = (0, 0);
         for (key, value) in &pairs {
