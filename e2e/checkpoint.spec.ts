@@ -45,9 +45,10 @@ async function fetchRepo(page: Page, repo: string, gguf = '') {
   await page.locator('button[name=fetch]').click();
 }
 
-/** Opens the detail of the row's first cell and returns its notes. */
-async function notes(page: Page, id: string) {
-  await page.locator(`tr[data-model="${id}"] td.grid__cell`).first().click();
+/** Opens the detail of the first cell of the model's `format` row (the one its checkpoint is
+ * stored in: the only row with exact weights) and returns its notes. */
+async function notes(page: Page, id: string, format = 'native') {
+  await page.locator(`tr[data-model="${id}"][data-format="${format}"] td.grid__cell`).first().click();
   await expect(page.getByTestId('detail')).toBeVisible();
   return page.locator('.detail__notes');
 }
@@ -58,13 +59,18 @@ test('a sharded safetensors repo: exact bytes from 12 shard headers, and the lin
   await fetchRepo(page, 'google/medgemma-27b-it');
   // 54,864,813,280 bytes: the index's metadata.total_size.
   await expect(page.getByTestId('byo').getByRole('status')).toHaveText(
-    'Added google/medgemma-27b-it; weights exact (from the checkpoint headers): 51.10 GiB');
+    'Added google/medgemma-27b-it; weights exact (from the checkpoint headers): 51.10 GiB on its BF16 row');
   await expect(page.getByTestId('custom-list')).toContainText(
     'google/medgemma-27b-it weights exact (from the checkpoint headers): 51.10 GiB, of which vision encoder 0.79 GiB');
   await page.getByTestId('byo').screenshot({ path: 'artifacts/hub-fetch.png' });
   const id = 'custom:google-medgemma-27b-it';
+  // The BF16 checkpoint's own row (native, added to the grid) is exact; the others are priced.
+  await expect(await notes(page, id, 'int8')).not.toContainText('weights exact');
+  await page.keyboard.press('Escape');
   await expect(await notes(page, id)).toContainText(
-    'weights exact (from the checkpoint headers): 51.10 GiB, of which vision encoder 0.79 GiB; BF16 51.10 GiB');
+    'weights exact (from the checkpoint headers): 51.10 GiB, of which vision encoder 0.79 GiB; BF16 51.10 GiB; the breakdown\'s weights also hold the engine\'s rotary cos/sin cache');
+  // The launch command serves the repo it was fetched from.
+  await expect(page.getByTestId('detail')).toContainText('vllm serve google/medgemma-27b-it');
   // The index whole, then 256 KiB of each shard: never the weights.
   const shards = asked.filter((a) => a.includes('-of-00012.safetensors'));
   expect(shards).toHaveLength(12);
@@ -93,17 +99,18 @@ test('a pre-quantized AWQ file (no index) and an FP8 repo: exact bytes equal the
   }, asked);
   // 765,693,952 bytes of tensors: the file's 765,750,416 less its 8 + 56,456 header bytes.
   await fetchRepo(page, awq);
-  await expect(page.getByTestId('byo').getByRole('status')).toHaveText(`Added ${awq}; weights exact (from the checkpoint headers): 0.71 GiB`);
+  await expect(page.getByTestId('byo').getByRole('status')).toHaveText(`Added ${awq}; weights exact (from the checkpoint headers): 0.71 GiB on its INT4 AWQ row`);
   expect(asked.slice(-2)).toEqual([
     `/${awq}/resolve/main/model.safetensors.index.json`,
     `/${awq}/resolve/main/model.safetensors bytes=0-262143`,
   ]);
-  await expect(await notes(page, 'custom:thebloke-tinyllama-1.1b-chat-v1.0-awq')).toContainText('F16 0.26 GiB, I32 0.45 GiB');
+  await expect(await notes(page, 'custom:thebloke-tinyllama-1.1b-chat-v1.0-awq', 'awq')).toContainText('F16 0.26 GiB, I32 0.45 GiB');
   await page.keyboard.press('Escape');
   // 9,081,202,432 bytes: the index's total_size, two shards.
+  // Enter in the field fetches.
   await page.locator('input[name=repo]').fill(fp8);
-  await page.locator('button[name=fetch]').click();
-  await expect(page.getByTestId('byo').getByRole('status')).toHaveText(`Added ${fp8}; weights exact (from the checkpoint headers): 8.46 GiB`);
+  await page.locator('input[name=repo]').press('Enter');
+  await expect(page.getByTestId('byo').getByRole('status')).toHaveText(`Added ${fp8}; weights exact (from the checkpoint headers): 8.46 GiB on its FP8 row`);
   await expect(await notes(page, 'custom:neuralmagic-meta-llama-3-8b-instruct-fp8')).toContainText('BF16 1.96 GiB, F32 0.00 GiB, F8_E4M3 6.50 GiB');
 });
 
@@ -120,12 +127,12 @@ test('a GGUF file on the Hub: its tensor table read in growing ranges', async ({
   }, asked);
   await fetchRepo(page, base, `https://huggingface.co/${ggufRepo}/blob/main/${file}`);
   // 667,078,656 bytes = llama.cpp's logged "file size = 636.18 MiB".
-  await expect(page.getByTestId('byo').getByRole('status')).toHaveText(`Added ${base}; weights exact (from the checkpoint headers): 0.62 GiB`);
+  await expect(page.getByTestId('byo').getByRole('status')).toHaveText(`Added ${base}; weights exact (from the checkpoint headers): 0.62 GiB on its GGUF Q4_K_M row`);
   expect(asked.filter((a) => a.includes('.gguf'))).toEqual([
     `/${ggufRepo}/resolve/main/${file} bytes=0-1048575`,
     `/${ggufRepo}/resolve/main/${file} bytes=0-2097151`,
   ]);
-  await expect(await notes(page, 'custom:tinyllama-tinyllama-1.1b-chat-v1.0')).toContainText('f32 0.00 GiB, q4_K 0.48 GiB, q6_K 0.14 GiB');
+  await expect(await notes(page, 'custom:tinyllama-tinyllama-1.1b-chat-v1.0', 'q4_k_m')).toContainText('f32 0.00 GiB, q4_K 0.48 GiB, q6_K 0.14 GiB');
   // Not a GGUF address: refused before any request.
   const before = asked.length;
   await page.keyboard.press('Escape');
@@ -143,7 +150,7 @@ test('a server that ignores HTTP Range: the first bytes of its whole answer are 
   await hub(page, { [repo]: file }, [], (r: Route, f: string) =>
     f === 'model.safetensors' ? r.fulfill({ status: 200, body: whole, headers: CORS }) : undefined);
   await fetchRepo(page, repo);
-  await expect(page.getByTestId('byo').getByRole('status')).toHaveText(`Added ${repo}; weights exact (from the checkpoint headers): 0.71 GiB`);
+  await expect(page.getByTestId('byo').getByRole('status')).toHaveText(`Added ${repo}; weights exact (from the checkpoint headers): 0.71 GiB on its INT4 AWQ row`);
 });
 
 const CONFIG = fs.readFileSync(`${DATA}/tinyllama-1.1b-chat-v1.0-awq/config.json`);
@@ -173,6 +180,6 @@ for (const [name, files, answer, expected] of [
     await expect(status).toContainText(expected);
     await expect(page.locator('.byo img')).toHaveCount(0);
     await expect(page.locator('tr[data-model="custom:acme-tiny-awq"]')).not.toHaveCount(0);
-    await expect(await notes(page, 'custom:acme-tiny-awq')).not.toContainText('weights exact');
+    await expect(await notes(page, 'custom:acme-tiny-awq', 'fp16')).not.toContainText('weights exact');
   });
 }

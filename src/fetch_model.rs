@@ -109,7 +109,8 @@ pub(crate) fn FetchModel(
     view! {
         <fieldset class="byo__group" aria-busy=move || busy.get().to_string()>
             <legend>"Fetch from the Hugging Face Hub"</legend>
-            <div class="byo__row">
+            // Enter in any of the fields fetches, as a form would.
+            <div class="byo__row" on:keydown=move |ev| if ev.key() == "Enter" && !busy.get_untracked() { fetch() }>
                 <label>"Repo id " <input type="text" name="repo" placeholder="Qwen/Qwen3-8B" on:input=move |ev| repo.set(event_target_value(&ev)) /></label>
                 <label>"GGUF file (optional) " <input type="text" name="gguf"
                     placeholder="owner/name-GGUF/model-Q4_K_M.gguf"
@@ -117,10 +118,10 @@ pub(crate) fn FetchModel(
                 <label>"Access token (gated repos; kept in memory only) "
                     <input type="password" name="token" autocomplete="off" on:input=move |ev| token.set(event_target_value(&ev)) /></label>
             </div>
-            <p class="byo__hint">"The weights' exact bytes are read from the checkpoint's headers (its safetensors, or the GGUF file when one is given, with the original model's repo id for config.json): a few KiB per file, never the weights."</p>
+            <p class="byo__hint">"The weights' exact bytes are read from the checkpoint's headers (its safetensors, or the GGUF file when one is given, with the original model's repo id for config.json): the first 256 KiB of each file (1 MiB and up for a GGUF), never the weights."</p>
             <button type="button" class="button" name="fetch" on:click=move |_| fetch() disabled=move || busy.get()>"Fetch"</button>
             <Show when=move || busy.get()>
-                <span class="byo__progress" role="progressbar" aria-label="Fetching from the Hub">{move || progress.get()}</span>
+                <span class="byo__progress" role="progressbar" aria-label="Fetching from the Hub" aria-live="polite">{move || progress.get()}</span>
                 <button type="button" class="button" name="cancel-fetch" on:click=move |_| abort(Stop::Cancelled)>"Cancel"</button>
             </Show>
             <Message message=message />

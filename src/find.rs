@@ -78,7 +78,7 @@ pub fn Find(
         }
         said.set(match found {
             Found::Hub(repo) => {
-                let text = format!("{repo} is not in the catalogue: fetching its config.json from the Hugging Face Hub (below)");
+                let text = format!("{repo} is not in the catalogue: fetching its config.json from the Hugging Face Hub (in “Add your own model or GPU”)");
                 hand_to_hub_fetch(&repo);
                 text
             }

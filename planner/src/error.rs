@@ -141,6 +141,9 @@ pub enum CheckpointError {
     /// The repo has neither `model.safetensors.index.json` nor `model.safetensors`.
     #[error("the repo has no model.safetensors.index.json and no model.safetensors (its weights are in another format: a GGUF file can be read from its own address)")]
     NoSafetensors,
+    /// A shard the index lists is not in the repo.
+    #[error("{0} is listed in model.safetensors.index.json but is not in the repo (HTTP 404)")]
+    MissingShard(String),
     /// The file ends before its header does.
     #[error("{file} ends after {have} bytes, inside its header (which needs at least {needed})")]
     Truncated {

@@ -7,6 +7,7 @@
 use crate::catalog::custom::CustomModel;
 use crate::checkpoint::repo::{gguf_address, GgufAddress, Read, RepoReader, Step, MAX_INDEX};
 use crate::grid::find::is_repo_id;
+use crate::model::format::stored_format;
 
 /// Where files come from (the Hub's file resolver and its model API).
 pub const HUB: &str = "https://huggingface.co";
@@ -75,6 +76,15 @@ impl HubFetch {
 
     fn start(repo: &str, gguf: Option<GgufAddress>, reader: RepoReader) -> Result<Self, String> {
         let repo = repo.trim();
+        if repo.is_empty() {
+            return Err("type a Hugging Face repo id (owner/name, e.g. Qwen/Qwen3-8B)".into());
+        }
+        // A model page's address, pasted: its owner/name.
+        let page = repo
+            .strip_prefix("https://huggingface.co/")
+            .or_else(|| repo.strip_prefix("huggingface.co/"))
+            .map(|path| path.split('/').take(2).collect::<Vec<_>>().join("/"));
+        let repo = page.as_deref().unwrap_or(repo);
         if !is_repo_id(repo) {
             return Err(format!(
                 "`{repo}` is not a Hugging Face repo id (owner/name)"
@@ -154,17 +164,23 @@ impl HubFetch {
                     self.stage = Stage::Checkpoint(m);
                 }
                 Ok(Step::Done(exact)) => {
-                    return Ok(match m.with_exact(&exact) {
-                        Some(e) => {
+                    let stored = stored_format(&exact, &m.model.config);
+                    return Ok(match (m.with_exact(&exact), stored) {
+                        (Some(e), Some(f)) => {
+                            // The grid adds that row when it is not there (`add_custom_model`).
                             let words = format!(
-                                "Added {}; weights exact (from the checkpoint headers): {}",
+                                "Added {}; weights exact (from the checkpoint headers): {} on its {} row",
                                 m.model.name,
-                                exact.total()
+                                exact.total(),
+                                f.label()
                             );
                             HubStep::Done(Box::new(e), words)
                         }
-                        None => priced(m, "a stored type's name cannot travel in a link"),
-                    })
+                        (None, _) => priced(m, "a stored type's name cannot travel in a link"),
+                        (Some(_), None) => {
+                            priced(m, "the GGUF's mix of types is none of the grid's formats")
+                        }
+                    });
                 }
                 Err(e) => return Ok(priced(m, &e.to_string())),
             },

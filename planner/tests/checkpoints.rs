@@ -70,11 +70,19 @@ fn the_plan_uses_the_exact_weights_split_as_before() {
     cfg.exact_weights = Some(Box::new(c.clone()));
     let lm = c.language_model();
     assert_eq!(weight_bytes(&cfg, WeightFormat::Native, 1, 1), lm);
-    // Any format: the header is what is on disk.
-    assert_eq!(weight_bytes(&cfg, WeightFormat::Awq, 1, 1), lm);
+    // The format it is stored in (BF16) is the header; another format is priced: what the
+    // model would weigh stored that way.
+    assert_eq!(weight_bytes(&cfg, WeightFormat::Bf16, 1, 1), lm);
+    let mut priced = cfg.clone();
+    priced.exact_weights = None;
+    assert_eq!(
+        weight_bytes(&cfg, WeightFormat::Awq, 1, 1),
+        weight_bytes(&priced, WeightFormat::Awq, 1, 1)
+    );
+    assert!(cfg.exact_for(WeightFormat::Fp8).is_none());
     let tp2 = weight_bytes(&cfg, WeightFormat::Native, 2, 1).0 as f64 / lm.0 as f64;
     assert!((tp2 - priced_tp2).abs() < 1e-9, "{tp2} {priced_tp2}");
-    let parts = weight_parts(&cfg, WeightFormat::Q4KM);
+    let parts = weight_parts(&cfg, WeightFormat::Native);
     // Tied: llama.cpp's output is the norm plus the embedding's duplicate.
     assert_eq!(parts.output, c.output.0 + c.embedding.0);
     let gpu = planner::catalog()

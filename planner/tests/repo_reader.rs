@@ -148,7 +148,7 @@ fn every_failure_has_its_own_message() {
     let e = message(&missing, RepoReader::safetensors());
     assert_eq!(
         e.to_string(),
-        "model-00007-of-00012.safetensors: not found on the Hugging Face Hub (check the repo id and the file name; private repos need a token)"
+        "model-00007-of-00012.safetensors is listed in model.safetensors.index.json but is not in the repo (HTTP 404)"
     );
 
     // A file that ends inside its header.
@@ -335,7 +335,7 @@ fn a_hub_fetch_adds_the_model_with_its_exact_bytes_or_says_why_not() {
     assert!(exact);
     assert_eq!(
         words,
-        "Added google/medgemma-27b-it; weights exact (from the checkpoint headers): 51.10 GiB"
+        "Added google/medgemma-27b-it; weights exact (from the checkpoint headers): 51.10 GiB on its BF16 row"
     );
 
     // A shard that cannot be read leaves the row priced, and says why.
@@ -345,12 +345,21 @@ fn a_hub_fetch_adds_the_model_with_its_exact_bytes_or_says_why_not() {
         .remove("model-00003-of-00012.safetensors");
     let (_, exact, words) = fetch(HubFetch::new(medgemma).unwrap(), hub_urls(&cut)).unwrap();
     assert!(!exact);
-    assert!(words.starts_with("Added google/medgemma-27b-it; weights priced from config.json; exact bytes unavailable: model-00003-of-00012.safetensors: not found"), "{words}");
+    assert!(words.starts_with("Added google/medgemma-27b-it; weights priced from config.json; exact bytes unavailable: model-00003-of-00012.safetensors is listed in model.safetensors.index.json but is not in the repo"), "{words}");
 
     // No config.json: nothing is added.
     let e = fetch(HubFetch::new("acme/none").unwrap(), hub_urls(&repos)).unwrap_err();
     assert!(e.starts_with("acme/none: config.json: not found"), "{e}");
     assert!(HubFetch::new("<img src=x>").is_err());
+    assert!(HubFetch::new(" ")
+        .unwrap_err()
+        .starts_with("type a Hugging Face repo id"));
+    // A pasted model page reads as its repo id.
+    let page = HubFetch::new("https://huggingface.co/google/medgemma-27b-it/tree/main").unwrap();
+    assert_eq!(
+        page.read().url,
+        "https://huggingface.co/google/medgemma-27b-it/resolve/main/config.json"
+    );
 
     // A read that cannot be made: before config.json an error, after it the priced row.
     let mut f = HubFetch::new(medgemma).unwrap();
@@ -401,11 +410,44 @@ fn a_hub_fetch_reads_a_gguf_file_of_another_repo() {
     assert!(exact);
     // 667,078,656 bytes: llama.cpp's logged "file size = 636.18 MiB".
     assert!(
-        words.ends_with("weights exact (from the checkpoint headers): 0.62 GiB"),
+        words.ends_with(
+            "weights exact (from the checkpoint headers): 0.62 GiB on its GGUF Q4_K_M row"
+        ),
         "{words}"
     );
     // A GGUF repo has no config.json of its own: say which id to type.
     let e = fetch(HubFetch::with_gguf("", &address).unwrap(), hub_urls(&repos)).unwrap_err();
     assert!(e.contains("type the original model's repo id"), "{e}");
     assert!(HubFetch::with_gguf(base, "https://evil.example/x.gguf").is_err());
+}
+
+#[test]
+fn the_row_a_checkpoint_is_stored_in_goes_on_the_grid_and_only_it_is_exact() {
+    use planner::catalog::custom::CustomModel;
+    use planner::checkpoint::safetensors;
+    use planner::{GridConfig, WeightFormat};
+    let dir = "meta-llama-3-8b-instruct-fp8";
+    let (sum, _) = run(RepoReader::safetensors(), hub(&repo(dir)));
+    let sum = sum.unwrap();
+    let text = std::fs::read_to_string(data(&format!("{dir}/config.json"))).unwrap();
+    let m = CustomModel::from_config_text(&text, Some("neuralmagic/fp8"), None)
+        .unwrap()
+        .with_exact(&sum)
+        .unwrap();
+    let mut cfg = GridConfig::default();
+    let formats = cfg.formats.clone();
+    assert!(!formats.contains(&WeightFormat::Native) && !formats.contains(&WeightFormat::Fp8));
+    cfg.add_custom_model(m.clone()).unwrap();
+    // The FP8 checkpoint's own row is the native one (its config says fp8).
+    assert_eq!(cfg.formats.last(), Some(&WeightFormat::Native));
+    assert_eq!(cfg.formats.len(), formats.len() + 1);
+    let c = &m.model.config;
+    assert!(
+        c.exact_for(WeightFormat::Native).is_some() && c.exact_for(WeightFormat::Fp8).is_some()
+    );
+    assert!(c.exact_for(WeightFormat::Fp16).is_none() && c.exact_for(WeightFormat::Awq).is_none());
+    // Added again: no second row.
+    cfg.add_custom_model(m).unwrap();
+    assert_eq!(cfg.formats.len(), formats.len() + 1);
+    let _ = safetensors::MAX_HEADER;
 }

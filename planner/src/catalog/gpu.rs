@@ -20,6 +20,19 @@ pub struct Model {
     pub config: ModelConfig,
 }
 
+impl Model {
+    /// The id a server is started with: the Hugging Face repo id (a model the user brought
+    /// serves under its repo id when its name is one, e.g. fetched from the Hub; else `MODEL`,
+    /// for the user to replace, as the CLI writes it).
+    pub fn served_id(&self) -> &str {
+        match self.id.strip_prefix(crate::catalog::custom::CUSTOM_PREFIX) {
+            None => &self.id,
+            Some(_) if crate::grid::find::is_repo_id(&self.name) => &self.name,
+            Some(_) => "MODEL",
+        }
+    }
+}
+
 /// A GPU: a catalogue entry (`planner/data/gpus.json`, read field by field: a missing, extra
 /// or mistyped key is a load error the catalogue tests report) or one the user described.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -138,8 +138,14 @@ impl RepoReader {
             return Ok(Step::Read(self.read()));
         }
         let file = &self.files[self.at];
-        if status == 404 && !self.gguf && self.index.is_none() {
-            return Err(CheckpointError::NoSafetensors);
+        match (status, self.gguf, &self.index) {
+            (404, false, None) => return Err(CheckpointError::NoSafetensors),
+            (404, false, Some(_)) => {
+                return Err(CheckpointError::MissingShard(crate::inert::clean_name(
+                    file, 80,
+                )))
+            }
+            _ => {}
         }
         ok_status(file, status)?;
         let have = body.len() as u64;

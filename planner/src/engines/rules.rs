@@ -95,9 +95,15 @@ pub fn workload_kv(
 /// The vision encoder's bytes per GPU: vLLM, SGLang and transformers load it in the
 /// activation dtype (`act_bytes`; quantized checkpoints keep it unquantized) and shard its
 /// linear layers with TP; llama.cpp keeps it in a separate `--mmproj` file, not loaded here.
-/// With the checkpoint's exact bytes, its vision and other encoders as stored.
-pub fn vision_bytes(engine: Engine, cfg: &ModelConfig, act_bytes: u64, tp: u64) -> u64 {
-    if let (false, Some(x)) = (engine == Engine::LlamaCpp, &cfg.exact_weights) {
+/// On the row of the format the checkpoint is stored in, its vision and other encoders as stored.
+pub fn vision_bytes(
+    engine: Engine,
+    cfg: &ModelConfig,
+    format: WeightFormat,
+    act_bytes: u64,
+    tp: u64,
+) -> u64 {
+    if let (false, Some(x)) = (engine == Engine::LlamaCpp, cfg.exact_for(format)) {
         return (x.vision + x.other).0 / tp.max(1);
     }
     match (engine, &cfg.vision) {

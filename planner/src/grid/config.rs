@@ -4,6 +4,7 @@
 use crate::catalog::custom::CustomModel;
 use crate::catalog::price::UsdPerHour;
 use crate::catalog::{Catalog, Gpu, Model};
+use crate::model::format::stored_format;
 use crate::model::weights::WeightFormat;
 use crate::plan::colocate::Member;
 use crate::plan::{Thresholds, Workload};
@@ -268,6 +269,24 @@ impl GridConfig {
             return Err(format!(
                 "a link carries at most {max} of your own models; remove one first"
             ));
+        }
+        // Exact weights show on the row of the format they are stored in: that row goes on
+        // the grid (as "native" when that is what the model's native format is).
+        let cfg = &m.model.config;
+        if let Some(stored) = cfg
+            .exact_weights
+            .as_deref()
+            .and_then(|x| stored_format(x, cfg))
+        {
+            let shown = self.formats.iter().any(|f| f.resolve(cfg) == stored);
+            if !shown {
+                let native = WeightFormat::Native;
+                self.formats.push(if native.resolve(cfg) == stored {
+                    native
+                } else {
+                    stored
+                });
+            }
         }
         self.custom_models.retain(|x| x.model.id != id);
         self.custom_models.push(m);

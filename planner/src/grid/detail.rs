@@ -194,7 +194,7 @@ impl GridConfig {
             x_max,
             format_label,
             other_formats,
-            command: launch_command(&model.id, &model.config, *format, gpu, &w)
+            command: launch_command(model.served_id(), &model.config, *format, gpu, &w)
                 .map(|cmd| cmd.to_shell()),
             price: self.price_line(&gpu.id, w.tensor_parallel, catalog),
             // The speed mode's line is the speed line, which the detail states anyway.

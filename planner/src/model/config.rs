@@ -183,8 +183,9 @@ pub struct ModelConfig {
     /// original length × factor), and its width (`rotary_dim`).
     pub rope_cache: (u64, u64),
     /// The checkpoint's exact bytes, read from its headers (`None`: priced from this config).
-    /// When present they replace the priced weights whatever the format; TP and PP split them
-    /// as they split the priced ones (`model::weights`).
+    /// They replace the priced weights on the row of the format they are stored in
+    /// ([`ModelConfig::exact_for`]); TP and PP split them as they split the priced ones
+    /// (`model::weights`).
     pub exact_weights: Option<Box<crate::checkpoint::CheckpointBytes>>,
 }
 

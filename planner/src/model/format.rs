@@ -222,3 +222,46 @@ impl WeightFormat {
         )
     }
 }
+
+/// The format a checkpoint's exact bytes are stored in, so that they replace the priced weights
+/// on that format's row only (another row asks what the model would weigh stored otherwise).
+/// safetensors: what the repo's own config.json says (`torch_dtype`, `quantization_config`).
+/// GGUF (ggml's type names are lower-case): the quant type holding most of the bytes — `q4_K`
+/// is the Q4_K_M row (a Q4_K_S file reads there too: the grid has no Q4_K_S), `q5_K` Q5_K_M,
+/// `q6_K`, `q8_0`, `q4_0`, `mxfp4` (MXFP4_MOE), `f16`, `bf16`, `f32` their own; `None` for a
+/// mix the grid has no row for.
+pub fn stored_format(
+    x: &crate::checkpoint::CheckpointBytes,
+    cfg: &ModelConfig,
+) -> Option<WeightFormat> {
+    let gguf = x
+        .by_dtype
+        .iter()
+        .any(|(d, _)| d.bytes().any(|b| b.is_ascii_lowercase()));
+    if !gguf {
+        return Some(WeightFormat::Native.resolve(cfg));
+    }
+    let (main, _) = x.by_dtype.iter().max_by_key(|(_, b)| b.0)?;
+    Some(match main.as_str() {
+        "q4_K" => WeightFormat::Q4KM,
+        "q5_K" => WeightFormat::Q5KM,
+        "q6_K" => WeightFormat::Q6K,
+        "q8_0" => WeightFormat::Q8_0,
+        "q4_0" => WeightFormat::Q4_0,
+        "mxfp4" => WeightFormat::Mxfp4Moe,
+        "f16" => WeightFormat::Fp16,
+        "bf16" => WeightFormat::Bf16,
+        "f32" => WeightFormat::Fp32,
+        _ => return None,
+    })
+}
+
+impl ModelConfig {
+    /// The exact bytes, when `format` is the one they are stored in
+    /// ([`stored_format`]); another format is priced from the config.
+    pub fn exact_for(&self, format: WeightFormat) -> Option<&crate::checkpoint::CheckpointBytes> {
+        let x = self.exact_weights.as_deref()?;
+        let stored = stored_format(x, self)?;
+        (format.resolve(self) == stored).then_some(x)
+    }
+}

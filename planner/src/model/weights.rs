@@ -158,12 +158,12 @@ fn embedding_bytes(t: &Tensors, h: u64, f: WeightFormat, dtype: Dtype) -> (u64, 
 /// PP splits layers evenly (vLLM `get_pp_indices`); the first stage also holds the embedding
 /// and the last the lm_head, so the larger of the two is the per-GPU figure.
 ///
-/// With the checkpoint's exact bytes ([`ModelConfig::exact_weights`]) the language model's
-/// header sum replaces the priced one, split over TP and PP in the priced proportion: the
+/// On the row of the format the checkpoint is stored in ([`ModelConfig::exact_for`]) the
+/// language model's header sum replaces the priced one, split over TP and PP in the priced proportion: the
 /// same replicated norms, KV heads and embedding stages, scaled to the real total.
 pub fn weight_bytes(cfg: &ModelConfig, format: WeightFormat, tp: u64, pp: u64) -> Bytes {
     let priced = priced_weight_bytes(cfg, format, tp, pp);
-    match &cfg.exact_weights {
+    match cfg.exact_for(format) {
         None => priced,
         Some(x) => {
             let whole = priced_weight_bytes(cfg, format, 1, 1).0;
@@ -234,7 +234,7 @@ pub struct WeightParts {
 /// With exact bytes, the header's own parts; a tied checkpoint stores no output matrix, so its
 /// output part gains the embedding, as llama.cpp loads it twice (see [`WeightParts::output`]).
 pub fn weight_parts(cfg: &ModelConfig, format: WeightFormat) -> WeightParts {
-    if let Some(x) = &cfg.exact_weights {
+    if let Some(x) = cfg.exact_for(format) {
         let duplicate = cfg.tie_word_embeddings && x.output < x.embedding;
         return WeightParts {
             embedding: x.embedding.0,

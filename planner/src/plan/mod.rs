@@ -216,7 +216,7 @@ pub fn prepare(
         weights,
         host,
         unified,
-        vision: Bytes(rules::vision_bytes(w.engine, cfg, model_bytes, tp)),
+        vision: Bytes(rules::vision_bytes(w.engine, cfg, format, model_bytes, tp)),
     })
 }
 

@@ -33,9 +33,15 @@ pub(super) fn vision_note(engine: Engine, cfg: &ModelConfig, bytes: Bytes) -> Op
     })
 }
 
-/// Where exact weights came from and what of them this engine loads.
-fn exact_note(engine: Engine, x: &crate::checkpoint::CheckpointBytes) -> String {
+/// Where exact weights came from and what of them this engine loads; `buffers`: the engine's
+/// weight-like buffers the breakdown's weights also hold (vLLM's rotary cos/sin cache).
+fn exact_note(engine: Engine, x: &crate::checkpoint::CheckpointBytes, buffers: Bytes) -> String {
     let mut s = format!("weights {}", x.describe());
+    if buffers.0 > 0 {
+        s.push_str(&format!(
+            "; the breakdown's weights also hold the engine's rotary cos/sin cache ({buffers})"
+        ));
+    }
     let beside = x.vision + x.other;
     if engine == Engine::LlamaCpp && beside.0 > 0 {
         s.push_str(&format!(
@@ -57,8 +63,8 @@ pub(super) fn notes(
     host: Bytes,
 ) -> Vec<String> {
     let mut notes = Vec::new();
-    if let Some(x) = &cfg.exact_weights {
-        notes.push(exact_note(w.engine, x));
+    if let Some(x) = cfg.exact_for(prepared.format) {
+        notes.push(exact_note(w.engine, x, at.reserves.buffers));
     }
     let (budget, activation) = (at.budget, at.reserves.activation);
     let non_torch = at.reserves.non_torch;
