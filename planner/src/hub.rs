@@ -5,8 +5,9 @@
 //! priced from config.json, and says why its weights are not exact.
 
 use crate::catalog::custom::CustomModel;
-use crate::checkpoint::repo::{gguf_address, GgufAddress, Read, RepoReader, Step, MAX_INDEX};
-use crate::grid::find::is_repo_id;
+use crate::checkpoint::repo::{
+    gguf_address, is_repo_id, GgufAddress, Read, RepoReader, Step, MAX_INDEX,
+};
 use crate::model::format::stored_format;
 
 /// Where files come from (the Hub's file resolver and its model API).

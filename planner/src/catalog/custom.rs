@@ -212,7 +212,7 @@ impl CustomModel {
         let params = config.param_count();
         let mut notes = Vec::new();
         if let Some(x) = &config.exact_weights {
-            notes.push(format!("weights {}", x.describe()));
+            notes.push(x.describe());
         }
         if !crate::model::quirks::quirks(&config.model_type).known {
             notes.push(format!(
@@ -266,7 +266,7 @@ impl CustomModel {
         let mut m = self.clone();
         m.reduced_json = Value::Object(map).to_string();
         m.model.config.exact_weights = Some(Box::new(exact.clone()));
-        m.notes.insert(0, format!("weights {}", exact.describe()));
+        m.notes.insert(0, exact.describe());
         Some(m)
     }
 

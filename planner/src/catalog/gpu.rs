@@ -27,7 +27,7 @@ impl Model {
     pub fn served_id(&self) -> &str {
         match self.id.strip_prefix(crate::catalog::custom::CUSTOM_PREFIX) {
             None => &self.id,
-            Some(_) if crate::grid::find::is_repo_id(&self.name) => &self.name,
+            Some(_) if crate::checkpoint::repo::is_repo_id(&self.name) => &self.name,
             Some(_) => "MODEL",
         }
     }

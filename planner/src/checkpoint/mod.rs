@@ -226,10 +226,13 @@ impl CheckpointBytes {
             .try_fold(0u64, |a, b| a.checked_add(b.0))
     }
 
-    /// One line for notes and the CLI: "exact (from the checkpoint headers): 50.30 GiB, of which
-    /// vision 0.79 GiB; BF16 50.30 GiB".
+    /// One line for the plan's notes and the user's list: "weights exact (from the checkpoint
+    /// headers): 50.30 GiB, of which vision 0.79 GiB; BF16 50.30 GiB".
     pub fn describe(&self) -> String {
-        let mut s = format!("exact (from the checkpoint headers): {}", self.total());
+        let mut s = format!(
+            "weights exact (from the checkpoint headers): {}",
+            self.total()
+        );
         let parts: Vec<String> = [
             ("experts", self.experts),
             ("vision encoder", self.vision),

@@ -230,6 +230,18 @@ pub fn gguf_parts(path: &str) -> Vec<String> {
     }
 }
 
+/// `owner/name` with the characters the Hub allows in repo ids (letters, digits, `-_.`, at
+/// most 96 each).
+pub fn is_repo_id(text: &str) -> bool {
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 96
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    matches!(text.split_once('/'), Some((a, b)) if ok(a) && ok(b))
+}
+
 /// A GGUF file on the Hub: its repo, revision and path.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GgufAddress {
@@ -266,7 +278,7 @@ pub fn gguf_address(text: &str) -> Option<GgufAddress> {
                 .all(|b| b.is_ascii_alphanumeric() || b"-_.+".contains(&b))
     };
     let path = rest.join("/");
-    let ok = crate::grid::find::is_repo_id(&repo)
+    let ok = is_repo_id(&repo)
         && plain(revision)
         && !rest.is_empty()
         && rest.iter().all(|s| plain(s))

@@ -3,6 +3,7 @@
 
 use super::GridConfig;
 use crate::catalog::Catalog;
+pub use crate::checkpoint::repo::is_repo_id;
 use crate::model::weights::WeightFormat;
 
 /// What a search names.
@@ -18,18 +19,6 @@ pub enum Found {
     Hub(String),
     /// Nothing.
     Nothing,
-}
-
-/// `owner/name` with the characters the Hub allows in repo ids (letters, digits, `-_.`, at
-/// most 96 each).
-pub fn is_repo_id(text: &str) -> bool {
-    let ok = |s: &str| {
-        !s.is_empty()
-            && s.len() <= 96
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    };
-    matches!(text.split_once('/'), Some((a, b)) if ok(a) && ok(b))
 }
 
 /// What `query` names: a model (id, alias or name), a GPU (id or name) or a format (id),

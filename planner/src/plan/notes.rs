@@ -36,7 +36,7 @@ pub(super) fn vision_note(engine: Engine, cfg: &ModelConfig, bytes: Bytes) -> Op
 /// Where exact weights came from and what of them this engine loads; `buffers`: the engine's
 /// weight-like buffers the breakdown's weights also hold (vLLM's rotary cos/sin cache).
 fn exact_note(engine: Engine, x: &crate::checkpoint::CheckpointBytes, buffers: Bytes) -> String {
-    let mut s = format!("weights {}", x.describe());
+    let mut s = x.describe();
     if buffers.0 > 0 {
         s.push_str(&format!(
             "; the breakdown's weights also hold the engine's rotary cos/sin cache ({buffers})"

@@ -75,20 +75,14 @@ def medgemma():
             return layer[".".join(parts[4:])]
         return vision_layer[".".join(parts[5:])]
 
-    shards = {}
-    for name, shard in index["weight_map"].items():
+    def tensor(name):
         s = shape(name)
         n = 2
         for d in s:
             n *= d
-        shards.setdefault(shard, []).append((name, "BF16", s, n))
-    total = 0
-    for shard, tensors in sorted(shards.items()):
-        total += sum(t[3] for t in tensors)
-        with open(os.path.join(out, shard), "wb") as f:
-            f.write(safetensors_prefix(tensors))
-    assert total == index["metadata"]["total_size"], (total, index["metadata"]["total_size"])
-    print("medgemma-27b-it: headers sum to", total, "= metadata.total_size")
+        return "BF16", s, n
+
+    write_shards(out, index, tensor, "medgemma-27b-it")
 
 
 # GGUF writer (ggml/src/gguf.cpp layout, version 3, little-endian).
